@@ -1,0 +1,257 @@
+"""The case: one rejected delivery, its step and the typed answers given so far.
+
+A case is plain data. It is (de)serialised to JSON-compatible dicts for storage;
+the state machine never gets pickled (see STYLE.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+#: Longest free-text answer kept (FLOW.md: "kept up to the limit, the user told").
+MAX_TEXT_LENGTH = 1000
+
+#: Currencies offered on the keyboard; EUR is the default in both locales.
+CURRENCIES: tuple[str, ...] = ("EUR", "BGN", "USD", "GBP")
+DEFAULT_CURRENCY = "EUR"
+
+#: Languages the coach speaks and the suggested replies can be written in.
+LANGUAGES: tuple[str, ...] = ("bg", "en")
+DEFAULT_LANGUAGE = "en"
+
+
+class Step(StrEnum):
+    """Every step of the coaching conversation (FLOW.md steps 0–8)."""
+
+    START = "start"
+    CALM = "calm"
+    COOL_DOWN = "cool_down"
+    CLIENT_NAME = "client_name"
+    DELIVERY = "delivery"
+    CLIENT_SAID = "client_said"
+    INTERMEDIARY = "intermediary"
+    CHANNEL = "channel"
+    CURRENCY = "currency"
+    PRICE = "price"
+    DEPOSIT = "deposit"
+    TALK = "talk"
+    PROBLEM = "problem"
+    PROBLEM_DETAILS = "problem_details"
+    SOLUTION = "solution"
+    PAYMENT = "payment"
+    KILL_FEE_SHARE = "kill_fee_share"
+    KILL_FEE_OTHER = "kill_fee_other"
+    KILL_FEE_AGREED = "kill_fee_agreed"
+    CONTINUE_MODE = "continue_mode"
+    UNUSABLE = "unusable"
+    REPLY = "reply"
+    DONE = "done"
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands in the user's history."""
+
+    ACTIVE = "active"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Mood(StrEnum):
+    """The answer to the mood check of step 1."""
+
+    CALM = "calm"
+    UPSET = "upset"
+
+
+class Intermediary(StrEnum):
+    """Who stands between the freelancer and the client."""
+
+    DIRECT = "direct"
+    AGENCY = "agency"
+    FREELANCER = "freelancer"
+
+
+class Channel(StrEnum):
+    """How the two sides have talked so far."""
+
+    WRITING = "writing"
+    CALLS = "calls"
+
+
+class CallStatus(StrEnum):
+    """The outcome of step 3 (talk directly)."""
+
+    ARRANGED = "arranged"
+    FOLLOW_UP = "follow_up"
+    SKIPPED = "skipped"
+
+
+class Problem(StrEnum):
+    """What turned out to be the real problem (step 4)."""
+
+    BRIEF = "brief"
+    STYLE = "style"
+    SCOPE = "scope"
+    PLANS = "plans"
+    UNCLEAR = "unclear"
+
+
+class Solution(StrEnum):
+    """Step 5: redo the work, or part ways on this project."""
+
+    REDO = "redo"
+    PART_WAYS = "part_ways"
+
+
+class PaymentVariant(StrEnum):
+    """Step 6: who pays for the unused work — the three variants."""
+
+    KEEP_DEPOSIT = "keep_deposit"
+    KILL_FEE = "kill_fee"
+    CONTINUE = "continue"
+
+
+class ContinueMode(StrEnum):
+    """Variant 3: deduct the unusable work from the deposit or absorb it."""
+
+    DEDUCT = "deduct"
+    ABSORB = "absorb"
+
+
+class Tone(StrEnum):
+    """The tone of a draft: formal ("Вие") by default, or friendly ("ти")."""
+
+    FORMAL = "formal"
+    FRIENDLY = "friendly"
+
+
+@dataclass(slots=True)
+class Answers:
+    """Everything the user told the coach about one case.
+
+    ``None`` means "not given or skipped"; drafts leave such facts out.
+    ``vented`` is private: it is never used in any draft or export.
+    """
+
+    mood: Mood | None = None
+    vented: list[str] = field(default_factory=list)
+    client_name: str | None = None
+    delivery: str | None = None
+    client_said: str | None = None
+    intermediary: Intermediary | None = None
+    channel: Channel | None = None
+    currency: str = DEFAULT_CURRENCY
+    price: Decimal | None = None
+    deposit: Decimal | None = None
+    call_status: CallStatus | None = None
+    problem: Problem | None = None
+    problem_details: str | None = None
+    unclear_rounds: int = 0
+    solution: Solution | None = None
+    deadline: str | None = None
+    payment_variant: PaymentVariant | None = None
+    kill_fee_percent: Decimal | None = None
+    kill_fee_agreed: bool | None = None
+    continue_mode: ContinueMode | None = None
+    unusable_amount: Decimal | None = None
+    tone: Tone = Tone.FORMAL
+    reply_language: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-compatible dict (Decimals as strings, enums as values)."""
+        out: dict[str, Any] = {}
+        for key, value in asdict(self).items():
+            if isinstance(value, Decimal):
+                out[key] = str(value)
+            elif isinstance(value, StrEnum):
+                out[key] = value.value
+            else:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answers:
+        """Rebuild answers from :meth:`to_dict` output; unknown keys are ignored."""
+        kwargs: dict[str, Any] = {}
+        converters: dict[str, Any] = {
+            "mood": Mood,
+            "intermediary": Intermediary,
+            "channel": Channel,
+            "call_status": CallStatus,
+            "problem": Problem,
+            "solution": Solution,
+            "payment_variant": PaymentVariant,
+            "continue_mode": ContinueMode,
+            "tone": Tone,
+            "price": Decimal,
+            "deposit": Decimal,
+            "kill_fee_percent": Decimal,
+            "unusable_amount": Decimal,
+        }
+        names = {f.name for f in fields(cls)}
+        for key, value in data.items():
+            if key not in names:
+                continue
+            if value is not None and key in converters:
+                value = converters[key](value)
+            if key == "vented":
+                value = list(value or [])
+            kwargs[key] = value
+        return cls(**kwargs)
+
+
+def new_case_id() -> str:
+    """Return a fresh random case id (32 hex characters)."""
+    return uuid.uuid4().hex
+
+
+@dataclass(slots=True)
+class Case:
+    """One rejected delivery: its id, current step, answers and bookkeeping.
+
+    ``version`` is owned by storage (optimistic locking). ``turn`` grows every
+    time the step changes, so a button from an earlier message can be told
+    apart from the current one even when a step repeats. ``trail`` holds the
+    steps visited, for ``/back``.
+    """
+
+    id: str = field(default_factory=new_case_id)
+    step: Step = Step.START
+    status: CaseStatus = CaseStatus.ACTIVE
+    answers: Answers = field(default_factory=Answers)
+    turn: int = 0
+    trail: list[Step] = field(default_factory=list)
+    version: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON-compatible state stored beside the columns."""
+        return {
+            "answers": self.answers.to_dict(),
+            "turn": self.turn,
+            "trail": [s.value for s in self.trail],
+        }
+
+    @classmethod
+    def from_parts(
+        cls,
+        *,
+        case_id: str,
+        step: str,
+        status: str,
+        state: dict[str, Any],
+        version: int,
+    ) -> Case:
+        """Rebuild a case from stored columns and the :meth:`to_dict` blob."""
+        return cls(
+            id=case_id,
+            step=Step(step),
+            status=CaseStatus(status),
+            answers=Answers.from_dict(state.get("answers", {})),
+            turn=int(state.get("turn", 0)),
+            trail=[Step(s) for s in state.get("trail", [])],
+            version=version,
+        )

@@ -1,0 +1,180 @@
+"""Platform-neutral inputs, outputs and effects of the coaching flow.
+
+Adapters translate platform updates into a :data:`UserInput` and render every
+:data:`Outgoing` by type (Telegram HTML + inline keyboard, Slack Block Kit,
+numbered options in the terminal). Texts here are *plain text*: adapters escape
+them for their markup, so user-provided facts can never inject markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+from flows.case import Case
+
+# --------------------------------------------------------------------------- keys
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationKey:
+    """Who a conversation is with: platform, workspace (Slack team, "" elsewhere), user.
+
+    Like aiogram's ``StorageKey``: the one identity used by storage and adapters.
+    """
+
+    platform: str
+    workspace: str
+    user_id: str
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, slots=True)
+class TextInput:
+    """Free text typed by the user (untrusted, unbounded: the flow bounds it)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceInput:
+    """A button press; ``data`` is the raw callback data / action value (untrusted)."""
+
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class CommandInput:
+    """A command such as ``/back``; ``name`` without the slash, lower-case."""
+
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UnsupportedInput:
+    """Something the coach cannot read: photo, sticker, voice, file, …"""
+
+    kind: str
+
+
+UserInput = TextInput | ChoiceInput | CommandInput | UnsupportedInput
+
+# --------------------------------------------------------------------------- outputs
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One choice. ``data`` fits Telegram's 64-byte callback data limit."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A coach message: plain text, optional bold title, optional rows of buttons."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    title: str | None = None
+
+
+class DraftKind(StrEnum):
+    """Which text the user is handed to copy."""
+
+    CALL_REQUEST = "call_request"
+    REPLY = "reply"
+    CONTRACT_CLAUSE = "contract_clause"
+    EXPORT = "export"
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """Copyable text, always sent as its own message in a copyable block."""
+
+    kind: DraftKind
+    text: str
+    language: str
+    title: str
+
+
+Outgoing = Reply | Draft
+
+# --------------------------------------------------------------------------- effects
+
+
+class ReminderKind(StrEnum):
+    """Why a reminder was asked for."""
+
+    COOL_DOWN = "cool_down"
+    FOLLOW_UP = "follow_up"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleReminder:
+    """Ask the engine to deliver a reminder for the active case after ``delay``."""
+
+    kind: ReminderKind
+    delay: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class SetLanguage:
+    """The user switched the coach's language (``/lang``)."""
+
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowHistory:
+    """``/cases``: the engine loads the user's cases and renders them."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExportCase:
+    """``/export``: the engine renders the active (or latest) case as Markdown."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteUserData:
+    """``/delete`` confirmed: erase every row of this user."""
+
+
+Effect = ScheduleReminder | SetLanguage | ShowHistory | ExportCase | DeleteUserData
+
+
+class ChoiceOutcome(StrEnum):
+    """What happened to a button press — adapters edit the question accordingly."""
+
+    ACCEPTED = "accepted"
+    STALE = "stale"
+
+
+@dataclass(slots=True)
+class UserContext:
+    """What the flow knows about the user for one update (loaded by the engine)."""
+
+    language: str
+    active_case: Case | None
+
+
+@dataclass(slots=True)
+class FlowResult:
+    """Everything one input produced.
+
+    ``case`` is the active case after the input (``None`` when there is none);
+    ``closed`` holds cases that stopped being active (done, cancelled or replaced
+    by ``/restart``) and must be saved too. ``chosen_label`` is the label of an
+    accepted button press, for editing the question in place.
+    """
+
+    case: Case | None
+    outgoing: list[Outgoing] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    closed: list[Case] = field(default_factory=list)
+    choice: ChoiceOutcome | None = None
+    chosen_label: str | None = None
