@@ -1,0 +1,64 @@
+"""Process-wide logging: one stderr handler, %-style, secrets redacted.
+
+Our own log calls never carry message text, names or tokens. Libraries can:
+httpx logs every request URL at INFO, and Telegram's URLs contain the bot
+token. So httpx/httpcore are held at WARNING and every record is passed
+through :class:`RedactSecrets` as a second line of defence.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+#: Libraries whose INFO/DEBUG records can contain URLs with tokens or payloads.
+_NOISY_LOGGERS = ("httpx", "httpcore", "slack_sdk", "slack_bolt", "aiohttp.access")
+
+
+class RedactSecrets(logging.Filter):
+    """Replace every known secret in a record's final message with ``***``."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        """Remember the secret values to hide (empty strings are ignored)."""
+        super().__init__()
+        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact in place; never drops a record."""
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        redacted = message
+        for secret in self._secrets:
+            redacted = redacted.replace(secret, "***")
+        if redacted != message:
+            record.msg = redacted
+            record.args = None
+        return True
+
+
+def configure_logging(
+    *, level: str, secrets: Iterable[str] = (), quiet_libraries: bool = True
+) -> None:
+    """Install one stderr handler on the root logger at ``level``.
+
+    Args:
+        level: a logging level name such as ``"INFO"``.
+        secrets: token values to redact from every record.
+        quiet_libraries: hold HTTP client libraries at WARNING (their INFO
+            records contain request URLs, which may contain tokens).
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(RedactSecrets(secrets))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    if quiet_libraries:
+        for name in _NOISY_LOGGERS:
+            logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -1,0 +1,131 @@
+"""Settings read from the environment and an optional ``.env`` file.
+
+Every field maps to an upper-case environment variable of the same name
+(``database_url`` ← ``DATABASE_URL``). Secrets are :class:`~pydantic.SecretStr`,
+so they never appear in a ``repr`` or a log line. ``.env.example`` documents
+every variable.
+
+This module imports no platform library and no database driver, so building
+:class:`Settings` stays cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from flows.i18n import normalise_language
+
+_LOGGER = logging.getLogger(__name__)
+
+#: Telegram's own Bot API (PTB ``base_url``: the token is appended to it).
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+#: Slack's own Web API (slack_sdk ``base_url``).
+SLACK_API_URL = "https://slack.com/api/"
+
+
+def _default_database_url() -> str:
+    """The embedded SQLite file in the per-user data directory.
+
+    Prefers the storage package's own default; falls back to the same place
+    (``platformdirs`` user data directory) while the storage layer is absent.
+    """
+    try:
+        from storage import default_database_url
+    except ImportError:
+        folder = Path(platformdirs.user_data_dir("rejection-coach", appauthor=False))
+        folder.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{folder / 'coach.sqlite3'}"
+    return str(default_database_url())
+
+
+class Settings(BaseSettings):
+    """Configuration of every command (environment variables and ``.env``)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        env_ignore_empty=True,
+    )
+
+    # --- core
+    database_url: str = Field(default_factory=_default_database_url)
+    default_language: str = "en"
+    log_level: str = "INFO"
+    reminder_interval_seconds: float = Field(default=5.0, gt=0)
+
+    # --- Telegram
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str = TELEGRAM_API_URL
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_listen_host: str = "127.0.0.1"
+    telegram_listen_port: int = Field(default=8443, ge=1, le=65535)
+
+    # --- Slack
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = SLACK_API_URL
+
+    # --- HTTP server (Slack HTTP mode and `serve`)
+    host: str = "127.0.0.1"
+    port: int = Field(default=3000, ge=1, le=65535)
+
+    @field_validator("default_language")
+    @classmethod
+    def _supported_language(cls, value: str) -> str:
+        return normalise_language(value)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in logging.getLevelNamesMapping():
+            raise ValueError(f"unknown log level {value!r}")
+        return level
+
+    @field_validator(
+        "telegram_bot_token",
+        "telegram_webhook_secret",
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `TELEGRAM_BOT_TOKEN=` in .env means "not configured", not "empty token".
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("telegram_webhook_url", mode="before")
+    @classmethod
+    def _empty_url_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    def secrets(self) -> list[str]:
+        """Every configured secret value (for redacting logs)."""
+        values = (
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.slack_bot_token,
+            self.slack_app_token,
+            self.slack_signing_secret,
+        )
+        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read :class:`Settings` from the environment and ``.env``; ``overrides`` win."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)  # type: ignore[arg-type]
