@@ -1,0 +1,323 @@
+"""``rejection-coach serve``: one stateless HTTP worker for many-worker deployments.
+
+One aiohttp server hosts:
+
+- ``POST /telegram/webhook`` — the Telegram webhook (when ``TELEGRAM_BOT_TOKEN``
+  is set; ``TELEGRAM_WEBHOOK_SECRET`` is required and checked on every request);
+- ``POST /slack/events`` — Slack events, interactions and ``/coach`` (when
+  ``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET`` are set; signed);
+- ``GET /healthz`` — 200 when the database answers ``SELECT 1``, else 503;
+- ``GET /metrics`` — Prometheus text (see :mod:`bot.metrics`).
+
+A worker keeps nothing about a conversation in memory: every update is read
+from and written to the database, so any worker can take any update and N
+identical workers run behind one load balancer (``docs/deploy.md``). Each
+worker also runs the reminder schedulers of its platforms (reminders are
+claimed with ``FOR UPDATE SKIP LOCKED``, so each is delivered once) and prunes
+old processed-update ids. SIGTERM stops it gracefully: no new requests, the
+ones in flight finish, then the schedulers and connections close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot.metrics import Metrics
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.settings import Settings
+
+_LOGGER = logging.getLogger(__name__)
+
+TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
+SLACK_EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
+
+#: How long ``/healthz`` waits for ``SELECT 1`` before calling the database down.
+HEALTH_TIMEOUT_SECONDS = 3.0
+#: How long requests in flight may take to finish after SIGTERM.
+SHUTDOWN_TIMEOUT_SECONDS = 10.0
+#: How often old processed-update ids are pruned, and how old they must be.
+PRUNE_INTERVAL_SECONDS = 600.0
+PRUNE_OLDER_THAN = timedelta(days=2)
+
+#: Exit codes of :func:`run`.
+EXIT_OK = 0
+EXIT_FAILURE = 1
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+HealthCheck = Callable[[], Awaitable[bool]]
+
+
+class ServeError(Exception):
+    """A configuration or start-up problem the operator must fix."""
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def database_health_check(
+    database: AsyncEngine, *, timeout: float = HEALTH_TIMEOUT_SECONDS
+) -> HealthCheck:
+    """A health check that runs ``SELECT 1`` on ``database`` within ``timeout`` seconds."""
+
+    async def check() -> bool:
+        async def ping() -> None:
+            async with database.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+
+        try:
+            await asyncio.wait_for(ping(), timeout=timeout)
+        except Exception as error:  # any failure means "not healthy"
+            _LOGGER.warning("health check failed: %s", type(error).__name__)
+            return False
+        return True
+
+    return check
+
+
+def build_app(
+    *,
+    health: HealthCheck,
+    metrics: Metrics,
+    telegram_webhook: Handler | None = None,
+    slack_events: Handler | None = None,
+) -> web.Application:
+    """Build the worker's aiohttp application.
+
+    Args:
+        health: answers whether the database is reachable (``/healthz``).
+        metrics: the worker's metrics (``/metrics``).
+        telegram_webhook: the Telegram webhook handler (secret checked inside),
+            mounted at ``POST /telegram/webhook`` when given.
+        slack_events: the Slack request handler (signature checked inside),
+            mounted at ``POST /slack/events`` when given.
+    """
+    app = web.Application(middlewares=[_error_middleware(metrics)])
+
+    async def healthz(request: web.Request) -> web.Response:
+        healthy = await health()
+        metrics.database_up.set(1 if healthy else 0)
+        if healthy:
+            return web.json_response({"status": "ok", "database": "up"})
+        metrics.record_error(where="health")
+        return web.json_response({"status": "unavailable", "database": "down"}, status=503)
+
+    async def metrics_page(request: web.Request) -> web.Response:
+        body, content_type = metrics.render(accept=request.headers.get("Accept", ""))
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    app.router.add_get(HEALTH_PATH, healthz)
+    app.router.add_get(METRICS_PATH, metrics_page)
+    if telegram_webhook is not None:
+        app.router.add_post(TELEGRAM_WEBHOOK_PATH, telegram_webhook)
+    if slack_events is not None:
+        app.router.add_post(SLACK_EVENTS_PATH, slack_events)
+    return app
+
+
+def _error_middleware(metrics: Metrics) -> Any:
+    """Count webhook failures; an unexpected exception becomes a bare 500.
+
+    A non-2xx answer makes Telegram (and Slack) deliver the update again; the
+    processed-update ids make that redelivery harmless.
+    """
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            response = await handler(request)
+        except web.HTTPException as error:
+            if error.status >= 500:
+                metrics.record_error(where="webhook")
+            raise
+        except Exception as error:
+            metrics.record_error(where="webhook")
+            _LOGGER.error("request to %s failed: %s", request.path, type(error).__name__)
+            return web.Response(status=500, text="internal error")
+        if response.status >= 500 and request.path != HEALTH_PATH:
+            metrics.record_error(where="webhook")
+        return response
+
+    return middleware
+
+
+# --------------------------------------------------------------------------- run
+
+
+@dataclass
+class _Worker:
+    """What a running worker holds, so shutdown can release it in order."""
+
+    database: AsyncEngine
+    app: web.Application
+    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+async def run(*, settings: Settings) -> int:
+    """Run one worker until SIGTERM/SIGINT; return the process exit code.
+
+    Refuses to start (exit code 1, a clear message on stderr) when nothing is
+    configured, when the Telegram webhook secret is missing, or when the
+    database schema is behind the code (run ``rejection-coach db upgrade``).
+    """
+    try:
+        worker = await _start(settings)
+    except ServeError as error:
+        print(f"rejection-coach serve: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+
+    runner = web.AppRunner(worker.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await runner.setup()
+        site = web.TCPSite(runner, settings.host, settings.port)
+        try:
+            await site.start()
+        except OSError as error:
+            print(
+                f"rejection-coach serve: cannot listen on {settings.host}:{settings.port} "
+                f"({error.strerror or error})",
+                file=sys.stderr,
+            )
+            return EXIT_FAILURE
+        worker.tasks = [asyncio.create_task(job()) for job in worker.background]
+        _LOGGER.info("serving on %s:%s", settings.host, settings.port)
+        await stop.wait()
+        _LOGGER.info("shutting down")
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        await runner.cleanup()
+        await _stop(worker)
+    return EXIT_OK
+
+
+async def _start(settings: Settings) -> _Worker:
+    """Check the configuration and the schema; build the adapters and the app."""
+    from storage import schema_is_current
+    from storage.db import create_engine
+
+    telegram_on = settings.telegram_bot_token is not None
+    slack_on = settings.slack_bot_token is not None
+    if not telegram_on and not slack_on:
+        raise ServeError("nothing to serve: set TELEGRAM_BOT_TOKEN and/or SLACK_BOT_TOKEN")
+    if telegram_on and settings.telegram_webhook_secret is None:
+        raise ServeError("the Telegram webhook needs TELEGRAM_WEBHOOK_SECRET (see .env.example)")
+    if slack_on and settings.slack_signing_secret is None:
+        raise ServeError("the Slack endpoint needs SLACK_SIGNING_SECRET (see .env.example)")
+
+    try:
+        current = await schema_is_current(settings.database_url)
+    except Exception as error:
+        raise ServeError(
+            f"cannot read the database schema ({type(error).__name__}); "
+            "is DATABASE_URL right and the database up?"
+        ) from None
+    if not current:
+        raise ServeError(
+            "the database schema is behind this version: run `rejection-coach db upgrade` "
+            "once, then start the workers"
+        )
+
+    metrics = Metrics()
+    database = create_engine(settings.database_url)
+    engine = _instrumented_engine(settings, database=database, metrics=metrics)
+    worker = _Worker(database=database, app=web.Application())
+    telegram_webhook: Handler | None = None
+    slack_events: Handler | None = None
+    try:
+        if telegram_on:
+            telegram_webhook = await _start_telegram(settings, engine=engine, worker=worker)
+        if slack_on:
+            slack_events = await _start_slack(settings, engine=engine, worker=worker)
+    except BaseException:
+        await _stop(worker)
+        raise
+    worker.background.append(lambda: _prune_forever(database, metrics=metrics))
+    worker.app = build_app(
+        health=database_health_check(database),
+        metrics=metrics,
+        telegram_webhook=telegram_webhook,
+        slack_events=slack_events,
+    )
+    return worker
+
+
+async def _stop(worker: _Worker) -> None:
+    """Cancel the background jobs, close the adapters, dispose the pool."""
+    for task in worker.tasks:
+        task.cancel()
+    for task in worker.tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    for closer in reversed(worker.closers):
+        try:
+            await closer()
+        except Exception as error:
+            _LOGGER.warning("shutdown step failed: %s", type(error).__name__)
+    await worker.database.dispose()
+
+
+def _instrumented_engine(settings: Settings, *, database: AsyncEngine, metrics: Metrics) -> Any:
+    from bot.metrics import InstrumentedEngine
+    from bot.wiring import build_engine
+
+    return InstrumentedEngine(build_engine(settings=settings, database=database), metrics=metrics)
+
+
+async def _start_telegram(settings: Settings, *, engine: Any, worker: _Worker) -> Handler:
+    from bot.telegram import TelegramAdapter, webhook_handler
+
+    assert settings.telegram_webhook_secret is not None
+    adapter = TelegramAdapter.from_settings(settings=settings, engine=engine)
+    await adapter.start_webhook_mode()
+    worker.closers.append(adapter.stop)
+    worker.background.append(lambda: adapter.run_reminders())
+    return webhook_handler(  # type: ignore[no-any-return]
+        adapter, secret=settings.telegram_webhook_secret.get_secret_value()
+    )
+
+
+async def _start_slack(settings: Settings, *, engine: Any, worker: _Worker) -> Handler:
+    from bot.slack import SlackAdapter
+
+    adapter = SlackAdapter.from_settings(settings=settings, engine=engine)
+    await adapter.start()
+    worker.closers.append(adapter.stop)
+    worker.background.append(lambda: adapter.run_reminders())
+    return adapter.aiohttp_handler()  # type: ignore[no-any-return]
+
+
+async def _prune_forever(database: AsyncEngine, *, metrics: Metrics) -> None:
+    """Every few minutes, delete processed-update ids older than a couple of days."""
+    from storage import prune_processed
+
+    while True:
+        await asyncio.sleep(PRUNE_INTERVAL_SECONDS)
+        try:
+            removed = await prune_processed(database, older_than=PRUNE_OLDER_THAN)
+        except Exception as error:
+            metrics.record_error(where="prune")
+            _LOGGER.warning("pruning processed updates failed: %s", type(error).__name__)
+        else:
+            _LOGGER.info("pruned %s processed update ids", removed)
