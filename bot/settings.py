@@ -37,9 +37,9 @@ def _default_database_url() -> str:
     try:
         from storage import default_database_url
     except ImportError:
-        folder = Path(platformdirs.user_data_dir("rejection-coach", appauthor=False))
+        folder = Path(platformdirs.user_data_dir("rejection-coach"))
         folder.mkdir(parents=True, exist_ok=True)
-        return f"sqlite+aiosqlite:///{folder / 'coach.sqlite3'}"
+        return f"sqlite+aiosqlite:///{folder / 'coach.db'}"
     return str(default_database_url())
 
 
