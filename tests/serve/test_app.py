@@ -1,0 +1,98 @@
+"""The worker's HTTP surface, in process: routes, /healthz, /metrics, failures."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.metrics import Metrics
+from bot.serve import build_app
+
+AppFactory = Callable[..., Awaitable[TestClient]]
+
+
+@pytest.fixture
+async def client_for() -> AsyncIterator[AppFactory]:
+    """Start a test server for an app built with the given keyword arguments."""
+    clients: list[TestClient] = []
+
+    async def make(**kwargs: object) -> TestClient:
+        client = TestClient(TestServer(build_app(**kwargs)))  # type: ignore[arg-type]
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.close()
+
+
+def _health(answer: list[bool]) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        return answer[0]
+
+    return check
+
+
+async def test_healthz_follows_the_database(client_for: AppFactory) -> None:
+    answer = [True]
+    metrics = Metrics()
+    client = await client_for(health=_health(answer), metrics=metrics)
+
+    response = await client.get("/healthz")
+    assert response.status == 200
+    assert (await response.json())["database"] == "up"
+
+    answer[0] = False
+    response = await client.get("/healthz")
+    assert response.status == 503
+    assert (await response.json())["database"] == "down"
+    assert metrics.registry.get_sample_value("rejection_coach_database_up") == 0
+
+
+async def test_metrics_are_prometheus_text(client_for: AppFactory) -> None:
+    metrics = Metrics()
+    metrics.record_update(platform="telegram", outcome="ok", seconds=0.004)
+    metrics.record_update(platform="telegram", outcome="duplicate", seconds=None)
+    metrics.reminders_sent.labels(platform="telegram").inc()
+    client = await client_for(health=_health([True]), metrics=metrics)
+
+    response = await client.get("/metrics")
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/plain")
+    body = await response.text()
+    assert 'rejection_coach_updates_total{outcome="ok",platform="telegram"} 1.0' in body
+    assert 'rejection_coach_updates_total{outcome="duplicate",platform="telegram"} 1.0' in body
+    assert 'rejection_coach_step_seconds_count{platform="telegram"} 1.0' in body
+    assert 'rejection_coach_reminders_sent_total{platform="telegram"} 1.0' in body
+    assert "# TYPE rejection_coach_errors_total counter" in body
+
+
+async def test_platform_routes_only_when_configured(client_for: AppFactory) -> None:
+    client = await client_for(health=_health([True]), metrics=Metrics())
+    assert (await client.post("/telegram/webhook", json={})).status == 404
+    assert (await client.post("/slack/events", data=b"")).status == 404
+
+
+async def test_a_failing_webhook_answers_500_and_is_counted(client_for: AppFactory) -> None:
+    metrics = Metrics()
+
+    async def failing(request: web.Request) -> web.Response:
+        raise RuntimeError("the database went away")
+
+    async def fine(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    client = await client_for(
+        health=_health([True]), metrics=metrics, telegram_webhook=failing, slack_events=fine
+    )
+    response = await client.post("/telegram/webhook", json={"update_id": 1})
+    assert response.status == 500
+    assert "database" not in await response.text()  # no internals leak
+    assert (await client.post("/slack/events", data=b"x")).status == 200
+    assert (
+        metrics.registry.get_sample_value("rejection_coach_errors_total", {"where": "webhook"}) == 1
+    )
