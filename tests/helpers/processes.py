@@ -7,6 +7,7 @@ print when something fails.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -14,10 +15,10 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+import aiohttp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,19 +75,24 @@ def start_worker(
     return Worker(name=name, port=port, process=process, log_path=log_path)
 
 
-def http_status(url: str, *, timeout: float = 2.0) -> int | None:
+async def http_status(url: str, *, timeout: float = 3.0) -> int | None:
     """The HTTP status of a GET, or ``None`` when nothing answers."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
-    except (urllib.error.URLError, OSError):
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session,
+            session.get(url) as response,
+        ):
+            await response.read()
+            return response.status
+    except (TimeoutError, aiohttp.ClientError, OSError):
         return None
 
 
-def wait_for_health(worker: Worker, *, expect: int = 200, timeout: float = 30.0) -> None:
-    """Wait until ``GET /healthz`` answers ``expect``; raise with the worker's log if not."""
+async def wait_for_health(worker: Worker, *, expect: int = 200, timeout: float = 30.0) -> None:
+    """Wait until ``GET /healthz`` answers ``expect``; raise with the worker's log if not.
+
+    Async, so stand-ins served by the test's own event loop keep answering.
+    """
     deadline = time.monotonic() + timeout
     status: int | None = None
     while time.monotonic() < deadline:
@@ -94,25 +100,26 @@ def wait_for_health(worker: Worker, *, expect: int = 200, timeout: float = 30.0)
             raise RuntimeError(
                 f"worker {worker.name} exited with {worker.process.returncode}:\n{worker.log()}"
             )
-        status = http_status(f"{worker.url}/healthz")
+        status = await http_status(f"{worker.url}/healthz")
         if status == expect:
             return
-        time.sleep(0.1)
+        await asyncio.sleep(0.1)
     raise TimeoutError(
         f"worker {worker.name}: /healthz answered {status}, not {expect}, "
         f"within {timeout} s:\n{worker.log()}"
     )
 
 
-def stop_worker(worker: Worker, *, timeout: float = 10.0) -> int | None:
-    """SIGTERM the worker and wait; SIGKILL it if it does not exit in time."""
+async def stop_worker(worker: Worker, *, timeout: float = 15.0) -> int | None:
+    """SIGTERM the worker and wait (async); SIGKILL it if it does not exit in time."""
     if worker.alive():
         with contextlib.suppress(ProcessLookupError):
             worker.process.send_signal(signal.SIGTERM)
-        try:
-            worker.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            kill_worker(worker)
+        deadline = time.monotonic() + timeout
+        while worker.alive() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+    if worker.alive():
+        kill_worker(worker)
     return worker.process.returncode
 
 
