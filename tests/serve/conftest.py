@@ -48,7 +48,7 @@ async def _admin_connection(url: URL):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-async def database_url() -> AsyncIterator[str]:
+async def pg_url() -> AsyncIterator[str]:
     """A SQLAlchemy URL of a brand-new, empty PostgreSQL database (dropped afterwards)."""
     server = _server_url()
     name = f"rc_serve_{uuid.uuid4().hex[:12]}"
@@ -68,9 +68,9 @@ async def database_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-def db_proxy(database_url: str) -> Iterator[TcpProxy]:
+def db_proxy(pg_url: str) -> Iterator[TcpProxy]:
     """A fault-injection proxy in front of the test's PostgreSQL server."""
-    url = make_url(database_url)
+    url = make_url(pg_url)
     proxy = TcpProxy(target_host=url.host or "127.0.0.1", target_port=url.port or 5432)
     proxy.start()
     try:
@@ -79,9 +79,9 @@ def db_proxy(database_url: str) -> Iterator[TcpProxy]:
         proxy.close()
 
 
-def via_proxy(database_url: str, proxy: TcpProxy) -> str:
-    """``database_url`` rewritten to go through ``proxy``."""
-    url = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
+def via_proxy(pg_url: str, proxy: TcpProxy) -> str:
+    """``pg_url`` rewritten to go through ``proxy``."""
+    url = make_url(pg_url).set(host="127.0.0.1", port=proxy.port)
     return url.render_as_string(hide_password=False)
 
 

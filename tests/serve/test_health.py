@@ -11,9 +11,9 @@ from tests.serve.conftest import via_proxy
 
 
 async def test_health_check_sees_the_database_go_and_come_back(
-    database_url: str, db_proxy: TcpProxy
+    pg_url: str, db_proxy: TcpProxy
 ) -> None:
-    database = create_engine(via_proxy(database_url, db_proxy))
+    database = create_engine(via_proxy(pg_url, db_proxy))
     check = database_health_check(database, timeout=3.0)
     try:
         assert await check() is True
