@@ -36,6 +36,14 @@ class ApiCall:
 
     method: str
     params: dict[str, Any]
+    result: Any = None
+
+    @property
+    def message_id(self) -> int | None:
+        """The id of the message this call created or edited, if any."""
+        if isinstance(self.result, dict) and "message_id" in self.result:
+            return int(self.result["message_id"])
+        return None
 
     @property
     def chat_id(self) -> int | None:
@@ -138,8 +146,9 @@ class BotApiStandIn:
         method = request.match_info["method"]
         params = await _params(request)
         with self._lock:
-            self._calls.append(ApiCall(method=method, params=params))
-        return web.json_response({"ok": True, "result": self._result(method, params)})
+            result = self._result(method, params)
+            self._calls.append(ApiCall(method=method, params=params, result=result))
+        return web.json_response({"ok": True, "result": result})
 
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":

@@ -1,0 +1,115 @@
+"""Telegram webhook updates as Telegram would POST them, for multi-worker tests.
+
+:class:`TelegramUser` builds ``message`` and ``callback_query`` updates of one
+private chat (update ids unique across users) and finds the buttons of the
+bot's latest keyboard in the :class:`~tests.helpers.bot_api_standin.BotApiStandIn`.
+:func:`post_update` POSTs an update to a worker's ``/telegram/webhook``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+
+from tests.helpers.bot_api_standin import BotApiStandIn
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+_UPDATE_IDS = itertools.count(int(time.time()) % 1_000_000 * 1000)
+_MESSAGE_IDS = itertools.count(1)
+
+
+def next_update_id() -> int:
+    """A fresh Telegram ``update_id`` (unique within the test process)."""
+    return next(_UPDATE_IDS)
+
+
+@dataclass
+class TelegramUser:
+    """One person in a private chat with the bot (chat id == user id)."""
+
+    user_id: int
+    language: str = "en"
+    first_name: str = "Test"
+    sent: list[dict[str, Any]] = field(default_factory=list)
+
+    def _from(self) -> dict[str, Any]:
+        return {
+            "id": self.user_id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": self.language,
+        }
+
+    def _chat(self) -> dict[str, Any]:
+        return {"id": self.user_id, "type": "private", "first_name": self.first_name}
+
+    def message(self, text: str) -> dict[str, Any]:
+        """A text message (a command when it starts with ``/``)."""
+        message: dict[str, Any] = {
+            "message_id": next(_MESSAGE_IDS),
+            "date": int(time.time()),
+            "chat": self._chat(),
+            "from": self._from(),
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        update = {"update_id": next_update_id(), "message": message}
+        self.sent.append(update)
+        return update
+
+    def press(self, data: str, *, message_id: int, text: str = "") -> dict[str, Any]:
+        """A press of an inline button with callback ``data`` on the bot's message."""
+        update = {
+            "update_id": next_update_id(),
+            "callback_query": {
+                "id": str(next_update_id()),
+                "from": self._from(),
+                "chat_instance": f"ci{self.user_id}",
+                "data": data,
+                "message": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": self._chat(),
+                    "from": {"id": 4242, "is_bot": True, "first_name": "Rejection Coach"},
+                    "text": text or "question",
+                },
+            },
+        }
+        self.sent.append(update)
+        return update
+
+    def press_latest(self, api: BotApiStandIn, index: int) -> dict[str, Any]:
+        """Press button ``index`` of the newest bot message to this chat that has buttons."""
+        for call in reversed(api.calls("sendMessage", chat_id=self.user_id)):
+            buttons = call.buttons()
+            if buttons:
+                _label, data = buttons[min(index, len(buttons) - 1)]
+                return self.press(data, message_id=call.message_id or 1, text=call.text)
+        raise AssertionError(f"chat {self.user_id} has no message with buttons")
+
+
+async def post_update(
+    session: aiohttp.ClientSession,
+    base_url: str,
+    update: dict[str, Any],
+    *,
+    secret: str | None,
+    timeout: float = 30.0,
+) -> int:
+    """POST ``update`` to ``base_url``/telegram/webhook; return the HTTP status."""
+    headers = {SECRET_HEADER: secret} if secret is not None else {}
+    async with session.post(
+        f"{base_url}/telegram/webhook",
+        json=update,
+        headers=headers,
+        timeout=aiohttp.ClientTimeout(total=timeout),
+    ) as response:
+        await response.read()
+        return response.status
