@@ -1,0 +1,193 @@
+"""Typed SQLAlchemy 2 models: users, cases, the event log, dedupe ids, reminders, drafts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+#: Autoincrementing 64-bit ids (SQLite only autoincrements a plain INTEGER key).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+#: JSON document, JSONB on PostgreSQL.
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend.
+
+    SQLite stores no offset, so values are normalised to UTC before writing
+    (which keeps text comparisons in SQL correct) and marked UTC when read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Normalise to UTC; naive values are taken as UTC."""
+        if value is None:
+            return None
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return an aware UTC datetime."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime}
+
+
+class User(Base):
+    """A person on one platform; ``language`` is ``None`` until chosen with ``/lang``."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace", "platform_user_id", name="uq_users_identity"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    workspace: Mapped[str] = mapped_column(String(64))
+    platform_user_id: Mapped[str] = mapped_column(String(128))
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class CaseRow(Base):
+    """One case: its step and status as columns, the answers as a JSON document.
+
+    At most one case per user is active (a partial unique index), so two
+    workers cannot both open a new case for the same user.
+    """
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_user_status", "user_id", "status"),
+        Index(
+            "uq_cases_one_active",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    state: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class CaseEvent(Base):
+    """Append-only log: one row per applied input that changed a case (never its text)."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_events_seq"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    from_step: Mapped[str | None] = mapped_column(String(32))
+    to_step: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class ProcessedUpdate(Base):
+    """A platform update id already handled (dedupe of redeliveries); pruned after N days.
+
+    It carries no reference to a user: only the platform and its opaque id.
+    """
+
+    __tablename__ = "processed_updates"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    update_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Reminder(Base):
+    """A reminder due at ``due_at``; claimed by exactly one worker, then sent."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_due", "platform", "sent_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class DraftRow(Base):
+    """A copyable text the coach handed to the user (Telegram inline mode offers the latest)."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+#: Every table holding rows of a user and the column naming the user, children
+#: first (the order in which ``delete_user`` erases them).
+USER_TABLES: tuple[tuple[type[Base], Mapped[int]], ...] = (
+    (DraftRow, DraftRow.user_id),
+    (Reminder, Reminder.user_id),
+    (CaseEvent, CaseEvent.user_id),
+    (CaseRow, CaseRow.user_id),
+    (User, User.id),
+)

@@ -1,0 +1,407 @@
+"""The storage contract, run on SQLite and (with TEST_DATABASE_URL) on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from flows.case import Case, CaseStatus, Intermediary, Step
+from flows.io import ConversationKey, Draft, DraftKind, ReminderKind
+from storage import ConflictError, Storage
+from tests.helpers.storage_helpers import table_row_counts
+
+ALICE = ConversationKey(platform="telegram", workspace="", user_id="1001")
+BOB = ConversationKey(platform="slack", workspace="T1", user_id="U2")
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def _case(step: Step = Step.CALM) -> Case:
+    case = Case(step=step)
+    case.answers.client_name = "Acme „Ltd“"
+    case.answers.price = Decimal("1200.50")
+    case.answers.intermediary = Intermediary.AGENCY
+    return case
+
+
+# ------------------------------------------------------------------- users
+
+
+async def test_user_is_created_once_per_identity(storage: Storage) -> None:
+    first = await storage.get_or_create_user(ALICE)
+    again = await storage.get_or_create_user(ALICE)
+    other_workspace = await storage.get_or_create_user(
+        ConversationKey(platform="telegram", workspace="x", user_id="1001")
+    )
+
+    assert first == again
+    assert first.language is None
+    assert other_workspace.id != first.id
+
+
+async def test_language_is_stored(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    await storage.set_language(user_id=user.id, language="bg")
+
+    found = await storage.find_user(ALICE)
+
+    assert found is not None
+    assert found.language == "bg"
+    assert await storage.find_user(BOB) is None
+
+
+async def test_concurrent_first_messages_create_one_user(migrated_url: str) -> None:
+    stores = [Storage(migrated_url) for _ in range(4)]
+    try:
+        users = await asyncio.gather(*(s.get_or_create_user(ALICE) for s in stores))
+    finally:
+        for store in stores:
+            await store.dispose()
+    assert len({u.id for u in users}) == 1
+
+
+# ------------------------------------------------------------------- cases
+
+
+async def test_case_round_trips_with_every_answer(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    case = _case(Step.PRICE)
+    case.trail = [Step.START, Step.CALM]
+    case.turn = 7
+
+    assert await storage.save_case(user_id=user.id, case=case) == 1
+    loaded = await storage.load_active_case(user_id=user.id)
+
+    assert loaded == case
+    assert loaded is not None
+    assert loaded.answers.price == Decimal("1200.50")
+    assert loaded.answers.intermediary is Intermediary.AGENCY
+
+
+async def test_stale_version_is_a_conflict_and_changes_nothing(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    case = _case()
+    await storage.save_case(user_id=user.id, case=case)
+    first = await storage.load_active_case(user_id=user.id)
+    second = await storage.load_active_case(user_id=user.id)
+    assert first is not None and second is not None
+
+    first.step = Step.CLIENT_NAME
+    await storage.save_case(user_id=user.id, case=first)
+    second.step = Step.COOL_DOWN
+    with pytest.raises(ConflictError):
+        await storage.save_case(user_id=user.id, case=second)
+
+    stored = await storage.load_active_case(user_id=user.id)
+    assert stored is not None
+    assert stored.step is Step.CLIENT_NAME
+    assert stored.version == 2
+
+
+async def test_a_user_has_at_most_one_active_case(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    await storage.save_case(user_id=user.id, case=_case())
+
+    with pytest.raises(ConflictError):
+        await storage.save_case(user_id=user.id, case=_case())
+
+
+async def test_closing_and_opening_in_one_transaction(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    old = _case()
+    await storage.save_case(user_id=user.id, case=old)
+
+    old.status = CaseStatus.CANCELLED
+    new = Case(step=Step.CALM)
+    async with storage.transaction() as tx:
+        await tx.save_case(user_id=user.id, case=old)
+        await tx.save_case(user_id=user.id, case=new)
+
+    active = await storage.load_active_case(user_id=user.id)
+    assert active is not None and active.id == new.id
+    history = await storage.list_cases(user_id=user.id)
+    assert {c.id: c.status for c in history} == {
+        old.id: CaseStatus.CANCELLED,
+        new.id: CaseStatus.ACTIVE,
+    }
+
+
+async def test_history_is_newest_first(migrated_url: str) -> None:
+    now = [T0]
+    store = Storage(migrated_url, clock=lambda: now[0])
+    try:
+        user = await store.get_or_create_user(ALICE)
+        ids = []
+        for _ in range(3):
+            case = _case()
+            case.status = CaseStatus.DONE
+            await store.save_case(user_id=user.id, case=case)
+            ids.append(case.id)
+            now[0] += timedelta(minutes=1)
+
+        history = await store.list_cases(user_id=user.id)
+        latest = await store.latest_case(user_id=user.id)
+    finally:
+        await store.dispose()
+
+    assert [c.id for c in history] == ids[::-1]
+    assert latest is not None and latest.id == ids[-1]
+
+
+async def test_a_failed_transaction_leaves_nothing(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    case = _case()
+
+    with pytest.raises(RuntimeError):
+        async with storage.transaction() as tx:
+            await tx.mark_processed(platform="telegram", update_id="77")
+            await tx.save_case(user_id=user.id, case=case)
+            raise RuntimeError("the coach failed")
+
+    assert await storage.load_active_case(user_id=user.id) is None
+    assert await storage.mark_processed(platform="telegram", update_id="77") is True
+
+
+# ------------------------------------------------------------------ events
+
+
+async def test_events_are_numbered_per_case(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    one, two = _case(), _case()
+    two.status = CaseStatus.DONE
+    await storage.save_case(user_id=user.id, case=one)
+    await storage.save_case(user_id=user.id, case=two)
+
+    seqs = [
+        await storage.append_event(
+            case_id=one.id, user_id=user.id, from_step=None, to_step="calm", kind="command:start"
+        ),
+        await storage.append_event(
+            case_id=one.id, user_id=user.id, from_step="calm", to_step="client_name", kind="choice"
+        ),
+        await storage.append_event(
+            case_id=two.id, user_id=user.id, from_step="reply", to_step="done", kind="choice"
+        ),
+    ]
+
+    assert seqs == [1, 2, 1]
+    events = await storage.list_events(case_id=one.id)
+    assert [(e.seq, e.from_step, e.to_step, e.kind) for e in events] == [
+        (1, None, "calm", "command:start"),
+        (2, "calm", "client_name", "choice"),
+    ]
+
+
+# -------------------------------------------------------- processed updates
+
+
+async def test_an_update_is_processed_once(storage: Storage) -> None:
+    assert await storage.mark_processed(platform="telegram", update_id="1") is True
+    assert await storage.mark_processed(platform="telegram", update_id="1") is False
+    assert await storage.mark_processed(platform="slack", update_id="1") is True
+
+
+async def test_old_update_ids_are_pruned(migrated_url: str) -> None:
+    now = [T0]
+    store = Storage(migrated_url, clock=lambda: now[0])
+    try:
+        await store.mark_processed(platform="telegram", update_id="old")
+        now[0] = T0 + timedelta(days=3)
+        await store.mark_processed(platform="telegram", update_id="new")
+
+        removed = await store.prune_processed(older_than=timedelta(days=2))
+
+        assert removed == 1
+        assert await store.mark_processed(platform="telegram", update_id="old") is True
+        assert await store.mark_processed(platform="telegram", update_id="new") is False
+    finally:
+        await store.dispose()
+
+
+# ---------------------------------------------------------------- reminders
+
+
+async def test_reminders_fall_due_and_are_claimed_once(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    case = _case(Step.COOL_DOWN)
+    await storage.save_case(user_id=user.id, case=case)
+    soon = await storage.add_reminder(
+        user_id=user.id,
+        case_id=case.id,
+        platform="telegram",
+        kind=ReminderKind.COOL_DOWN,
+        due_at=T0 + timedelta(minutes=15),
+    )
+    await storage.add_reminder(
+        user_id=user.id,
+        case_id=case.id,
+        platform="telegram",
+        kind=ReminderKind.FOLLOW_UP,
+        due_at=T0 + timedelta(hours=1),
+    )
+
+    early = await storage.claim_due_reminders(platform="telegram", now=T0)
+    other_platform = await storage.claim_due_reminders(platform="slack", now=T0 + timedelta(days=1))
+    due = await storage.claim_due_reminders(platform="telegram", now=T0 + timedelta(minutes=20))
+    again = await storage.claim_due_reminders(platform="telegram", now=T0 + timedelta(minutes=21))
+
+    assert early == []
+    assert other_platform == []
+    assert [(r.id, r.kind, r.case_id) for r in due] == [(soon, ReminderKind.COOL_DOWN, case.id)]
+    assert due[0].due_at == T0 + timedelta(minutes=15)
+    assert again == []
+
+
+async def test_concurrent_claimers_split_the_reminders(migrated_url: str) -> None:
+    setup = Storage(migrated_url)
+    claimers = [Storage(migrated_url) for _ in range(3)]
+    try:
+        user = await setup.get_or_create_user(ALICE)
+        ids = {
+            await setup.add_reminder(
+                user_id=user.id,
+                case_id=None,
+                platform="telegram",
+                kind=ReminderKind.FOLLOW_UP,
+                due_at=T0,
+            )
+            for _ in range(20)
+        }
+
+        async def claim_all(store: Storage) -> list[int]:
+            got: list[int] = []
+            while batch := await store.claim_due_reminders(
+                platform="telegram", now=T0 + timedelta(minutes=1), limit=3
+            ):
+                got += [r.id for r in batch]
+                await asyncio.sleep(0)
+            return got
+
+        results = await asyncio.gather(*(claim_all(s) for s in claimers))
+    finally:
+        for store in [setup, *claimers]:
+            await store.dispose()
+
+    claimed = [rid for got in results for rid in got]
+    assert sorted(claimed) == sorted(ids)
+    assert len(claimed) == len(set(claimed))
+
+
+async def test_a_claim_never_sent_is_claimable_after_the_lease(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    lost = await storage.add_reminder(
+        user_id=user.id, case_id=None, platform="slack", kind=ReminderKind.FOLLOW_UP, due_at=T0
+    )
+    sent = await storage.add_reminder(
+        user_id=user.id, case_id=None, platform="slack", kind=ReminderKind.FOLLOW_UP, due_at=T0
+    )
+    first = await storage.claim_due_reminders(platform="slack", now=T0)
+    await storage.mark_reminder_sent(reminder_id=sent)
+
+    within = await storage.claim_due_reminders(
+        platform="slack", now=T0 + timedelta(minutes=1), lease=timedelta(minutes=5)
+    )
+    after = await storage.claim_due_reminders(
+        platform="slack", now=T0 + timedelta(minutes=6), lease=timedelta(minutes=5)
+    )
+
+    assert {r.id for r in first} == {lost, sent}
+    assert within == []
+    assert [r.id for r in after] == [lost]
+
+
+# ------------------------------------------------------------------- drafts
+
+
+async def test_latest_drafts_newest_first(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    other = await storage.get_or_create_user(BOB)
+    drafts = [
+        Draft(kind=DraftKind.CALL_REQUEST, text=f"Здравейте, {n}", language="bg", title=f"t{n}")
+        for n in range(4)
+    ]
+    for draft in drafts:
+        await storage.add_draft(user_id=user.id, case_id=None, draft=draft)
+    await storage.add_draft(
+        user_id=other.id,
+        case_id=None,
+        draft=Draft(kind=DraftKind.REPLY, text="Hi", language="en", title="x"),
+    )
+
+    assert await storage.latest_drafts(user_id=user.id, limit=3) == drafts[::-1][:3]
+    assert len(await storage.latest_drafts(user_id=other.id)) == 1
+
+
+# ------------------------------------------------------------------- delete
+
+
+async def _fill(storage: Storage, key: ConversationKey) -> int:
+    user = await storage.get_or_create_user(key)
+    await storage.set_language(user_id=user.id, language="bg")
+    done, active = _case(), _case(Step.COOL_DOWN)
+    done.status = CaseStatus.DONE
+    for case in (done, active):
+        await storage.save_case(user_id=user.id, case=case)
+        await storage.append_event(
+            case_id=case.id, user_id=user.id, from_step=None, to_step="calm", kind="text"
+        )
+        await storage.add_draft(
+            user_id=user.id,
+            case_id=case.id,
+            draft=Draft(kind=DraftKind.REPLY, text="…", language="bg", title="…"),
+        )
+    await storage.add_reminder(
+        user_id=user.id,
+        case_id=active.id,
+        platform=key.platform,
+        kind=ReminderKind.COOL_DOWN,
+        due_at=T0,
+    )
+    return user.id
+
+
+async def test_delete_user_leaves_nothing_of_the_user(storage: Storage) -> None:
+    alice = await _fill(storage, ALICE)
+    bob = await _fill(storage, BOB)
+    await storage.mark_processed(platform="telegram", update_id="9")
+    before = await table_row_counts(storage)
+
+    await storage.delete_user(user_id=alice)
+
+    assert set((await storage.count_user_rows(user_id=alice)).values()) == {0}
+    assert await storage.find_user(ALICE) is None
+    bob_rows = await storage.count_user_rows(user_id=bob)
+    assert bob_rows == {
+        "drafts": 2,
+        "reminders": 1,
+        "case_events": 2,
+        "cases": 2,
+        "users": 1,
+    }
+    after = await table_row_counts(storage)
+    # Every table shrank by exactly Alice's rows; processed ids hold no user data.
+    assert {name: before[name] - after[name] for name in before} == {
+        "users": 1,
+        "cases": 2,
+        "case_events": 2,
+        "reminders": 1,
+        "drafts": 2,
+        "processed_updates": 0,
+    }
+
+
+async def test_delete_only_user_empties_every_user_table(storage: Storage) -> None:
+    alice = await _fill(storage, ALICE)
+
+    await storage.delete_user(user_id=alice)
+
+    counts = await table_row_counts(storage)
+    assert {name: n for name, n in counts.items() if name != "processed_updates"} == {
+        "users": 0,
+        "cases": 0,
+        "case_events": 0,
+        "reminders": 0,
+        "drafts": 0,
+    }
