@@ -1,0 +1,477 @@
+"""The Slack adapter: holds a bolt ``AsyncApp`` and translates both ways.
+
+Inbound: DM messages (``message.im``), ``/coach``, answer buttons and App
+Home buttons become :class:`~bot.engine.IncomingMessage` for the shared
+engine. Outbound: the engine's replies become Block Kit messages
+(:mod:`bot.slack.blocks`); the question message of an accepted press is
+updated to show the answer; the App Home is published after every step.
+
+Every request is acknowledged first (bolt answers Slack as soon as ``ack()``
+runs, ``process_before_response=False``) and the work happens after. Slack
+retries carry the same ``event_id``: the engine drops the duplicate, across
+restarts and workers, because it remembers processed ids in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.engine import Engine, EngineResult, IncomingMessage, ReminderDelivery
+from bot.slack import blocks, inputs
+from bot.slack.blocks import CHOICE_PREFIX, HOME_PREFIX
+from flows.i18n import catalog, t
+from flows.io import ChoiceOutcome, ConversationKey, Outgoing, UserInput
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+_LOGGER = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+#: Slack's own Web API.
+DEFAULT_API_URL = "https://slack.com/api/"
+#: How long a user's Slack locale and DM channel are remembered.
+USER_CACHE_SECONDS = 300.0
+#: At most this many users are remembered (nothing per user grows without bound).
+USER_CACHE_SIZE = 2048
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class _TtlCache(Generic[_K, _V]):
+    """A small LRU with expiry, for per-user look-ups (locale, DM channel)."""
+
+    def __init__(self, *, ttl: float, size: int) -> None:
+        self._ttl = ttl
+        self._size = size
+        self._items: OrderedDict[_K, tuple[float, _V]] = OrderedDict()
+
+    def get(self, key: _K) -> _V | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        stamp, value = item
+        if time.monotonic() - stamp > self._ttl:
+            del self._items[key]
+            return None
+        self._items.move_to_end(key)
+        return value
+
+    def put(self, key: _K, value: _V) -> None:
+        self._items[key] = (time.monotonic(), value)
+        self._items.move_to_end(key)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def drop(self, key: _K) -> None:
+        self._items.pop(key, None)
+
+
+class SlackAdapter:
+    """The coach on Slack, through the shared engine only.
+
+    Holds (never subclasses) a bolt :class:`~slack_bolt.async_app.AsyncApp`
+    whose :class:`~slack_sdk.web.async_client.AsyncWebClient` talks to
+    ``api_url``.
+    """
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        token: str,
+        signing_secret: str,
+        api_url: str | None = None,
+        reminder_interval: float = 5.0,
+        user_cache_seconds: float = USER_CACHE_SECONDS,
+    ) -> None:
+        """Build the bolt app and register the listeners (no I/O yet)."""
+        self._engine = engine
+        self._reminder_interval = reminder_interval
+        base_url = api_url or DEFAULT_API_URL
+        if not base_url.endswith("/"):
+            base_url += "/"
+        self.client = AsyncWebClient(
+            token=token,
+            base_url=base_url,
+            logger=logging.getLogger("slack_sdk.web"),
+        )
+        self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=signing_secret,
+            process_before_response=False,
+            name="rejection-coach",
+            logger=logging.getLogger("slack_bolt.rejection_coach"),
+        )
+        self._locales: _TtlCache[tuple[str, str], str] = _TtlCache(
+            ttl=user_cache_seconds, size=USER_CACHE_SIZE
+        )
+        self._dm_channels: _TtlCache[tuple[str, str], str] = _TtlCache(
+            ttl=user_cache_seconds, size=USER_CACHE_SIZE
+        )
+        self._locks: dict[ConversationKey, tuple[asyncio.Lock, int]] = {}
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self._reminder_task: asyncio.Task[None] | None = None
+        self._bot_user_id: str | None = None
+        self._register()
+
+    @classmethod
+    def from_settings(cls, *, settings: Settings, engine: Engine) -> SlackAdapter:
+        """Build the adapter from :class:`~bot.settings.Settings`."""
+        if settings.slack_bot_token is None:
+            raise ValueError("SLACK_BOT_TOKEN is not set")
+        secret = settings.slack_signing_secret
+        return cls(
+            engine=engine,
+            token=settings.slack_bot_token.get_secret_value(),
+            signing_secret=secret.get_secret_value() if secret is not None else "",
+            api_url=settings.slack_api_url,
+            reminder_interval=settings.reminder_interval_seconds,
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Prepare for requests (nothing to do before the first one arrives)."""
+        _LOGGER.info("slack adapter ready")
+
+    def start_reminders(self) -> None:
+        """Run :meth:`run_reminders` in the background until :meth:`stop`."""
+        if self._reminder_task is None:
+            self._reminder_task = asyncio.create_task(self.run_reminders())
+
+    async def stop(self) -> None:
+        """Stop the reminders and wait (briefly) for work already acknowledged."""
+        if self._reminder_task is not None:
+            self._reminder_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reminder_task
+            self._reminder_task = None
+        await self.drain(timeout=10.0)
+
+    async def drain(self, *, timeout: float = 10.0) -> None:
+        """Wait until no acknowledged request is still being worked on."""
+        deadline = time.monotonic() + timeout
+        while self._inflight and time.monotonic() < deadline:
+            await asyncio.wait(set(self._inflight), timeout=deadline - time.monotonic())
+
+    @property
+    def busy(self) -> bool:
+        """Whether acknowledged requests are still being worked on."""
+        return bool(self._inflight)
+
+    async def run_reminders(self) -> None:
+        """Deliver due reminders of Slack users, forever (cancel to stop).
+
+        Reminders are rows in the database claimed by the engine exactly once,
+        so they arrive after a restart and from any worker.
+        """
+        while True:
+            try:
+                due = await self._engine.claim_due_reminders(platform=PLATFORM)
+            except Exception as error:
+                _LOGGER.warning("claiming slack reminders failed: %s", type(error).__name__)
+                due = []
+            for delivery in due:
+                try:
+                    await self.deliver_reminder(delivery)
+                except Exception as error:
+                    _LOGGER.warning("delivering a slack reminder failed: %s", type(error).__name__)
+            await asyncio.sleep(self._reminder_interval)
+
+    def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """The aiohttp handler for ``POST /slack/events`` (events, interactivity, ``/coach``)."""
+
+        async def slack_events(request: web.Request) -> web.StreamResponse:
+            bolt_request = await to_bolt_request(request)
+            bolt_response = await self.app.async_dispatch(bolt_request)
+            return await to_aiohttp_response(bolt_response)
+
+        return slack_events
+
+    def aiohttp_routes(self, path: str = "/slack/events") -> list[web.RouteDef]:
+        """The routes to add to an aiohttp application."""
+        return [web.post(path, self.aiohttp_handler())]
+
+    # ------------------------------------------------------------------ listeners
+
+    def _register(self) -> None:
+        self.app.event("message")(self._on_message)
+        self.app.event("app_home_opened")(self._on_home_opened)
+        self.app.command("/coach")(self._on_command)
+        self.app.action(re.compile(f"^{re.escape(CHOICE_PREFIX)}"))(self._on_choice)
+        self.app.action(re.compile(f"^{re.escape(HOME_PREFIX)}"))(self._on_home_action)
+        self.app.error(self._on_error)
+
+    async def _on_error(self, error: Exception) -> None:
+        _LOGGER.error("slack listener failed: %s", type(error).__name__)
+
+    async def _on_message(self, body: dict[str, Any], context: dict[str, Any]) -> None:
+        # Events are acknowledged by bolt before this runs.
+        event = body.get("event") or {}
+        if not inputs.is_user_dm(event, bot_user_id=context.get("bot_user_id")):
+            return
+        key = _key(body.get("team_id") or event.get("team"), event["user"])
+        channel = event.get("channel")
+        if isinstance(channel, str) and channel:
+            self._dm_channels.put((key.workspace, key.user_id), channel)
+        async with self._tracked():
+            await self._process(
+                key,
+                inputs.message_input(event),
+                update_id=str(body.get("event_id") or "") or None,
+            )
+
+    async def _on_home_opened(self, body: dict[str, Any]) -> None:
+        event = body.get("event") or {}
+        if event.get("tab") != "home" or not event.get("user"):
+            return
+        key = _key(body.get("team_id"), event["user"])
+        async with self._tracked():
+            language = await self._language(key)
+            await self._publish_home(key, language)
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        key = _key(body.get("team_id"), body.get("user_id"))
+        async with self._tracked():
+            trigger = str(body.get("trigger_id") or "")
+            channel = await self._dm_channel(key)
+            await self._process(
+                key,
+                inputs.slash_command_input(body),
+                update_id=f"slack-command:{trigger}" if trigger else None,
+                channel=channel,
+            )
+            origin = body.get("channel_id")
+            if channel is not None and origin and origin != channel:
+                await self._point_to_dm(key, str(origin))
+
+    async def _on_choice(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        await self._on_action(body)
+
+    async def _on_home_action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        await self._on_action(body)
+
+    async def _on_action(self, body: dict[str, Any]) -> None:
+        actions = body.get("actions") or []
+        if not actions:
+            return
+        action = actions[0]
+        user_input = inputs.action_input(action)
+        if user_input is None:
+            return
+        key = _key((body.get("team") or {}).get("id"), (body.get("user") or {}).get("id"))
+        container = body.get("container") or {}
+        message = body.get("message") if container.get("type") == "message" else None
+        channel = container.get("channel_id") if message is not None else None
+        action_ts = str(action.get("action_ts") or "")
+        update_id = (
+            f"slack-action:{key.workspace}:{key.user_id}:{action_ts}:{action.get('action_id')}"
+            if action_ts
+            else None
+        )
+        async with self._tracked():
+            await self._process(
+                key,
+                user_input,
+                update_id=update_id,
+                channel=channel,
+                pressed=message,
+            )
+
+    # ------------------------------------------------------------------ the pipeline
+
+    async def _process(
+        self,
+        key: ConversationKey,
+        user_input: UserInput,
+        *,
+        update_id: str | None,
+        channel: str | None = None,
+        pressed: dict[str, Any] | None = None,
+    ) -> None:
+        """One input through the engine, then render its result (in order, per user)."""
+        async with self._user_lock(key):
+            platform_language = await self._slack_locale(key)
+            result = await self._engine.handle(
+                IncomingMessage(
+                    key=key,
+                    user_input=user_input,
+                    update_id=update_id,
+                    platform_language=platform_language,
+                )
+            )
+            if result.duplicate:
+                _LOGGER.info("slack: duplicate delivery dropped")
+                return
+            if pressed is not None and channel is not None:
+                await self._mark_answered(channel, pressed, result)
+            target = channel or await self._dm_channel(key)
+            if target is not None:
+                await self._post(target, result.outgoing)
+            await self._publish_home(key, result.language)
+
+    async def _mark_answered(
+        self, channel: str, message: dict[str, Any], result: EngineResult
+    ) -> None:
+        if result.choice is not ChoiceOutcome.ACCEPTED or not result.chosen_label:
+            return
+        ts = message.get("ts")
+        if not ts:
+            return
+        updated = blocks.answered(
+            message, chosen_label=result.chosen_label, language=result.language
+        )
+        await self._call(
+            "chat.update",
+            self.client.chat_update(
+                channel=channel, ts=str(ts), text=updated.text, blocks=updated.blocks
+            ),
+        )
+
+    async def _post(self, channel: str, outgoing: Sequence[Outgoing]) -> None:
+        for item in outgoing:
+            for message in blocks.render(item):
+                await self._call(
+                    "chat.postMessage",
+                    self.client.chat_postMessage(
+                        channel=channel, text=message.text, blocks=message.blocks
+                    ),
+                )
+
+    async def deliver_reminder(self, delivery: ReminderDelivery) -> None:
+        """Post a reminder that fell due to the user's DM, then refresh the App Home."""
+        channel = await self._dm_channel(delivery.key)
+        if channel is None:
+            raise RuntimeError("no direct-message channel for a reminder")
+        await self._post(channel, delivery.outgoing)
+        await self._publish_home(delivery.key, await self._language(delivery.key))
+
+    async def _point_to_dm(self, key: ConversationKey, channel: str) -> None:
+        language = await self._language(key)
+        await self._call(
+            "chat.postEphemeral",
+            self.client.chat_postEphemeral(
+                channel=channel, user=key.user_id, text=t(language, "slack-dm-pointer")
+            ),
+        )
+
+    async def _publish_home(self, key: ConversationKey, language: str) -> None:
+        view = await self._home_view(key, language)
+        await self._call("views.publish", self.client.views_publish(user_id=key.user_id, view=view))
+
+    async def _home_view(self, key: ConversationKey, language: str) -> dict[str, Any]:
+        case = await self._engine.active_case(key)
+        step_name = next_action = client = None
+        if case is not None:
+            step = str(case.step)
+            lang = catalog(language)
+            step_key, next_key = f"slack-step-{step}", f"slack-next-{step}"
+            step_name = lang.t(step_key) if lang.has(step_key) else step
+            next_action = lang.t(next_key) if lang.has(next_key) else None
+            client = case.answers.client_name
+        return blocks.home_view(
+            language=language, step_name=step_name, client=client, next_action=next_action
+        )
+
+    # ------------------------------------------------------------------ Slack look-ups
+
+    async def _slack_locale(self, key: ConversationKey) -> str | None:
+        """The user's Slack locale (``users.info``, ``include_locale``), cached briefly."""
+        cache_key = (key.workspace, key.user_id)
+        cached = self._locales.get(cache_key)
+        if cached is not None:
+            return cached or None
+        try:
+            response = await self.client.users_info(user=key.user_id, include_locale=True)
+        except (SlackApiError, SlackClientError, OSError, TimeoutError) as error:
+            _LOGGER.warning("slack users.info failed: %s", _reason(error))
+            return None
+        locale = str((response.get("user") or {}).get("locale") or "")
+        self._locales.put(cache_key, locale)
+        return locale or None
+
+    async def _language(self, key: ConversationKey) -> str:
+        """The coach language of a user (the stored choice, else the Slack locale)."""
+        return await self._engine.language_of(key)
+
+    async def _dm_channel(self, key: ConversationKey) -> str | None:
+        cache_key = (key.workspace, key.user_id)
+        cached = self._dm_channels.get(cache_key)
+        if cached is not None:
+            return cached
+        try:
+            response = await self.client.conversations_open(users=key.user_id)
+        except (SlackApiError, SlackClientError, OSError, TimeoutError) as error:
+            _LOGGER.warning("slack conversations.open failed: %s", _reason(error))
+            return None
+        channel = str((response.get("channel") or {}).get("id") or "")
+        if not channel:
+            return None
+        self._dm_channels.put(cache_key, channel)
+        return channel
+
+    async def _call(self, method: str, call: Awaitable[Any]) -> Any:
+        """Await a Web API call; log (without content) and swallow its failure."""
+        try:
+            return await call
+        except (SlackApiError, SlackClientError, OSError, TimeoutError) as error:
+            _LOGGER.warning("slack %s failed: %s", method, _reason(error))
+            return None
+
+    # ------------------------------------------------------------------ bookkeeping
+
+    @contextlib.asynccontextmanager
+    async def _tracked(self) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    @contextlib.asynccontextmanager
+    async def _user_lock(self, key: ConversationKey) -> AsyncIterator[None]:
+        """Serialise one user's inputs in this process, so replies keep their order."""
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+def _key(team_id: object, user_id: object) -> ConversationKey:
+    return ConversationKey(PLATFORM, str(team_id or ""), str(user_id or ""))
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or type(error).__name__)
+    return type(error).__name__

@@ -1,0 +1,228 @@
+"""A local stand-in of the Slack Web API, served over real HTTP on 127.0.0.1.
+
+The real ``slack_sdk`` ``AsyncWebClient`` is pointed at it with ``base_url``
+(``SlackApiStandIn.base_url``); every call it receives is recorded as an
+:class:`ApiCall` so tests assert on what the bot asked Slack to do. Like bolt's
+``tests/mock_web_api_server``, it answers the methods the coach uses with
+realistic payloads: ``auth.test``, ``chat.postMessage``, ``chat.update``,
+``chat.postEphemeral``, ``users.info`` (a configurable ``locale`` per user),
+``conversations.open``, ``views.publish``, ``apps.connections.open``.
+Posted and updated messages are kept by ``(channel, ts)`` so tests can press
+the buttons the bot really sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+BOT_USER_ID = "UCOACHBOT"
+BOT_ID = "BCOACHBOT"
+TEAM_ID = "T0TEAM"
+BOT_TOKEN = "xoxb-test-token"
+
+
+@dataclass(slots=True)
+class ApiCall:
+    """One Web API request: the method name, its merged arguments and the token."""
+
+    method: str
+    args: dict[str, Any]
+    token: str | None
+
+
+@dataclass(slots=True)
+class StoredMessage:
+    """A message the bot posted (and maybe updated later)."""
+
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]]
+    updates: int = 0
+
+
+@dataclass
+class SlackApiStandIn:
+    """The Slack Web API stand-in: start it, point the client at ``base_url``."""
+
+    token: str = BOT_TOKEN
+    team_id: str = TEAM_ID
+    locales: dict[str, str] = field(default_factory=dict)
+    calls: list[ApiCall] = field(default_factory=list)
+    messages: dict[tuple[str, str], StoredMessage] = field(default_factory=dict)
+    port: int = 0
+    _runner: web.AppRunner | None = None
+    _ts: Any = field(default_factory=lambda: itertools.count(1))
+    _changed: asyncio.Event | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Serve on an ephemeral loopback port."""
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._dispatch)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        self._changed = asyncio.Event()
+
+    async def stop(self) -> None:
+        """Stop serving."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def base_url(self) -> str:
+        """What to pass as slack_sdk ``base_url`` (ends with a slash)."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    # ------------------------------------------------------------------ queries
+
+    def calls_of(self, method: str) -> list[ApiCall]:
+        """Every recorded call of one Web API method, oldest first."""
+        return [c for c in self.calls if c.method == method]
+
+    def posted(self, channel: str | None = None) -> list[StoredMessage]:
+        """Messages posted with chat.postMessage (in ``channel`` if given), oldest first."""
+        return [
+            m for m in self.messages.values() if channel is None or m.channel == channel
+        ]
+
+    async def wait_for(
+        self,
+        predicate: Callable[[SlackApiStandIn], bool],
+        *,
+        timeout: float = 10.0,
+    ) -> None:
+        """Wait until ``predicate(self)`` holds (the bot works after it acks)."""
+        assert self._changed is not None
+
+        async def _loop() -> None:
+            while not predicate(self):
+                assert self._changed is not None
+                self._changed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), 0.05)
+
+        await asyncio.wait_for(_loop(), timeout)
+
+    async def wait_calls(self, method: str, count: int, *, timeout: float = 10.0) -> list[ApiCall]:
+        """Wait until at least ``count`` calls of ``method`` were received; return them."""
+        await self.wait_for(lambda s: len(s.calls_of(method)) >= count, timeout=timeout)
+        return self.calls_of(method)
+
+    # ------------------------------------------------------------------ HTTP
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args: dict[str, Any] = dict(request.query)
+        body = await request.read()
+        if body:
+            ctype = request.content_type
+            if ctype == "application/json":
+                args.update(json.loads(body))
+            else:
+                args.update(dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True)))
+        for key in ("blocks", "view"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.get("token")
+        self.calls.append(ApiCall(method=method, args=args, token=token))
+        if token != self.token:
+            payload: dict[str, Any] = {"ok": False, "error": "invalid_auth"}
+        else:
+            payload = self._answer(method, args)
+        if self._changed is not None:
+            self._changed.set()
+        return web.json_response(payload)
+
+    def _next_ts(self) -> str:
+        return f"1700000000.{next(self._ts):06d}"
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://coach-test.slack.com/",
+                "team": "Coach Test",
+                "user": "coach",
+                "team_id": self.team_id,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if method == "users.info":
+            user = str(args.get("user", ""))
+            return {
+                "ok": True,
+                "user": {
+                    "id": user,
+                    "team_id": self.team_id,
+                    "name": "someone",
+                    "is_bot": False,
+                    "locale": self.locales.get(user, "en-US"),
+                },
+            }
+        if method == "conversations.open":
+            user = str(args.get("users", "")).split(",")[0]
+            return {"ok": True, "channel": {"id": dm_channel(user)}}
+        if method == "chat.postMessage":
+            channel = str(args.get("channel", ""))
+            if channel.startswith("U"):
+                channel = dm_channel(channel)
+            ts = self._next_ts()
+            message = StoredMessage(
+                channel=channel,
+                ts=ts,
+                text=str(args.get("text", "")),
+                blocks=list(args.get("blocks") or []),
+            )
+            self.messages[(channel, ts)] = message
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": ts,
+                "message": {
+                    "type": "message",
+                    "bot_id": BOT_ID,
+                    "user": BOT_USER_ID,
+                    "text": message.text,
+                    "blocks": message.blocks,
+                    "ts": ts,
+                },
+            }
+        if method == "chat.update":
+            key = (str(args.get("channel", "")), str(args.get("ts", "")))
+            stored = self.messages.get(key)
+            if stored is None:
+                return {"ok": False, "error": "message_not_found"}
+            stored.text = str(args.get("text", stored.text))
+            if "blocks" in args:
+                stored.blocks = list(args["blocks"] or [])
+            stored.updates += 1
+            return {"ok": True, "channel": key[0], "ts": key[1], "text": stored.text}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if method == "views.publish":
+            return {"ok": True, "view": {"id": "V0HOME", **(args.get("view") or {})}}
+        if method == "apps.connections.open":
+            return {"ok": False, "error": "not_allowed_token_type"}
+        return {"ok": False, "error": "unknown_method"}
+
+
+def dm_channel(user_id: str) -> str:
+    """The id of the stand-in's direct-message channel between the app and ``user_id``."""
+    return "D" + user_id.removeprefix("U")
