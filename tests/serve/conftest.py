@@ -1,24 +1,34 @@
-"""Fixtures of the many-worker tests: a fresh PostgreSQL database per test.
+"""Fixtures of the many-worker tests: fresh PostgreSQL databases, stand-ins, workers.
 
 They need ``TEST_DATABASE_URL`` (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)
-and skip with a clear reason when it is unset. Each test gets its own database
-``rc_serve_<random>``, created on the server's ``postgres`` database and
-dropped afterwards, so it never clashes with other tests.
+and skip with a clear reason when it is unset. Each database is a new
+``rc_serve_<random>`` created on the server's ``postgres`` database and
+dropped afterwards, so these tests never clash with others. Worker processes
+are always stopped (SIGTERM, then SIGKILL) when a test ends, whatever happened.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import URL, make_url
 
+from tests.helpers.bot_api_standin import BotApiStandIn
+from tests.helpers.processes import Worker, kill_worker, start_worker, stop_worker, wait_for_health
 from tests.helpers.tcp_proxy import TcpProxy
 
 TEST_DATABASE_URL_ENV = "TEST_DATABASE_URL"
+
+#: Credentials every test worker gets (fake: only the stand-in sees them).
+BOT_TOKEN = "123456:serve-test-token"
+WEBHOOK_SECRET = "serve-test-secret_0123456789"
+
+DatabaseFactory = Callable[[], Awaitable[str]]
+WorkerFactory = Callable[..., Awaitable[Worker]]
 
 
 def _server_url() -> URL:
@@ -34,37 +44,55 @@ def _server_url() -> URL:
     return url.set(drivername="postgresql+asyncpg")
 
 
-async def _admin_connection(url: URL):  # type: ignore[no-untyped-def]
+async def _admin_execute(server: URL, statement: str) -> None:
     import asyncpg
 
-    return await asyncpg.connect(
-        host=url.host or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
+    connection = await asyncpg.connect(
+        host=server.host or "127.0.0.1",
+        port=server.port or 5432,
+        user=server.username or "postgres",
+        password=server.password,
         database="postgres",
         timeout=10,
     )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
 
 
 @pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    """A SQLAlchemy URL of a brand-new, empty PostgreSQL database (dropped afterwards)."""
+async def new_database() -> AsyncIterator[DatabaseFactory]:
+    """Create brand-new empty PostgreSQL databases on demand; drop them all afterwards."""
     server = _server_url()
-    name = f"rc_serve_{uuid.uuid4().hex[:12]}"
-    admin = await _admin_connection(server)
+    names: list[str] = []
+
+    async def create() -> str:
+        name = f"rc_serve_{uuid.uuid4().hex[:12]}"
+        await _admin_execute(server, f'CREATE DATABASE "{name}"')
+        names.append(name)
+        return server.set(database=name).render_as_string(hide_password=False)
+
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield create
     finally:
-        await admin.close()
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        admin = await _admin_connection(server)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        for name in names:
+            await _admin_execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def pg_url(new_database: DatabaseFactory) -> str:
+    """The URL of one brand-new, empty (not migrated) PostgreSQL database."""
+    return await new_database()
+
+
+@pytest.fixture
+async def migrated_pg_url(pg_url: str) -> str:
+    """``pg_url`` with every migration applied (what `rejection-coach db upgrade` does)."""
+    from storage import upgrade
+
+    await upgrade(pg_url)
+    return pg_url
 
 
 @pytest.fixture
@@ -91,3 +119,63 @@ def log_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "logs"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture
+def bot_api() -> Iterator[BotApiStandIn]:
+    """A Telegram Bot API stand-in on a loopback port."""
+    api = BotApiStandIn()
+    api.start()
+    try:
+        yield api
+    finally:
+        api.close()
+
+
+def worker_env(*, database_url: str, api: BotApiStandIn, **extra: str) -> dict[str, str]:
+    """The environment of a Telegram-only ``serve`` worker talking to ``api``."""
+    return {
+        "DATABASE_URL": database_url,
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "TELEGRAM_API_URL": api.base_url,
+        "TELEGRAM_WEBHOOK_URL": "",
+        "SLACK_BOT_TOKEN": "",
+        "SLACK_APP_TOKEN": "",
+        "SLACK_SIGNING_SECRET": "",
+        "REMINDER_INTERVAL_SECONDS": "0.3",
+        "DEFAULT_LANGUAGE": "en",
+        "LOG_LEVEL": "INFO",
+        **extra,
+    }
+
+
+@pytest.fixture
+async def spawn(log_dir: Path) -> AsyncIterator[WorkerFactory]:
+    """Start ``serve`` workers and wait for their /healthz; stop them all afterwards."""
+    workers: list[Worker] = []
+
+    async def start(
+        name: str,
+        *,
+        database_url: str,
+        api: BotApiStandIn,
+        wait: bool = True,
+        **extra: str,
+    ) -> Worker:
+        worker = start_worker(
+            name=name, env=worker_env(database_url=database_url, api=api, **extra), log_dir=log_dir
+        )
+        workers.append(worker)
+        if wait:
+            await wait_for_health(worker, timeout=45.0)
+        return worker
+
+    try:
+        yield start
+    finally:
+        for worker in workers:
+            try:
+                await stop_worker(worker, timeout=10.0)
+            finally:
+                kill_worker(worker)
