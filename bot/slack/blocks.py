@@ -77,9 +77,7 @@ def render_draft(draft: Draft) -> list[SlackMessage]:
     return _pack(blocks, [], _fallback(draft.title, draft.text))
 
 
-def answered(
-    message: dict[str, Any], *, chosen_label: str, language: str
-) -> SlackMessage:
+def answered(message: dict[str, Any], *, chosen_label: str, language: str) -> SlackMessage:
     """The question message after a press: the same text, no buttons, the answer below."""
     kept = [b for b in message.get("blocks") or [] if b.get("type") != "actions"]
     note = t(language, "slack-chosen", label=mrkdwn.truncate(chosen_label, 200))

@@ -96,9 +96,7 @@ class SlackApiStandIn:
 
     def posted(self, channel: str | None = None) -> list[StoredMessage]:
         """Messages posted with chat.postMessage (in ``channel`` if given), oldest first."""
-        return [
-            m for m in self.messages.values() if channel is None or m.channel == channel
-        ]
+        return [m for m in self.messages.values() if channel is None or m.channel == channel]
 
     async def wait_for(
         self,
