@@ -64,7 +64,12 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """A person on one platform; ``language`` is ``None`` until chosen with ``/lang``."""
+    """A person on one platform.
+
+    ``language`` is the coach language chosen with ``/lang`` (``None`` until
+    then); ``platform_language`` the last language code the platform reported
+    (so reminders, which arrive without an update, speak the same language).
+    """
 
     __tablename__ = "users"
     __table_args__ = (
@@ -76,6 +81,7 @@ class User(Base):
     workspace: Mapped[str] = mapped_column(String(64))
     platform_user_id: Mapped[str] = mapped_column(String(128))
     language: Mapped[str | None] = mapped_column(String(8))
+    platform_language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -50,11 +50,12 @@ class ConflictError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class StoredUser:
-    """A user row: internal id, platform identity and the chosen language (or ``None``)."""
+    """A user row: internal id, platform identity, chosen and platform languages."""
 
     id: int
     key: ConversationKey
     language: str | None
+    platform_language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,7 @@ class StorageTransaction:
         """The user with this platform identity, if stored."""
         row = (
             await self._conn.execute(
-                select(User.id, User.language).where(
+                select(User.id, User.language, User.platform_language).where(
                     User.platform == key.platform,
                     User.workspace == key.workspace,
                     User.platform_user_id == key.user_id,
@@ -115,15 +116,21 @@ class StorageTransaction:
         ).one_or_none()
         if row is None:
             return None
-        return StoredUser(id=row.id, key=key, language=row.language)
+        return StoredUser(
+            id=row.id, key=key, language=row.language, platform_language=row.platform_language
+        )
 
     async def get_user(self, user_id: int) -> StoredUser | None:
         """The user with this internal id, if stored."""
         row = (
             await self._conn.execute(
-                select(User.platform, User.workspace, User.platform_user_id, User.language).where(
-                    User.id == user_id
-                )
+                select(
+                    User.platform,
+                    User.workspace,
+                    User.platform_user_id,
+                    User.language,
+                    User.platform_language,
+                ).where(User.id == user_id)
             )
         ).one_or_none()
         if row is None:
@@ -131,9 +138,13 @@ class StorageTransaction:
         key = ConversationKey(
             platform=row.platform, workspace=row.workspace, user_id=row.platform_user_id
         )
-        return StoredUser(id=user_id, key=key, language=row.language)
+        return StoredUser(
+            id=user_id, key=key, language=row.language, platform_language=row.platform_language
+        )
 
-    async def get_or_create_user(self, key: ConversationKey) -> StoredUser:
+    async def get_or_create_user(
+        self, key: ConversationKey, *, platform_language: str | None = None
+    ) -> StoredUser:
         """Return the user of ``key``, creating it (language not chosen) if missing."""
         found = await self.find_user(key)
         if found is not None:
@@ -146,6 +157,7 @@ class StorageTransaction:
                 workspace=key.workspace,
                 platform_user_id=key.user_id,
                 language=None,
+                platform_language=platform_language,
                 created_at=now,
                 updated_at=now,
             )
@@ -162,6 +174,14 @@ class StorageTransaction:
             update(User)
             .where(User.id == user_id)
             .values(language=language, updated_at=self._clock())
+        )
+
+    async def set_platform_language(self, *, user_id: int, platform_language: str | None) -> None:
+        """Remember the language code the platform last reported for the user."""
+        await self._conn.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(platform_language=platform_language, updated_at=self._clock())
         )
 
     async def delete_user(self, *, user_id: int) -> None:
@@ -522,6 +542,11 @@ class Storage:
         self.url = self._engine.url.render_as_string(hide_password=True)
         self._clock = clock
 
+    @classmethod
+    def from_engine(cls, engine: AsyncEngine, *, clock: Clock = utc_now) -> Storage:
+        """A storage on an engine made by :func:`storage.db.create_engine` (not disposed here)."""
+        return cls(engine, clock=clock)
+
     @property
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``."""
@@ -556,10 +581,12 @@ class Storage:
 
     # -------------------------------------------------- one-transaction shortcuts
 
-    async def get_or_create_user(self, key: ConversationKey) -> StoredUser:
+    async def get_or_create_user(
+        self, key: ConversationKey, *, platform_language: str | None = None
+    ) -> StoredUser:
         """See :meth:`StorageTransaction.get_or_create_user`."""
         async with self.transaction() as tx:
-            return await tx.get_or_create_user(key)
+            return await tx.get_or_create_user(key, platform_language=platform_language)
 
     async def find_user(self, key: ConversationKey) -> StoredUser | None:
         """See :meth:`StorageTransaction.find_user`."""

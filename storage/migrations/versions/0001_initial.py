@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("workspace", sa.String(64), nullable=False),
         sa.Column("platform_user_id", sa.String(128), nullable=False),
         sa.Column("language", sa.String(8), nullable=True),
+        sa.Column("platform_language", sa.String(16), nullable=True),
         _ts("created_at"),
         _ts("updated_at"),
         sa.UniqueConstraint("platform", "workspace", "platform_user_id", name="uq_users_identity"),
