@@ -412,3 +412,15 @@ class Engine:
             _LOGGER.warning("loading a user's language failed: %s", type(error).__name__)
             user = None
         return self._language(user, None)
+
+    async def active_case(self, key: ConversationKey) -> Case | None:
+        """The user's active case, read-only (the Slack App Home summary); None on error."""
+        try:
+            async with self.storage.transaction(readonly=True) as tx:
+                user = await tx.find_user(key)
+                if user is None:
+                    return None
+                return await tx.load_active_case(user_id=user.id)
+        except DATABASE_ERRORS as error:
+            _LOGGER.warning("loading the active case failed: %s", type(error).__name__)
+            return None
