@@ -1,0 +1,59 @@
+"""Concurrent update processing that keeps each user's updates in order.
+
+PTB's ``concurrent_updates`` runs updates concurrently with no ordering at all:
+two messages typed quickly by one user could reach the engine swapped, and the
+answers land in the wrong fields. The engine is safe under concurrency (version
+checks), so different users may run in parallel; this processor only keeps one
+user's updates strictly in arrival order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Up to ``max_concurrent_updates`` at once, one at a time per user, FIFO per user."""
+
+    __slots__ = ("_locks", "_waiting")
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        """Create the processor (``max_concurrent_updates`` ≥ 1)."""
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Await ``coroutine`` once no earlier update of the same user is running."""
+        user_id = _user_id(update)
+        if user_id is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(user_id, asyncio.Lock())
+        self._waiting[user_id] = self._waiting.get(user_id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            # Forget idle users, so memory does not grow with the number of users.
+            self._waiting[user_id] -= 1
+            if not self._waiting[user_id]:
+                del self._waiting[user_id]
+                del self._locks[user_id]
+
+    async def initialize(self) -> None:
+        """Nothing to allocate."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
+
+
+def _user_id(update: object) -> int | None:
+    if isinstance(update, Update) and update.effective_user is not None:
+        return update.effective_user.id
+    return None

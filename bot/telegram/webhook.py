@@ -1,0 +1,66 @@
+"""The Telegram webhook as an aiohttp request handler.
+
+Telegram sends the secret token given to ``setWebhook`` in the
+``X-Telegram-Bot-Api-Secret-Token`` header of every request. A request
+without it, or with another value, is refused with 403 before anything is
+read. An accepted update is processed completely before the answer: 200 when
+it went through, 500 when it failed — Telegram then delivers it again and the
+engine's update-id dedupe makes sure it is applied once.
+
+``rejection-coach telegram --webhook-url …`` serves this handler on its own;
+``rejection-coach serve`` mounts the same handler beside the Slack endpoint.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from bot.telegram.adapter import TelegramAdapter
+
+_LOGGER = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+WebhookHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def webhook_handler(adapter: TelegramAdapter, *, secret: str) -> WebhookHandler:
+    """Return the aiohttp handler that checks ``secret`` and processes one update.
+
+    Raises:
+        ValueError: ``secret`` is empty (a webhook without a secret is refused).
+    """
+    if not secret:
+        raise ValueError("the Telegram webhook needs a secret token")
+    expected = secret.encode("utf-8")
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8")
+        if not hmac.compare_digest(given, expected):
+            _LOGGER.warning("webhook request refused: wrong or missing secret token")
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.Response(status=400, text="not JSON")
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return web.Response(status=400, text="not an update")
+        try:
+            await adapter.process_webhook_update(data)
+        except Exception as error:
+            _LOGGER.warning(
+                "webhook update %s failed (%s); Telegram will deliver it again",
+                data["update_id"],
+                type(error).__name__,
+            )
+            return web.Response(status=500, text="failed")
+        return web.Response(text="ok")
+
+    return handle
