@@ -2,22 +2,25 @@
 
 Each :class:`Metrics` owns its own :class:`~prometheus_client.CollectorRegistry`
 (not the process-global one), so several servers in one test process never
-clash. :class:`InstrumentedEngine` wraps the engine every adapter calls: it
-times each update and counts it by platform and outcome, without touching the
-engine's code.
+clash. :class:`InstrumentedEngine` is the engine every adapter calls, with
+each update timed and counted by platform and outcome (a subclass: the
+engine's code is untouched).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 
 from bot.engine import Engine, EngineResult, IncomingMessage, ReminderDelivery
-from flows.io import ChoiceOutcome, ConversationKey, Draft
+from flows.io import ChoiceOutcome
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -85,11 +88,31 @@ class Metrics:
         return encoder(self.registry), content_type
 
 
+#: Outcomes of the engine calls made while handling the current request (see
+#: :func:`track_outcomes`); ``None`` outside a tracked request.
+_OUTCOMES: ContextVar[list[str] | None] = ContextVar("rejection_coach_outcomes", default=None)
+
+
+@contextlib.contextmanager
+def track_outcomes() -> Iterator[list[str]]:
+    """Collect the outcome of every engine call made inside the block (same task or children).
+
+    The webhook uses it to answer non-2xx when the engine could only reply
+    "temporarily unavailable": Telegram then delivers the update again.
+    """
+    outcomes: list[str] = []
+    token = _OUTCOMES.set(outcomes)
+    try:
+        yield outcomes
+    finally:
+        _OUTCOMES.reset(token)
+
+
 def outcome_of(result: EngineResult) -> str:
     """Classify an engine result for the ``outcome`` label."""
     if result.duplicate:
         return OUTCOME_DUPLICATE
-    if getattr(result, "unavailable", False):
+    if result.unavailable:
         return OUTCOME_UNAVAILABLE
     if result.choice is ChoiceOutcome.STALE:
         return OUTCOME_STALE
@@ -97,65 +120,53 @@ def outcome_of(result: EngineResult) -> str:
 
 
 class InstrumentedEngine(Engine):
-    """An :class:`~bot.engine.Engine` that measures the engine it wraps.
+    """The :class:`~bot.engine.Engine`, measured.
 
-    Every public method delegates to ``inner``; :meth:`handle` is timed and
-    counted, :meth:`claim_due_reminders` counts the reminders it hands out.
-    Anything else (attributes the wrapped engine has beyond the contract) is
-    reached through ``__getattr__``.
+    Built exactly like the engine (same keyword arguments) plus ``metrics``.
+    :meth:`handle` is timed and counted by platform and outcome;
+    :meth:`claim_due_reminders` counts the reminders it hands out for
+    delivery. Everything else is the engine's own code.
     """
 
-    def __init__(self, inner: Engine, *, metrics: Metrics) -> None:
-        # No super().__init__(): this object holds no storage of its own.
-        self._inner = inner
-        self._metrics = metrics
-
-    @property
-    def inner(self) -> Engine:
-        """The wrapped engine."""
-        return self._inner
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+    def __init__(self, *, metrics: Metrics, **engine_options: Any) -> None:
+        """Create the engine with ``engine_options`` and report into ``metrics``."""
+        super().__init__(**engine_options)
+        self.metrics = metrics
 
     async def handle(self, message: IncomingMessage) -> EngineResult:
-        """Handle through the wrapped engine; time and count the update."""
+        """Handle the update (see :meth:`Engine.handle`); time and count it."""
         platform = message.key.platform
         started = time.perf_counter()
         try:
-            result = await self._inner.handle(message)
+            result = await super().handle(message)
         except Exception:
-            self._metrics.record_update(platform=platform, outcome=OUTCOME_ERROR, seconds=None)
-            self._metrics.record_error(where="engine")
+            self.metrics.record_update(platform=platform, outcome=OUTCOME_ERROR, seconds=None)
+            self.metrics.record_error(where="engine")
+            _note(OUTCOME_ERROR)
             raise
         outcome = outcome_of(result)
+        _note(outcome)
         seconds = time.perf_counter() - started
         # A duplicate or an outage is not a step: keep them out of the latency.
         timed = outcome in (OUTCOME_OK, OUTCOME_STALE)
-        self._metrics.record_update(
+        self.metrics.record_update(
             platform=platform, outcome=outcome, seconds=seconds if timed else None
         )
         if outcome == OUTCOME_UNAVAILABLE:
-            self._metrics.record_error(where="engine")
+            self.metrics.record_error(where="engine")
         return result
 
     async def claim_due_reminders(
         self, *, platform: str, limit: int = 50
     ) -> list[ReminderDelivery]:
-        """Claim through the wrapped engine; count what was claimed."""
-        try:
-            deliveries = await self._inner.claim_due_reminders(platform=platform, limit=limit)
-        except Exception:
-            self._metrics.record_error(where="reminders")
-            raise
+        """Claim due reminders (see :meth:`Engine.claim_due_reminders`); count them."""
+        deliveries = await super().claim_due_reminders(platform=platform, limit=limit)
         if deliveries:
-            self._metrics.reminders_sent.labels(platform=platform).inc(len(deliveries))
+            self.metrics.reminders_sent.labels(platform=platform).inc(len(deliveries))
         return deliveries
 
-    async def latest_drafts(self, key: ConversationKey, *, limit: int = 10) -> list[Draft]:
-        """Delegate to the wrapped engine."""
-        return await self._inner.latest_drafts(key, limit=limit)
 
-    async def language_of(self, key: ConversationKey) -> str:
-        """Delegate to the wrapped engine."""
-        return await self._inner.language_of(key)
+def _note(outcome: str) -> None:
+    outcomes = _OUTCOMES.get()
+    if outcomes is not None:
+        outcomes.append(outcome)

@@ -23,9 +23,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from sqlalchemy import text
 
-from bot.metrics import Metrics
+from bot.metrics import OUTCOME_UNAVAILABLE, InstrumentedEngine, Metrics, track_outcomes
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -54,6 +55,9 @@ SHUTDOWN_TIMEOUT_SECONDS = 10.0
 #: How often old processed-update ids are pruned, and how old they must be.
 PRUNE_INTERVAL_SECONDS = 600.0
 PRUNE_OLDER_THAN = timedelta(days=2)
+
+#: Telegram accepts 1–256 characters A–Z, a–z, 0–9, "_" and "-" as the secret token.
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 #: Exit codes of :func:`run`.
 EXIT_OK = 0
@@ -124,10 +128,29 @@ def build_app(
     app.router.add_get(HEALTH_PATH, healthz)
     app.router.add_get(METRICS_PATH, metrics_page)
     if telegram_webhook is not None:
-        app.router.add_post(TELEGRAM_WEBHOOK_PATH, telegram_webhook)
+        app.router.add_post(TELEGRAM_WEBHOOK_PATH, redeliver_when_unavailable(telegram_webhook))
     if slack_events is not None:
         app.router.add_post(SLACK_EVENTS_PATH, slack_events)
     return app
+
+
+def redeliver_when_unavailable(handler: Handler) -> Handler:
+    """Answer 503 when the update only got the "temporarily unavailable" reply.
+
+    The engine answers the user even when the database is down (the reply is
+    sent), but the update itself was not applied: a non-2xx answer makes
+    Telegram deliver it again, and the stored update ids make sure the
+    redelivery is applied once.
+    """
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        with track_outcomes() as outcomes:
+            response = await handler(request)
+        if response.status < 300 and OUTCOME_UNAVAILABLE in outcomes:
+            return web.Response(status=503, text="temporarily unavailable")
+        return response
+
+    return handle
 
 
 def _error_middleware(metrics: Metrics) -> Any:
@@ -165,7 +188,7 @@ class _Worker:
 
     database: AsyncEngine
     app: web.Application
-    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -221,8 +244,16 @@ async def _start(settings: Settings) -> _Worker:
     slack_on = settings.slack_bot_token is not None
     if not telegram_on and not slack_on:
         raise ServeError("nothing to serve: set TELEGRAM_BOT_TOKEN and/or SLACK_BOT_TOKEN")
-    if telegram_on and settings.telegram_webhook_secret is None:
-        raise ServeError("the Telegram webhook needs TELEGRAM_WEBHOOK_SECRET (see .env.example)")
+    if telegram_on:
+        secret = settings.telegram_webhook_secret
+        if secret is None:
+            raise ServeError(
+                "the Telegram webhook needs TELEGRAM_WEBHOOK_SECRET (see .env.example)"
+            )
+        if not _SECRET_TOKEN.fullmatch(secret.get_secret_value()):
+            raise ServeError(
+                "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+            )
     if slack_on and settings.slack_signing_secret is None:
         raise ServeError("the Slack endpoint needs SLACK_SIGNING_SECRET (see .env.example)")
 
@@ -278,14 +309,23 @@ async def _stop(worker: _Worker) -> None:
     await worker.database.dispose()
 
 
-def _instrumented_engine(settings: Settings, *, database: AsyncEngine, metrics: Metrics) -> Any:
-    from bot.metrics import InstrumentedEngine
-    from bot.wiring import build_engine
+def _instrumented_engine(
+    settings: Settings, *, database: AsyncEngine, metrics: Metrics
+) -> InstrumentedEngine:
+    from bot.wiring import build_storage
+    from flows.coach import Coach
 
-    return InstrumentedEngine(build_engine(settings=settings, database=database), metrics=metrics)
+    return InstrumentedEngine(
+        metrics=metrics,
+        storage=build_storage(settings=settings, database=database),
+        coach=Coach(),
+        default_language=settings.default_language,
+    )
 
 
-async def _start_telegram(settings: Settings, *, engine: Any, worker: _Worker) -> Handler:
+async def _start_telegram(
+    settings: Settings, *, engine: InstrumentedEngine, worker: _Worker
+) -> Handler:
     from bot.telegram import TelegramAdapter, webhook_handler
 
     assert settings.telegram_webhook_secret is not None
@@ -293,19 +333,19 @@ async def _start_telegram(settings: Settings, *, engine: Any, worker: _Worker) -
     await adapter.start_webhook_mode()
     worker.closers.append(adapter.stop)
     worker.background.append(lambda: adapter.run_reminders())
-    return webhook_handler(  # type: ignore[no-any-return]
-        adapter, secret=settings.telegram_webhook_secret.get_secret_value()
-    )
+    return webhook_handler(adapter, secret=settings.telegram_webhook_secret.get_secret_value())
 
 
-async def _start_slack(settings: Settings, *, engine: Any, worker: _Worker) -> Handler:
+async def _start_slack(
+    settings: Settings, *, engine: InstrumentedEngine, worker: _Worker
+) -> Handler:
     from bot.slack import SlackAdapter
 
     adapter = SlackAdapter.from_settings(settings=settings, engine=engine)
     await adapter.start()
     worker.closers.append(adapter.stop)
     worker.background.append(lambda: adapter.run_reminders())
-    return adapter.aiohttp_handler()  # type: ignore[no-any-return]
+    return adapter.aiohttp_handler()
 
 
 async def _prune_forever(database: AsyncEngine, *, metrics: Metrics) -> None:
