@@ -42,6 +42,7 @@ class Step(StrEnum):
     PROBLEM = "problem"
     PROBLEM_DETAILS = "problem_details"
     SOLUTION = "solution"
+    DEADLINE = "deadline"
     PAYMENT = "payment"
     KILL_FEE_SHARE = "kill_fee_share"
     KILL_FEE_OTHER = "kill_fee_other"
@@ -49,6 +50,7 @@ class Step(StrEnum):
     CONTINUE_MODE = "continue_mode"
     UNUSABLE = "unusable"
     REPLY = "reply"
+    EDIT_FACTS = "edit_facts"
     DONE = "done"
 
 
@@ -160,6 +162,9 @@ class Answers:
     unusable_amount: Decimal | None = None
     tone: Tone = Tone.FORMAL
     reply_language: str | None = None
+    #: True while the user edits one fact from the reply step ("Change facts"):
+    #: the edited step then returns straight to the reply.
+    editing: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-compatible dict (Decimals as strings, enums as values)."""

@@ -1,0 +1,284 @@
+# The coach's own words (flows/coach.py, flows/prompts.py, flows/machine.py).
+# Every step has coach-<step>-prompt: its question (checked when the machine is built).
+
+## Step prompts
+
+coach-start-prompt = Hi! I help when a client rejects work you have already delivered. In a few minutes you'll be calmer, know your next move and have a reply ready to send.
+    I'm a coach, not a lawyer — nothing here is legal advice. /delete erases everything I have stored about you.
+coach-calm-prompt = First things first: a rejection hurts, and that's normal. It does not mean your work is bad, that the client is being difficult, or that the collaboration is over. Most often it means just one thing — at the start the two of you didn't understand each other well enough. That can be cleared up.
+
+    How are you feeling right now?
+coach-cool-down-prompt = Take your time. Write here whatever is on your mind, or choose when we continue.
+coach-client-name-prompt = Let's gather the facts. Any of them can be skipped — the suggested reply simply leaves out what I don't know.
+
+    What is the client's name or company?
+coach-delivery-prompt = What did you deliver? A few words are enough, for example “a logo and business cards” or “texts for five web pages”.
+coach-client-said-prompt = What exactly did the client say? Paste their message if you have it — their own words help us find the real problem.
+coach-intermediary-prompt = Who stands between you and the client?
+coach-channel-prompt = How have you talked so far?
+coach-currency-prompt = Which currency is the order in?
+coach-price-prompt = What was the price of the order? For example: 1200, 1 200,50 or €500.
+coach-deposit-prompt = How much did you receive as a deposit? For example: 400 or 400 €.
+coach-talk-prompt = Have you arranged a call or a meeting?
+coach-problem-prompt = After talking to them — what turned out to be the problem?
+coach-problem-details-prompt = Want to add details? One or two sentences on what exactly has to change — they go into the suggested reply.
+coach-solution-prompt = Can you give them what they want now?
+coach-deadline-prompt = Is there a new deadline? Type it, for example “by 15 March” or “in 5 working days”, or skip.
+coach-payment-prompt = Who pays for the work done so far? Pick the variant that matches your situation.
+coach-kill-fee-share-prompt = For work that was done but won't be used, 30–50% of the price usually stays with the freelancer. How much should stay with you?
+coach-kill-fee-other-prompt = Type the share in percent, from 1 to 100 — for example 35.
+coach-kill-fee-agreed-prompt = Was this share agreed in your contract or offer?
+coach-continue-mode-prompt = You continue working together. What happens with the part they won't use?
+coach-unusable-prompt = How much of the work can't be used? In percent of the price (for example 25%) or as an amount (for example 150).
+coach-reply-prompt = Want a different tone, the other language or changed facts? Or are we done?
+coach-edit-facts-prompt = Which fact do you want to change?
+coach-done-prompt = Case closed. Here is the summary:
+
+## Buttons
+
+coach-btn-begin = Let's begin
+coach-btn-calm = I'm calm, let's go
+coach-btn-upset = I'm still upset
+coach-btn-remind-15 = Remind me in 15 min
+coach-btn-remind-60 = Remind me in 1 hour
+coach-btn-ready = I'm ready now
+coach-btn-skip = Skip
+coach-btn-direct = Client directly
+coach-btn-agency = Through an agency
+coach-btn-freelancer = Through another freelancer
+coach-btn-writing = Only in writing
+coach-btn-calls = Calls or meetings too
+coach-btn-currency-eur = EUR
+coach-btn-currency-bgn = BGN
+coach-btn-currency-usd = USD
+coach-btn-currency-gbp = GBP
+coach-btn-no-deposit = No deposit
+coach-btn-call-arranged = Call arranged
+coach-btn-follow-up = Remind me to follow up
+coach-btn-problem-brief = The brief was understood differently
+coach-btn-problem-style = Style or tone
+coach-btn-problem-scope = Scope or requirements changed
+coach-btn-problem-plans = The client's plans changed
+coach-btn-problem-unclear = Still unclear
+coach-btn-redo = Yes, I'll redo it
+coach-btn-part-ways = No — we part ways
+coach-btn-pay-keep-deposit = 1. The client leaves me the deposit
+coach-btn-pay-kill-fee = 2. They want the money back or never paid
+coach-btn-pay-continue = 3. We continue working together
+coach-btn-share-30 = 30%
+coach-btn-share-40 = 40%
+coach-btn-share-50 = 50%
+coach-btn-share-other = Other
+coach-btn-yes = Yes
+coach-btn-no = No
+coach-btn-deduct = Deduct the unused work from the deposit
+coach-btn-absorb = Absorb it and start fresh
+coach-btn-tone-friendly = Friendly tone
+coach-btn-tone-formal = Formal tone
+coach-btn-other-language = Other language
+coach-btn-change-facts = Change facts
+coach-btn-done = Done
+coach-btn-edit-client-name = Client
+coach-btn-edit-delivery = What I delivered
+coach-btn-edit-client-said = What they said
+coach-btn-edit-intermediary = Who is in between
+coach-btn-edit-channel = How we talked
+coach-btn-edit-currency = Currency
+coach-btn-edit-price = Price
+coach-btn-edit-deposit = Deposit
+coach-btn-edit-problem = The problem
+coach-btn-edit-solution = The solution
+coach-btn-edit-payment = Who pays
+coach-btn-back-to-reply = Back to the reply
+coach-btn-continue = Continue
+coach-btn-new-case = Start a new case
+coach-btn-delete-yes = Yes, delete everything
+coach-btn-delete-no = No, keep it
+
+## Step 1: calm and cool-down
+
+coach-calm-go = Good. A calm head is your best tool right now.
+coach-cool-down-tip = Then let's not answer the client yet — words written in anger are hard to take back.
+    Try this: breathe in slowly for four counts, hold for four, breathe out for six. Repeat a few times, or step away from the screen for a short walk.
+    If you need to let it out, write it here. It stays between us and never ends up in any reply.
+coach-cool-down-vented = Noted. That stays here and never goes into a reply. Write more if you need to.
+coach-cool-down-r15 = All right, I'll write to you in 15 minutes. Meanwhile, get away from the screen for a bit.
+coach-cool-down-r60 = All right, I'll write to you in an hour. Meanwhile, do something that has nothing to do with work.
+
+## Step 2: facts
+
+coach-currency-set = I'll count in { $currency } from now on.
+coach-currency-mismatch = The order is in { $currency }. Type the deposit in the same currency, or go /back and change the currency.
+
+## Step 3: talk directly
+
+coach-talk-agency = With an agency in between, every message passes through one more pair of hands, and details get lost. The surest fix is one call with all three of you: who wants what, what each side imagines and expects, and what each can offer. Below is a message to the agency proposing it.
+coach-talk-freelancer = With a colleague in between, every message passes through one more pair of hands, and details get lost. The surest fix is one call with all three of you: who wants what, what each side imagines and expects, and what each can offer. Below is a message to your colleague proposing it.
+coach-talk-writing = So far everything has been in writing, and text hides tone and nuance. Propose a phone or video call, or a meeting, in the next day or two. Below is a short message asking for one.
+coach-talk-direct = Talk to them as soon as you can, and keep it calm: ten minutes of conversation save days of emails and fresh misunderstandings.
+coach-talk-arranged = Great. Here is what to ask during the call.
+coach-talk-follow-up-set = I'll remind you tomorrow to follow up. Meanwhile, here is what to ask once you talk.
+
+## Step 4: the real problem
+
+coach-problem-intro = “Not what I imagined” is rarely the whole story — it's just the first thing a client finds to say. You are the professional, so it's on you to ask until it's concrete. Questions for the call:
+coach-problem-more-intro = That happens — sometimes it takes a second round. Try these questions too:
+coach-problem-unclear-talk = If it is still unclear, it's time for another live conversation.
+coach-question-imagined = What exactly did you picture when you ordered this?
+coach-question-works = Which parts work for you, and which don't?
+coach-question-example = Can you show me an example of something you like?
+coach-question-audience = Who is it for, and what should it achieve?
+coach-question-deciders = Who else has a say in the decision?
+coach-question-changed = Has anything changed since the brief?
+coach-question-picture = What did you expect to see instead — can you describe it or sketch it?
+coach-question-looking-for = What are you looking for that this version doesn't give you?
+coach-question-style = Which parts feel off in style or tone — too formal, too playful, too plain?
+coach-question-end-client = What did the end client say, in their own words?
+coach-question-their-words = They wrote: “{ $quote }” — ask what exactly is behind those words.
+coach-question-get-words = Ask them to put their feedback in a few sentences in writing — it gives you something concrete to work from.
+coach-question-more-keep = If you had to keep only half of it, which half would you keep?
+coach-question-more-closest = Whose work comes closest to what you want — a competitor, a site, a sample?
+coach-question-more-feel = What should a reader or user feel or do after seeing it?
+coach-question-more-must = What must be in the final version at all costs, and what must not?
+coach-question-more-judge = How will you decide that the work is finished?
+
+## Step 5: solution
+
+coach-solution-redo = Good. Before you start, write the clarified brief down as acceptance criteria — a short list of what the finished work must do — plus a plan: what you deliver, when, and how they give feedback. Send it to the client to confirm, so the new version is judged against the list, not against a feeling.
+coach-solution-part = That is a legitimate outcome too. Part on good terms: thank them for the time, keep the money talk factual, and leave the door open — clients who part politely often come back or recommend you.
+
+## Step 6: who pays
+
+coach-payment-suggested = ★ marks the variant that fits what you told me.
+coach-settle-keep-deposit = You keep the deposit of { $deposit }; nothing else to settle.
+coach-settle-keep-deposit-none = You haven't told me about a deposit, so there is nothing to keep. If you want to be paid for the work, variant 2 fits better — go /back to change it.
+coach-settle-kill-fee = { $share } of the price { $price } stays with you: { $keep }.
+coach-settle-kill-fee-no-price = { $share } of the price stays with you. Without the price I can't count the amounts; the reply will name the share.
+coach-settle-refund = You received { $deposit } as a deposit, so you refund the difference: { $refund }.
+coach-settle-invoice = You received { $deposit } as a deposit, so you invoice the rest: { $invoice }.
+coach-settle-invoice-all = You received no deposit, so you invoice the whole amount: { $invoice }.
+coach-settle-even = The deposit covers exactly that — nothing to refund or invoice.
+coach-settle-deduct = The unusable part, { $unusable }, is deducted from the deposit; { $left } of it is left for the new work.
+coach-settle-deduct-invoice = The unusable part is worth more than the deposit; the remaining { $invoice } can be invoiced.
+coach-settle-absorb = You take the unused part on yourself and the deposit counts in full towards the new version. A generous move — make sure the client knows it.
+coach-kill-fee-agreed-yes = Then you're on firm ground. Refer to the clause calmly, as a reminder, not as a threat.
+coach-kill-fee-agreed-no = Without a clause this is a negotiation, not a right. Present the share as fair pay for the work done, explain what it covers, and be ready to meet them halfway. Next time, put it in the contract — you'll get a clause to copy at the end.
+
+## Step 7: the reply
+
+coach-reply-tips = Before you send anything:
+    • No blame and no sarcasm, not even a little.
+    • Acknowledge their view — they are allowed not to like it.
+    • End with one concrete next step: a date, a call, a list to confirm.
+
+    Here is a suggested reply. Copy it, adjust whatever you like and send it.
+coach-reply-tone-friendly = Switched to a friendly tone.
+coach-reply-tone-formal = Switched to a formal tone.
+coach-reply-language-en = The reply is now in English.
+coach-reply-language-bg = The reply is now in Bulgarian.
+
+## Step 8: done
+
+coach-done-tip = For the next contract: agree in writing on acceptance criteria, and on a share of 30–50% of the price that stays with you if the work isn't used. Here is a clause you can copy.
+coach-done-bye = Good luck! /cases shows your history; send any message to start a new case.
+
+## Summary and export fields
+
+coach-field-client = Client
+coach-field-delivery = Delivered
+coach-field-client-said = The client said
+coach-field-intermediary = Between you
+coach-field-channel = Talked so far
+coach-field-price = Price
+coach-field-deposit = Deposit
+coach-field-problem = The problem
+coach-field-problem-details = Details
+coach-field-solution = Solution
+coach-field-deadline = New deadline
+coach-field-payment = Who pays
+coach-field-status = Status
+coach-field-step = Step
+
+## Commands
+
+coach-cmd-start = Start or continue a case
+coach-cmd-help = What I do and the commands
+coach-cmd-back = One step back, answers kept
+coach-cmd-restart = Start a new case
+coach-cmd-cancel = Cancel the current case
+coach-cmd-lang = Switch between English and Bulgarian
+coach-cmd-cases = Your cases
+coach-cmd-export = The case as Markdown
+coach-cmd-delete = Erase everything I stored about you
+coach-help = I walk you through a rejected delivery: calming down, the facts, a direct talk, the real problem, a solution, who pays, and a reply you can send. I'm a coach, not a lawyer.
+coach-commands = Commands:
+    /help — what I do and the commands
+    /back — one step back, your answers are kept
+    /restart — start a new case
+    /cancel — cancel the current case
+    /lang — switch between English and Bulgarian
+    /cases — your cases
+    /export — the case as Markdown
+    /delete — erase everything I stored about you
+coach-unknown-command = I don't know that command.
+coach-back-done = One step back. Your answers are kept.
+coach-back-none = This is the first step — there is nowhere to go back to.
+coach-restarted = The previous case is closed as cancelled; you'll find it in /cases.
+coach-cancelled = Case cancelled. Send any message when you want to start a new one.
+coach-cancel-none = There is no open case to cancel.
+coach-lang-switched = From now on I'll speak English.
+coach-unfinished = You have an unfinished case. Continue it or start a new one?
+coach-unfinished-named = You have an unfinished case (client: { $client }). Continue it or start a new one?
+coach-delete-confirm = This erases every case, answer and reminder I have stored for you. It can't be undone. Delete everything?
+coach-delete-kept = Nothing was deleted.
+coach-after-delete = Done — everything I had stored about you is erased. Send any message to start afresh.
+
+## History and export
+
+coach-history-title = Your cases
+coach-history-empty = You have no cases yet. Send any message to start one.
+coach-history-no-client = no client name
+coach-history-line = { $number }. { $client } — { $step } ({ $status })
+coach-status-active = open
+coach-status-done = done
+coach-status-cancelled = cancelled
+coach-export-title = Case
+coach-export-none = There is no case to export yet.
+coach-step-start = start
+coach-step-calm = mood check
+coach-step-cool-down = cool-down
+coach-step-client-name = the client's name
+coach-step-delivery = what was delivered
+coach-step-client-said = what the client said
+coach-step-intermediary = who is in between
+coach-step-channel = how you talked
+coach-step-currency = currency
+coach-step-price = price
+coach-step-deposit = deposit
+coach-step-talk = talk directly
+coach-step-problem = the real problem
+coach-step-problem-details = problem details
+coach-step-solution = solution
+coach-step-deadline = new deadline
+coach-step-payment = who pays
+coach-step-kill-fee-share = share that stays with you
+coach-step-kill-fee-other = share in percent
+coach-step-kill-fee-agreed = agreed in the contract?
+coach-step-continue-mode = the unused work
+coach-step-unusable = how much is unusable
+coach-step-reply = the reply
+coach-step-edit-facts = changing facts
+coach-step-done = finished
+
+## Bad input, reminders, outages
+
+coach-stale = That button belongs to an earlier step.
+coach-no-case = There is no open case. Send any message to start one.
+coach-choose-button = Please pick one of the buttons, or type its label.
+coach-too-long = That was longer than { $limit } characters, so I kept the first { $limit }.
+coach-text-only = I can only read text — please type your answer.
+coach-reminder-cool-down = Hi again. How are you feeling now? Let's pick up where we stopped.
+coach-reminder-follow-up = Time to follow up: did you manage to talk to the client?
+coach-reminder-generic = A gentle reminder — here is where we stopped.
+coach-reminder-no-case = A gentle reminder from your coach. Whenever you're ready, send any message to start.
+coach-unavailable = I'm temporarily unavailable. Your answers are safe — please try again in a minute.

@@ -1,0 +1,139 @@
+"""A collecting driver for the pure coach: type, press buttons by label, run commands.
+
+Like Rasa's ``CollectingOutputChannel``: every :class:`~flows.io.FlowResult` is
+kept, the active case is carried from one input to the next (as the engine
+would), and ``SetLanguage`` effects switch the driver's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flows.case import Case
+from flows.coach import Coach
+from flows.i18n import t
+from flows.io import (
+    Button,
+    ChoiceInput,
+    CommandInput,
+    Draft,
+    Effect,
+    FlowResult,
+    Outgoing,
+    ReminderKind,
+    Reply,
+    SetLanguage,
+    TextInput,
+    UnsupportedInput,
+    UserContext,
+    UserInput,
+)
+
+
+@dataclass
+class FlowDriver:
+    """Feeds inputs to one :class:`Coach` for one user and records what came back."""
+
+    language: str = "en"
+    coach: Coach = field(default_factory=Coach)
+    case: Case | None = None
+    results: list[FlowResult] = field(default_factory=list)
+    closed: list[Case] = field(default_factory=list)
+    keyboard: Reply | None = None
+
+    # ------------------------------------------------------------------ inputs
+
+    def send(self, user_input: UserInput) -> FlowResult:
+        """Send any input; keep the result, the case and the latest keyboard."""
+        result = self.coach.handle(UserContext(language=self.language, active_case=self.case), user_input)
+        self._record(result)
+        return result
+
+    def text(self, text: str) -> FlowResult:
+        """Type ``text``."""
+        return self.send(TextInput(text))
+
+    def command(self, name: str, args: str = "") -> FlowResult:
+        """Run ``/name args``."""
+        return self.send(CommandInput(name, args))
+
+    def unsupported(self, kind: str = "photo") -> FlowResult:
+        """Send a photo, sticker, …"""
+        return self.send(UnsupportedInput(kind))
+
+    def data(self, data: str) -> FlowResult:
+        """Press a button with raw (maybe forged) data."""
+        return self.send(ChoiceInput(data))
+
+    def press(self, label: str) -> FlowResult:
+        """Press the button labelled ``label`` (★ ignored) on the latest keyboard."""
+        return self.data(self.button(label).data)
+
+    def press_key(self, key: str, **args: object) -> FlowResult:
+        """Press the button whose label is message ``key`` in the current language."""
+        return self.press(t(self.language, key, **args))
+
+    def reminder(self, kind: ReminderKind) -> FlowResult:
+        """Deliver a due reminder."""
+        result = self.coach.on_reminder(UserContext(language=self.language, active_case=self.case), kind)
+        self._record(result)
+        return result
+
+    # ------------------------------------------------------------------ looking
+
+    def button(self, label: str) -> Button:
+        """The button labelled ``label`` on the latest keyboard (AssertionError if absent)."""
+        assert self.keyboard is not None, "no keyboard was sent yet"
+        for row in self.keyboard.buttons:
+            for button in row:
+                if button.label.removeprefix("★ ") == label or button.label == label:
+                    return button
+        labels = [b.label for row in self.keyboard.buttons for b in row]
+        raise AssertionError(f"no button {label!r} in {labels}")
+
+    def labels(self) -> list[str]:
+        """Labels of the latest keyboard."""
+        assert self.keyboard is not None
+        return [b.label for row in self.keyboard.buttons for b in row]
+
+    @property
+    def last(self) -> FlowResult:
+        """The latest result."""
+        return self.results[-1]
+
+    def replies(self, result: FlowResult | None = None) -> list[Reply]:
+        """Replies of ``result`` (default: the latest)."""
+        return [o for o in (result or self.last).outgoing if isinstance(o, Reply)]
+
+    def drafts(self, result: FlowResult | None = None) -> list[Draft]:
+        """Drafts of ``result`` (default: the latest)."""
+        return [o for o in (result or self.last).outgoing if isinstance(o, Draft)]
+
+    def text_of(self, result: FlowResult | None = None) -> str:
+        """All reply texts of ``result`` joined (drafts excluded)."""
+        return "\n\n".join(r.text for r in self.replies(result))
+
+    def said(self, key: str, **args: object) -> bool:
+        """Whether the latest replies contain message ``key`` rendered in the current language."""
+        return t(self.language, key, **args) in self.text_of()
+
+    def effects(self, result: FlowResult | None = None) -> list[Effect]:
+        """Effects of ``result`` (default: the latest)."""
+        return list((result or self.last).effects)
+
+    def all_outgoing(self) -> list[Outgoing]:
+        """Everything ever sent."""
+        return [o for r in self.results for o in r.outgoing]
+
+    # ------------------------------------------------------------------ internals
+
+    def _record(self, result: FlowResult) -> None:
+        self.results.append(result)
+        self.case = result.case
+        self.closed.extend(result.closed)
+        for effect in result.effects:
+            if isinstance(effect, SetLanguage):
+                self.language = effect.language
+        for out in result.outgoing:
+            if isinstance(out, Reply) and out.buttons:
+                self.keyboard = out
