@@ -123,7 +123,11 @@ def compose_call_request(answers: Answers, *, language: str, tone: Tone) -> Draf
         )
     else:
         writer.paragraph(_greeting(writer, client))
-        writer.paragraph(writer.say("draft-call-client-thanks"), delivery_sentence)
+        writer.paragraph(
+            writer.say("draft-call-client-thanks-delivery", delivery=delivery)
+            if delivery
+            else writer.say("draft-call-client-thanks")
+        )
         why = (
             "draft-call-client-writing"
             if answers.channel is Channel.WRITING

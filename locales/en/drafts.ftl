@@ -42,7 +42,11 @@ draft-call-intermediary-ask = { $tone ->
 }
 draft-call-client-thanks = { $tone ->
     [formal] Thank you for sharing your opinion of the work I sent you.
-   *[friendly] Thanks for telling me what you think of the work I sent.
+   *[friendly] Thanks for your thoughts on the work I sent.
+}
+draft-call-client-thanks-delivery = { $tone ->
+    [formal] Thank you for sharing your opinion of what I sent you: { $delivery }.
+   *[friendly] Thanks for your thoughts on what I sent: { $delivery }.
 }
 draft-call-client-writing = { $tone ->
     [formal] I believe a short conversation will clear things up much faster than written messages.
