@@ -71,7 +71,7 @@ class Catalog:
         text, errors = self._bundle.format_pattern(message.value, fluent_args)
         if errors:
             raise MissingMessageError(f"{self.language}: {key!r}: {errors[0]}")
-        return text
+        return str(text)
 
 
 def _fluent_value(value: Any) -> Any:
