@@ -30,7 +30,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.engine import Engine, EngineResult, IncomingMessage, ReminderDelivery
+from bot.engine import Engine, EngineResult, IncomingMessage
 from bot.slack import blocks, inputs
 from bot.slack.blocks import CHOICE_PREFIX, HOME_PREFIX
 from flows.i18n import catalog, t
@@ -177,23 +177,25 @@ class SlackAdapter:
         return bool(self._inflight)
 
     async def run_reminders(self) -> None:
-        """Deliver due reminders of Slack users, forever (cancel to stop).
+        """Deliver due reminders of Slack users until cancelled.
 
-        Reminders are rows in the database claimed by the engine exactly once,
-        so they arrive after a restart and from any worker.
+        Reminders are rows in the database claimed by the engine exactly once
+        (:class:`~bot.reminders.ReminderScheduler`), so they arrive after a
+        restart and from any worker.
         """
-        while True:
-            try:
-                due = await self._engine.claim_due_reminders(platform=PLATFORM)
-            except Exception as error:
-                _LOGGER.warning("claiming slack reminders failed: %s", type(error).__name__)
-                due = []
-            for delivery in due:
-                try:
-                    await self.deliver_reminder(delivery)
-                except Exception as error:
-                    _LOGGER.warning("delivering a slack reminder failed: %s", type(error).__name__)
-            await asyncio.sleep(self._reminder_interval)
+        from bot.reminders import ReminderScheduler
+
+        scheduler = ReminderScheduler(
+            engine=self._engine,
+            platform=PLATFORM,
+            send=self.send_replies,
+            interval=self._reminder_interval,
+        )
+        scheduler.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await scheduler.stop()
 
     def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         """The aiohttp handler for ``POST /slack/events`` (events, interactivity, ``/coach``)."""
@@ -358,13 +360,14 @@ class SlackAdapter:
                     ),
                 )
 
-    async def deliver_reminder(self, delivery: ReminderDelivery) -> None:
-        """Post a reminder that fell due to the user's DM, then refresh the App Home."""
-        channel = await self._dm_channel(delivery.key)
+    async def send_replies(self, key: ConversationKey, outgoing: Sequence[Outgoing]) -> None:
+        """Post replies to the user's DM outside of an update (reminders), refresh the Home."""
+        channel = await self._dm_channel(key)
         if channel is None:
-            raise RuntimeError("no direct-message channel for a reminder")
-        await self._post(channel, delivery.outgoing)
-        await self._publish_home(delivery.key, await self._language(delivery.key))
+            raise RuntimeError("no direct-message channel")
+        async with self._tracked():
+            await self._post(channel, outgoing)
+            await self._publish_home(key, await self._language(key))
 
     async def _point_to_dm(self, key: ConversationKey, channel: str) -> None:
         language = await self._language(key)
