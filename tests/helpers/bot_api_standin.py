@@ -163,8 +163,10 @@ class BotApiStandIn:
                 "text": str(params.get("text", "")),
             }
             markup = params.get("reply_markup")
-            if markup:
-                message["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
+            if isinstance(markup, str) and markup:
+                markup = json.loads(markup)
+            if isinstance(markup, dict) and markup.get("inline_keyboard"):
+                message["reply_markup"] = {"inline_keyboard": markup["inline_keyboard"]}
             return message
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
