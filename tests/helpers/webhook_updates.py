@@ -94,6 +94,14 @@ class TelegramUser:
                 return self.press(data, message_id=call.message_id or 1, text=call.text)
         raise AssertionError(f"chat {self.user_id} has no message with buttons")
 
+    def press_label(self, api: BotApiStandIn, label: str) -> dict[str, Any]:
+        """Press the button labelled ``label`` in the newest bot message that has it."""
+        for call in reversed(api.calls("sendMessage", chat_id=self.user_id)):
+            for text, data in call.buttons():
+                if text == label:
+                    return self.press(data, message_id=call.message_id or 1, text=call.text)
+        raise AssertionError(f"chat {self.user_id} has no button {label!r}")
+
 
 async def post_update(
     session: aiohttp.ClientSession,

@@ -1,0 +1,102 @@
+"""PostgreSQL goes away under two running workers, then comes back.
+
+A TCP proxy between the workers and PostgreSQL cuts every connection and
+refuses new ones. The user must get the "temporarily unavailable" reply, the
+webhook must answer non-2xx (so Telegram redelivers), /healthz must fail, the
+workers must keep running — and, once the database is back, recover by
+themselves and apply the redelivered update exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import time
+
+import aiohttp
+import pytest
+
+from flows.coach import Coach
+from storage.db import create_engine
+from tests.helpers.bot_api_standin import BotApiStandIn
+from tests.helpers.conversation_state import conversation_state
+from tests.helpers.processes import Worker, http_status
+from tests.helpers.tcp_proxy import TcpProxy
+from tests.helpers.webhook_updates import TelegramUser, post_update
+from tests.serve.conftest import WEBHOOK_SECRET, WorkerFactory, via_proxy
+
+pytestmark = pytest.mark.postgres
+
+
+async def _wait_health(workers: list[Worker], *, expect: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    statuses: list[int | None] = []
+    while time.monotonic() < deadline:
+        statuses = [await http_status(f"{w.url}/healthz") for w in workers]
+        if statuses == [expect] * len(workers):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"/healthz answered {statuses}, not {expect}, within {timeout} s")
+
+
+async def test_database_outage_and_recovery(
+    migrated_pg_url: str,
+    db_proxy: TcpProxy,
+    spawn: WorkerFactory,
+    bot_api: BotApiStandIn,
+) -> None:
+    url = via_proxy(migrated_pg_url, db_proxy)
+    first = await spawn("first", database_url=url, api=bot_api)
+    second = await spawn("second", database_url=url, api=bot_api)
+    user = TelegramUser(user_id=740001)
+    unavailable = html.escape(Coach().unavailable(language="en")[0].text, quote=False)
+
+    async with aiohttp.ClientSession() as session:
+
+        async def send(worker: Worker, update: dict[str, object]) -> int:
+            return await post_update(session, worker.url, update, secret=WEBHOOK_SECRET)
+
+        assert await send(first, user.message("/start")) == 200
+        assert await send(second, user.press_latest(bot_api, 0)) == 200  # calm → client's name
+        before_outage = len(bot_api.texts(user.user_id))
+
+        db_proxy.sever()
+        answer = user.message("Acme Ltd")
+        assert await send(first, answer) >= 500  # Telegram will deliver it again
+        press = user.press_latest(bot_api, 0)
+        assert await send(second, press) >= 500
+        told = bot_api.texts(user.user_id)[before_outage:]
+        assert len(told) == 2 and all(unavailable in text for text in told), told
+        await _wait_health([first, second], expect=503, timeout=10)
+        assert first.alive() and second.alive()
+
+        db_proxy.restore()
+        await _wait_health([first, second], expect=200, timeout=30)
+
+        # Telegram's redelivery, to the other worker, then once more: applied once.
+        after_outage = len(bot_api.texts(user.user_id))
+        assert await send(second, answer) == 200
+        assert await send(first, answer) == 200
+        assert len(bot_api.texts(user.user_id)) == after_outage + 1  # the next question, once
+        assert await send(first, user.message("A landing page")) == 200
+
+        metrics = {}
+        for worker in (first, second):
+            async with session.get(f"{worker.url}/metrics") as response:
+                metrics[worker.name] = await response.text()
+
+    database = create_engine(migrated_pg_url)
+    try:
+        cases = await conversation_state(database, platform="telegram", user_id="740001")
+    finally:
+        await database.dispose()
+    assert len(cases) == 1
+    case = cases[0]
+    assert case.state["answers"]["client_name"] == "Acme Ltd"
+    assert case.state["answers"]["delivery"] == "A landing page"
+    assert case.step == "client_said"
+    assert case.seqs == list(range(1, len(case.seqs) + 1))
+    assert [to_step for _, _, to_step, _ in case.events][-2:] == ["delivery", "client_said"]
+    assert 'outcome="unavailable",platform="telegram"} 1.0' in metrics["first"]
+    assert 'outcome="duplicate",platform="telegram"} 1.0' in metrics["first"]
+    assert "rejection_coach_database_up 1.0" in metrics["first"]
