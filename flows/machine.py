@@ -216,21 +216,25 @@ def _build() -> Machine:
     return machine
 
 
-def edges(machine: Machine) -> list[tuple[Step, Step, str]]:
-    """Every ``(source, dest, trigger)`` of ``machine``, in definition order."""
-    out: list[tuple[Step, Step, str]] = []
+def edges(machine: Machine) -> list[tuple[Step, Step, str, str | None]]:
+    """Every ``(source, dest, trigger, guard)`` of ``machine``, in definition order.
+
+    ``guard`` names the condition of a guarded transition (``None`` if unguarded).
+    """
+    out: list[tuple[Step, Step, str, str | None]] = []
     for name, event in machine.events.items():
         for source, transitions in event.transitions.items():
             for transition in transitions:
                 dest = transition.dest if transition.dest is not None else source
-                out.append((Step[source], Step[dest], name))
+                guards = [str(c.func) for c in transition.conditions]
+                out.append((Step[source], Step[dest], name, " and ".join(guards) or None))
     return out
 
 
 def check_graph(machine: Machine, *, languages: Iterable[str] = LANGUAGES) -> None:
     """Raise :class:`FlowGraphError` unless every step is reachable and prompted."""
     graph: dict[Step, set[Step]] = {}
-    for source, dest, _trigger in edges(machine):
+    for source, dest, _trigger, _guard in edges(machine):
         graph.setdefault(source, set()).add(dest)
     seen = {Step.START}
     queue = deque([Step.START])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flows.case import Case
+from flows.case import Case, Step
 from flows.coach import Coach
 from flows.i18n import t
 from flows.io import (
@@ -137,3 +137,60 @@ class FlowDriver:
         for out in result.outgoing:
             if isinstance(out, Reply) and out.buttons:
                 self.keyboard = out
+
+
+# ---------------------------------------------------------------------- routes
+
+#: How to reach each step from its parent with typical answers:
+#: step -> (parent step, ("text", typed) | ("key", button label key)).
+ROUTES: dict[Step, tuple[Step | None, tuple[str, str]]] = {
+    Step.CALM: (None, ("text", "hello")),
+    Step.COOL_DOWN: (Step.CALM, ("key", "coach-btn-upset")),
+    Step.CLIENT_NAME: (Step.CALM, ("key", "coach-btn-calm")),
+    Step.DELIVERY: (Step.CLIENT_NAME, ("text", "ACME Ltd")),
+    Step.CLIENT_SAID: (Step.DELIVERY, ("text", "a logo and business cards")),
+    Step.INTERMEDIARY: (Step.CLIENT_SAID, ("text", "It is not what we are looking for")),
+    Step.CHANNEL: (Step.INTERMEDIARY, ("key", "coach-btn-agency")),
+    Step.CURRENCY: (Step.CHANNEL, ("key", "coach-btn-writing")),
+    Step.PRICE: (Step.CURRENCY, ("key", "coach-btn-currency-eur")),
+    Step.DEPOSIT: (Step.PRICE, ("text", "1 200")),
+    Step.TALK: (Step.DEPOSIT, ("text", "400")),
+    Step.PROBLEM: (Step.TALK, ("key", "coach-btn-call-arranged")),
+    Step.PROBLEM_DETAILS: (Step.PROBLEM, ("key", "coach-btn-problem-brief")),
+    Step.SOLUTION: (Step.PROBLEM_DETAILS, ("text", "They wanted a calmer palette")),
+    Step.DEADLINE: (Step.SOLUTION, ("key", "coach-btn-redo")),
+    Step.PAYMENT: (Step.DEADLINE, ("text", "by Friday")),
+    Step.KILL_FEE_SHARE: (Step.PAYMENT, ("key", "coach-btn-pay-kill-fee")),
+    Step.KILL_FEE_OTHER: (Step.KILL_FEE_SHARE, ("key", "coach-btn-share-other")),
+    Step.KILL_FEE_AGREED: (Step.KILL_FEE_OTHER, ("text", "35")),
+    Step.CONTINUE_MODE: (Step.PAYMENT, ("key", "coach-btn-pay-continue")),
+    Step.UNUSABLE: (Step.CONTINUE_MODE, ("key", "coach-btn-deduct")),
+    Step.REPLY: (Step.KILL_FEE_AGREED, ("key", "coach-btn-yes")),
+    Step.EDIT_FACTS: (Step.REPLY, ("key", "coach-btn-change-facts")),
+    Step.DONE: (Step.REPLY, ("key", "coach-btn-done")),
+}
+
+#: Steps a conversation can stand at (START only exists for a stored fresh case).
+ACTIVE_STEPS: tuple[Step, ...] = tuple(s for s in Step if s not in (Step.START, Step.DONE))
+
+
+def act(driver: FlowDriver, action: tuple[str, str]) -> FlowResult:
+    """Perform one route action: type text or press a button by label key."""
+    kind, value = action
+    if kind == "text":
+        return driver.text(value)
+    return driver.press_key(value)
+
+
+def drive_to(driver: FlowDriver, step: Step) -> FlowDriver:
+    """Walk a fresh driver to ``step`` along :data:`ROUTES`; return it."""
+    if step is Step.START:
+        driver.case = Case()
+        return driver
+    parent, action = ROUTES[step]
+    if parent is not None:
+        drive_to(driver, parent)
+    act(driver, action)
+    if step is not Step.DONE:
+        assert driver.case is not None and driver.case.step is step, (step, driver.case)
+    return driver
