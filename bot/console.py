@@ -24,7 +24,7 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from bot.engine import EngineResult, IncomingMessage, ReminderDelivery
+from bot.engine import EngineResult, IncomingMessage
 from flows.i18n import normalise_language, t
 from flows.io import (
     Button,
@@ -258,8 +258,13 @@ class Console:
         language: str,
         platform_language: str | None,
         out: TextIO,
+        echo: bool = False,
     ) -> None:
-        """Talk to ``engine`` as ``key``; print to ``out``."""
+        """Talk to ``engine`` as ``key``; print to ``out``.
+
+        ``echo`` repeats each line read after the prompt (input from a pipe is
+        not echoed by a terminal, and the transcript should still read well).
+        """
         self._engine = engine
         self._key = key
         self._language = language
@@ -267,11 +272,16 @@ class Console:
         self._out = out
         self._options: list[Button] = []
         self._waiting = False
+        self._echo = echo
 
     @property
     def language(self) -> str:
         """The coach's language as last reported by the engine."""
         return self._language
+
+    @language.setter
+    def language(self, value: str) -> None:
+        self._language = value
 
     def write(self, text: str) -> None:
         """Print a block, keeping the prompt at the bottom when waiting for input."""
@@ -314,23 +324,22 @@ class Console:
         options = buttons_of(outgoing)
         if options is not None:
             self._options = options
-        self.write(render_outgoing(outgoing, width=terminal_width(self._out)))
+        self.write("\n" + render_outgoing(outgoing, width=terminal_width(self._out)))
 
-    async def deliver_reminder(self, delivery: ReminderDelivery) -> None:
-        """Print a reminder that fell due (called by the reminder scheduler)."""
-        if delivery.key != self._key:
+    async def deliver_reminder(self, key: ConversationKey, outgoing: list[Outgoing]) -> None:
+        """Print a reminder that fell due (the reminder scheduler's ``send``)."""
+        if key != self._key:
             _LOGGER.warning("console reminder for another user skipped")
             return
         heading = f"⏰ {t(self._language, 'console-reminder')}"
-        options = buttons_of(delivery.outgoing)
+        options = buttons_of(outgoing)
         if options is not None:
             self._options = options
-        body = render_outgoing(delivery.outgoing, width=terminal_width(self._out))
-        self.write(f"{heading}\n{body}")
+        self.write(f"{heading}\n{render_outgoing(outgoing, width=terminal_width(self._out))}")
 
     async def run(self, lines: StdinLines, stop: asyncio.Event) -> None:
         """Greet, then read lines until end of input or ``stop``."""
-        self._out.write(t(self._language, "console-welcome") + "\n\n")
+        self._out.write(t(self._language, "console-welcome") + "\n")
         await self.send(CommandInput(name="start"))
         while True:
             self.show_prompt()
@@ -347,6 +356,8 @@ class Console:
             line = line_task.result()
             if line is None:
                 return
+            if self._echo:
+                self._out.write(line + "\n")
             user_input = parse_line(line, options=self._options)
             if user_input is None:
                 continue
@@ -358,6 +369,13 @@ class Console:
         self._waiting = False
         self._out.write("\n" + t(self._language, "console-goodbye") + "\n")
         self._out.flush()
+
+
+def _is_tty(fd: int) -> bool:
+    try:
+        return os.isatty(fd)
+    except OSError:
+        return False
 
 
 def _locale_language() -> str | None:
@@ -386,6 +404,10 @@ async def run_console(
     from bot.wiring import open_runtime
 
     stream = out or sys.stdout
+    reconfigure = getattr(stream, "reconfigure", None)
+    if callable(reconfigure):  # a non-UTF-8 terminal gets "?" instead of a crash
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="replace")
     key = console_key()
     chosen = normalise_language(language) if language else None
     platform_language = chosen or _locale_language() or settings.default_language
@@ -405,16 +427,19 @@ async def run_console(
             language=fallback,
             platform_language=platform_language,
             out=stream,
+            echo=not _is_tty(stdin_fd),
         )
         if chosen is not None:
             await runtime.set_language(key=key, language=chosen)
+        else:
+            console.language = await runtime.stored_language(key=key) or fallback
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signal.SIGINT, stop.set)
             loop.add_signal_handler(signal.SIGTERM, stop.set)
         lines = StdinLines(stdin_fd)
-        async with runtime.reminders(platform=PLATFORM, deliver=console.deliver_reminder):
+        async with runtime.reminders(platform=PLATFORM, send=console.deliver_reminder):
             try:
                 await console.run(lines, stop)
             finally:

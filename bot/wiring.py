@@ -9,14 +9,14 @@ database driver — never import this module from ``--help`` paths.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.engine import Engine, ReminderDelivery
+from bot.engine import Engine
+from bot.reminders import ReminderScheduler, SendReplies
 from flows.coach import Coach
 from flows.i18n import normalise_language
 from flows.io import ConversationKey
@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     from storage import Storage
 
 _LOGGER = logging.getLogger(__name__)
-
-#: Called with each reminder that fell due for the adapter's platform.
-DeliverReminder = Callable[[ReminderDelivery], Awaitable[None]]
 
 
 async def upgrade_database(*, settings: Settings) -> str | None:
@@ -44,16 +41,15 @@ def build_storage(*, settings: Settings, database: AsyncEngine | None = None) ->
     """The storage for ``settings.database_url`` (on ``database``'s pool when given)."""
     from storage import Storage
 
-    if database is not None and hasattr(Storage, "from_engine"):
-        return Storage.from_engine(database)  # type: ignore[no-any-return]
+    if database is not None:
+        return Storage.from_engine(database)
     return Storage(settings.database_url)
 
 
 def build_engine(*, settings: Settings, database: AsyncEngine | None = None) -> Engine:
     """The engine: storage + coach, with the configured default language."""
-    storage = build_storage(settings=settings, database=database)
     return Engine(
-        storage=storage,  # type: ignore[call-arg]
+        storage=build_storage(settings=settings, database=database),
         coach=Coach(),
         default_language=settings.default_language,
     )
@@ -72,41 +68,25 @@ class Runtime:
         user = await self.storage.get_or_create_user(key)
         await self.storage.set_language(user_id=user.id, language=normalise_language(language))
 
+    async def stored_language(self, *, key: ConversationKey) -> str | None:
+        """The language ``key`` chose earlier (``/lang`` or ``--lang``), if any."""
+        user = await self.storage.find_user(key)
+        return normalise_language(user.language) if user is not None and user.language else None
+
     @contextlib.asynccontextmanager
-    async def reminders(self, *, platform: str, deliver: DeliverReminder) -> AsyncIterator[None]:
-        """Deliver due reminders of ``platform`` through ``deliver`` while the block runs."""
-        task = asyncio.create_task(
-            _deliver_reminders_forever(
-                self.engine,
-                platform=platform,
-                deliver=deliver,
-                interval=self.settings.reminder_interval_seconds,
-            ),
-            name=f"reminders-{platform}",
+    async def reminders(self, *, platform: str, send: SendReplies) -> AsyncIterator[None]:
+        """Deliver due reminders of ``platform`` through ``send`` while the block runs."""
+        scheduler = ReminderScheduler(
+            engine=self.engine,
+            platform=platform,
+            send=send,
+            interval=self.settings.reminder_interval_seconds,
         )
+        scheduler.start()
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-
-async def _deliver_reminders_forever(
-    engine: Engine, *, platform: str, deliver: DeliverReminder, interval: float
-) -> None:
-    while True:
-        try:
-            due = await engine.claim_due_reminders(platform=platform)
-        except Exception as error:
-            _LOGGER.warning("claiming reminders failed: %s", type(error).__name__)
-            due = []
-        for delivery in due:
-            try:
-                await deliver(delivery)
-            except Exception as error:
-                _LOGGER.warning("delivering a reminder failed: %s", type(error).__name__)
-        await asyncio.sleep(interval)
+            await scheduler.stop()
 
 
 @contextlib.asynccontextmanager
@@ -116,11 +96,7 @@ async def open_runtime(*, settings: Settings, upgrade: bool = True) -> AsyncIter
         await upgrade_database(settings=settings)
     storage = build_storage(settings=settings)
     try:
-        engine = Engine(
-            storage=storage,  # type: ignore[call-arg]
-            coach=Coach(),
-            default_language=settings.default_language,
-        )
+        engine = Engine(storage=storage, coach=Coach(), default_language=settings.default_language)
         yield Runtime(settings=settings, storage=storage, engine=engine)
     finally:
         await storage.dispose()
