@@ -1,0 +1,65 @@
+"""A worker refuses to start when it cannot serve correctly, and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from tests.helpers.bot_api_standin import BotApiStandIn
+from tests.helpers.processes import Worker, stop_worker
+from tests.serve.conftest import WorkerFactory
+
+pytestmark = pytest.mark.postgres
+
+
+async def _exit_code(worker: Worker, *, timeout: float = 30.0) -> int | None:
+    deadline = time.monotonic() + timeout
+    while worker.alive() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return worker.process.poll()
+
+
+async def test_refuses_to_start_when_the_schema_is_behind(
+    pg_url: str, spawn: WorkerFactory, bot_api: BotApiStandIn
+) -> None:
+    worker = await spawn("unmigrated", database_url=pg_url, api=bot_api, wait=False)
+    assert await _exit_code(worker) == 1
+    log = worker.log()
+    assert "schema is behind" in log and "rejection-coach db upgrade" in log
+    assert bot_api.calls() == []  # it did not even talk to Telegram
+
+
+async def test_refuses_to_start_without_a_valid_webhook_secret(
+    migrated_pg_url: str, spawn: WorkerFactory, bot_api: BotApiStandIn
+) -> None:
+    missing = await spawn(
+        "no-secret",
+        database_url=migrated_pg_url,
+        api=bot_api,
+        wait=False,
+        TELEGRAM_WEBHOOK_SECRET="",
+    )
+    bad = await spawn(
+        "bad-secret",
+        database_url=migrated_pg_url,
+        api=bot_api,
+        wait=False,
+        TELEGRAM_WEBHOOK_SECRET="has spaces!",
+    )
+    assert await _exit_code(missing) == 1
+    assert await _exit_code(bad) == 1
+    assert "TELEGRAM_WEBHOOK_SECRET" in missing.log()
+    assert "TELEGRAM_WEBHOOK_SECRET" in bad.log()
+    assert "has spaces" not in bad.log()  # secrets are never printed
+
+
+async def test_sigterm_stops_a_worker_cleanly(
+    migrated_pg_url: str, spawn: WorkerFactory, bot_api: BotApiStandIn
+) -> None:
+    worker = await spawn("graceful", database_url=migrated_pg_url, api=bot_api)
+    assert await stop_worker(worker, timeout=20.0) == 0
+    log = worker.log()
+    assert "shutting down" in log
+    assert "Traceback" not in log
