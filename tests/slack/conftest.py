@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +174,26 @@ class Workspace:
                 check_home_view(call.args["view"])
 
 
+class FakeClock:
+    """The engine's clock: real time plus whatever a test added (reminders fall due)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        """Move time forward by ``delta``."""
+        self.offset += delta
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock the test can move forward."""
+    return FakeClock()
+
+
 @pytest.fixture
 async def slack_api() -> AsyncIterator[SlackApiStandIn]:
     """The Slack Web API stand-in on 127.0.0.1."""
@@ -197,9 +218,11 @@ async def coach_storage(tmp_path: Path) -> AsyncIterator[Storage]:
 
 
 @pytest.fixture
-async def workspace(slack_api: SlackApiStandIn, coach_storage: Storage) -> AsyncIterator[Workspace]:
+async def workspace(
+    slack_api: SlackApiStandIn, coach_storage: Storage, clock: FakeClock
+) -> AsyncIterator[Workspace]:
     """The real Slack app in HTTP mode on a loopback port, with the real engine."""
-    engine = Engine(storage=coach_storage, coach=Coach())
+    engine = Engine(storage=coach_storage, coach=Coach(), clock=clock)
     adapter = SlackAdapter(
         engine=engine,
         token=BOT_TOKEN,
