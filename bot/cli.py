@@ -246,22 +246,10 @@ def _db(settings: Settings, args: argparse.Namespace) -> int:
 
 def _diagram() -> int:
     try:
-        diagram = importlib.import_module("flows.diagram")
+        from flows.diagram import mermaid
     except ImportError as exc:
         print(f"{PROG}: the diagram generator is not available ({exc})", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        text = _diagram_text(diagram)
-    except CommandError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    text = mermaid()
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
-
-
-def _diagram_text(module: Any) -> str:
-    for name in ("mermaid", "render_mermaid", "mermaid_diagram", "render", "diagram"):
-        func = getattr(module, name, None)
-        if callable(func):
-            return str(func())
-    raise CommandError("flows.diagram has no Mermaid renderer")

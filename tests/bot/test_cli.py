@@ -158,9 +158,16 @@ def test_invalid_setting_is_reported_by_name(
     assert "PORT" in capsys.readouterr().err
 
 
-def test_diagram_prints_mermaid(tmp_path: Path) -> None:
-    pytest.importorskip("flows.diagram")
+def test_diagram_prints_the_committed_mermaid_diagram(tmp_path: Path) -> None:
     result = _run(["-m", "bot", "diagram"], cwd=ROOT, env=_clean_env(tmp_path))
 
     assert result.returncode == 0, result.stderr
     assert "stateDiagram" in result.stdout
+    assert result.stdout == (ROOT / "docs" / "flow.mmd").read_text(encoding="utf-8")
+
+
+def test_readme_embeds_the_current_diagram() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    diagram = (ROOT / "docs" / "flow.mmd").read_text(encoding="utf-8")
+
+    assert f"```mermaid\n{diagram.rstrip()}\n```" in readme

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
+
+import pexpect
+import pytest
 
 from bot.console import (
     StdinLines,
@@ -13,6 +22,7 @@ from bot.console import (
     render_draft,
     render_outgoing,
 )
+from flows.i18n import t
 from flows.io import (
     Button,
     ChoiceInput,
@@ -159,3 +169,267 @@ async def test_lines_from_a_regular_file(tmp_path: Path) -> None:
         os.close(fd)
 
     assert got == ["1", "Ана", None]
+
+
+# --------------------------------------------------------------------------- the real program
+
+ROOT = Path(__file__).resolve().parents[2]
+PROMPT = "\r\n> "
+_OPTION = re.compile(r"^  \[(\d+)\] (.+?)\s*$", re.MULTILINE)
+
+
+@dataclass
+class Turn:
+    """What the chat printed before it asked for the next line."""
+
+    text: str
+    options: dict[str, int]
+
+
+class Chat:
+    """The real ``python -m bot chat`` in a pseudo-terminal."""
+
+    def __init__(self, *, database: Path, home: Path, lang: str | None, user: str) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
+        env |= {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+            "USER": user,
+            "LOGNAME": user,
+            "HOME": str(home),
+            "XDG_DATA_HOME": str(home / "data"),
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+            "PYTHONPATH": str(ROOT),
+            "REMINDER_INTERVAL_SECONDS": "0.2",
+        }
+        args = ["-m", "bot", "chat"] + (["--lang", lang] if lang else [])
+        self.child = pexpect.spawn(
+            sys.executable,
+            args,
+            cwd=str(home),
+            env=env,
+            encoding="utf-8",
+            timeout=60,
+            dimensions=(40, 100),
+        )
+        self.transcript: list[str] = []
+        self.first = self.read_turn()
+
+    def read_turn(self) -> Turn:
+        self.child.expect_exact(PROMPT)
+        text = self.child.before.replace("\r\n", "\n")
+        self.transcript.append(text)
+        matches = list(_OPTION.finditer(text))
+        # The options of the last question: the last run starting at [1].
+        starts = [i for i, m in enumerate(matches) if m.group(1) == "1"]
+        last = matches[starts[-1] :] if starts else []
+        return Turn(text=text, options={m.group(2): int(m.group(1)) for m in last})
+
+    def type(self, line: str) -> Turn:
+        self.child.sendline(line)
+        return self.read_turn()
+
+    def pick_number(self, turn: Turn, label: str) -> Turn:
+        assert label in turn.options, (label, turn.options)
+        return self.type(str(turn.options[label]))
+
+    def leave_with_ctrl_d(self) -> str:
+        self.child.sendeof()
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+        assert self.child.exitstatus == 0, self.child.before
+        return str(self.child.before).replace("\r\n", "\n")
+
+
+@pytest.fixture
+def chat_home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    return home
+
+
+def _option(turn: Turn, text: str) -> str:
+    """The label shown for an option whose text contains ``text`` (e.g. without the ★)."""
+    found = [label for label in turn.options if text in label]
+    assert len(found) == 1, (text, turn.options)
+    return found[0]
+
+
+def _conversation_to_the_reply(chat: Chat, lang: str, *, price: str, deposit: str) -> Turn:
+    """Calm → facts → call → problem → redo → kill fee 40 % agreed → the suggested reply."""
+
+    def btn(name: str) -> str:
+        return t(lang, f"coach-btn-{name}")
+
+    turn = chat.first
+    assert btn("calm") in turn.options and btn("upset") in turn.options
+    # A label typed in other letter case picks the button too.
+    turn = chat.type(btn("calm").upper())
+    assert btn("skip") in turn.options  # the client's name, skippable
+    turn = chat.type("Maria Petrova")
+    turn = chat.type("a logo" if lang == "en" else "лого")
+    turn = chat.type(
+        "It is not what we imagined" if lang == "en" else "Не е това, което си представяхме"
+    )
+    turn = chat.pick_number(turn, btn("direct"))
+    turn = chat.pick_number(turn, btn("writing"))
+    turn = chat.pick_number(turn, btn("currency-eur"))
+    turn = chat.type(price)
+    turn = chat.type(deposit)
+    assert "┌─ " + t(lang, "draft-title-call-request") in turn.text
+    turn = chat.type(btn("call-arranged"))
+    turn = chat.pick_number(turn, btn("problem-brief"))
+    turn = chat.type("a darker palette" if lang == "en" else "по-тъмни цветове")
+    turn = chat.pick_number(turn, btn("redo"))
+    turn = chat.type("in 5 working days" if lang == "en" else "до 5 работни дни")
+    turn = chat.pick_number(turn, _option(turn, btn("pay-kill-fee")))
+    turn = chat.type(btn("share-40"))
+    turn = chat.pick_number(turn, btn("yes"))
+    return turn
+
+
+def _framed(turn: Turn, title: str) -> str:
+    lines = turn.text.splitlines()
+    top = next(i for i, line in enumerate(lines) if line.startswith(f"┌─ {title} "))
+    bottom = next(i for i in range(top, len(lines)) if lines[i].startswith("└"))
+    return "\n".join(line[2:-2].rstrip() for line in lines[top + 1 : bottom])
+
+
+def test_english_conversation_reaches_the_suggested_reply(tmp_path: Path, chat_home: Path) -> None:
+    chat = Chat(database=tmp_path / "coach.db", home=chat_home, lang="en", user="ana")
+
+    assert t("en", "console-welcome") in chat.first.text
+    turn = _conversation_to_the_reply(chat, "en", price="1200", deposit="€400")
+
+    reply = _framed(turn, t("en", "draft-title-reply"))
+    assert "Maria Petrova" in reply
+    assert "€1,200.00" in reply and "€480.00" in reply and "€80.00" in reply
+    assert "{" not in reply and "$" not in reply
+    assert t("en", "coach-btn-done") in turn.options
+
+    goodbye = chat.leave_with_ctrl_d()
+    assert t("en", "console-goodbye") in goodbye
+
+
+def test_bulgarian_conversation_reaches_the_suggested_reply(
+    tmp_path: Path, chat_home: Path
+) -> None:
+    chat = Chat(database=tmp_path / "coach.db", home=chat_home, lang="bg", user="ivan")
+
+    assert t("bg", "console-welcome") in chat.first.text
+    turn = _conversation_to_the_reply(chat, "bg", price="1 200", deposit="400 €")
+
+    reply = _framed(turn, t("bg", "draft-title-reply"))
+    assert "Maria Petrova" in reply
+    # Babel's Bulgarian format: no-break spaces as the group separator and before €.
+    assert "1\xa0200,00\xa0€" in reply and "480,00\xa0€" in reply and "80,00\xa0€" in reply
+    assert "€1" not in reply
+    assert t("bg", "coach-btn-done") in turn.options
+
+    goodbye = chat.leave_with_ctrl_d()
+    assert t("bg", "console-goodbye") in goodbye
+
+
+def test_ctrl_d_leaves_and_the_next_start_resumes_the_case(tmp_path: Path, chat_home: Path) -> None:
+    database = tmp_path / "coach.db"
+    chat = Chat(database=database, home=chat_home, lang="en", user="ana")
+    turn = chat.pick_number(chat.first, t("en", "coach-btn-calm"))
+    turn = chat.type("Maria Petrova")
+    question = turn.text.strip().splitlines()[-2]  # "What did you deliver? …" before [1] Skip
+    chat.leave_with_ctrl_d()
+
+    again = Chat(database=database, home=chat_home, lang=None, user="ana")
+    assert t("en", "coach-btn-continue") in again.first.options
+    assert "Maria Petrova" in again.first.text
+    turn = again.pick_number(again.first, t("en", "coach-btn-continue"))
+    assert question in turn.text
+    again.leave_with_ctrl_d()
+
+
+def test_ctrl_c_leaves_cleanly_with_a_goodbye(tmp_path: Path, chat_home: Path) -> None:
+    chat = Chat(database=tmp_path / "coach.db", home=chat_home, lang="bg", user="ivan")
+
+    chat.child.sendintr()
+    chat.child.expect(pexpect.EOF)
+    chat.child.close()
+
+    output = str(chat.child.before)
+    assert chat.child.exitstatus == 0
+    assert chat.child.signalstatus is None
+    assert t("bg", "console-goodbye") in output
+    assert "Traceback" not in output
+
+
+def test_a_number_that_is_not_an_option_repeats_the_question(
+    tmp_path: Path, chat_home: Path
+) -> None:
+    chat = Chat(database=tmp_path / "coach.db", home=chat_home, lang="en", user="ana")
+
+    turn = chat.type("7")
+
+    assert t("en", "coach-btn-calm") in turn.options  # still the mood check
+    turn = chat.pick_number(turn, t("en", "coach-btn-upset"))
+    assert t("en", "coach-btn-ready") in turn.options
+    chat.leave_with_ctrl_d()
+
+
+def test_a_reminder_that_falls_due_appears_while_the_chat_waits(
+    tmp_path: Path, chat_home: Path
+) -> None:
+    database = tmp_path / "coach.db"
+    chat = Chat(database=database, home=chat_home, lang="en", user="ana")
+    turn = chat.pick_number(chat.first, t("en", "coach-btn-upset"))
+    remind = _option(turn, "15")
+    chat.pick_number(turn, remind)
+    with sqlite3.connect(database) as connection:
+        scheduled = connection.execute(
+            "UPDATE reminders SET due_at = '2000-01-01 00:00:00.000000' WHERE sent_at IS NULL"
+        ).rowcount
+    assert scheduled == 1
+
+    # Nothing is typed: the reminder arrives by itself and the prompt comes back.
+    turn = chat.read_turn()
+
+    assert "⏰ " + t("en", "console-reminder") in turn.text
+    assert t("en", "coach-btn-ready") in turn.options
+    chat.leave_with_ctrl_d()
+
+
+def test_piped_input_without_a_terminal(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
+    env |= {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}",
+        "USER": "pipe",
+        "LOGNAME": "pipe",
+        "PYTHONPATH": str(ROOT),
+    }
+    lines = "1\nMaria Petrova\n/back\n"
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--lang", "en"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "> Maria Petrova\n" in result.stdout  # piped lines are echoed after the prompt
+    assert result.stdout.count(t("en", "coach-btn-skip")) >= 3  # name, delivery, name again
+    assert result.stdout.rstrip().endswith(t("en", "console-goodbye"))
+    assert result.stderr == ""
+
+
+def test_sigterm_also_says_goodbye(tmp_path: Path, chat_home: Path) -> None:
+    chat = Chat(database=tmp_path / "coach.db", home=chat_home, lang="en", user="ana")
+
+    chat.child.kill(signal.SIGTERM)
+    chat.child.expect(pexpect.EOF)
+    chat.child.close()
+
+    assert chat.child.exitstatus == 0
+    assert t("en", "console-goodbye") in str(chat.child.before)
