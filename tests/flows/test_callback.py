@@ -11,7 +11,9 @@ from tests.helpers.flow_driver import FlowDriver, drive_to
 
 
 def test_round_trip() -> None:
-    data = callback.encode(case_id="0123456789abcdef0123456789abcdef", turn=17, choice="e.client_name")
+    data = callback.encode(
+        case_id="0123456789abcdef0123456789abcdef", turn=17, choice="e.client_name"
+    )
     assert data == "rc:01234567:17:e.client_name"
     assert callback.decode(data) == callback.ButtonData("01234567", 17, "e.client_name")
 

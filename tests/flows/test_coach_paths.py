@@ -58,7 +58,10 @@ def test_first_message_greets_and_asks_the_mood(driver: FlowDriver) -> None:
     assert driver.case.step is Step.CALM and driver.case.turn == 1
     assert driver.said("coach-start-prompt")
     assert driver.said("coach-calm-prompt")
-    assert driver.labels() == [t(driver.language, "coach-btn-calm"), t(driver.language, "coach-btn-upset")]
+    assert driver.labels() == [
+        t(driver.language, "coach-btn-calm"),
+        t(driver.language, "coach-btn-upset"),
+    ]
 
 
 def test_any_first_input_starts_a_case(driver: FlowDriver) -> None:
@@ -212,7 +215,9 @@ def test_every_fact_skipped_leaves_no_holes_in_any_draft(driver: FlowDriver) -> 
     driver.press_key("coach-btn-pay-kill-fee")
     driver.press_key("coach-btn-share-30")
     driver.press_key("coach-btn-no")
-    assert driver.said("coach-settle-kill-fee-no-price", share="30\xa0%" if driver.language == "bg" else "30%")
+    assert driver.said(
+        "coach-settle-kill-fee-no-price", share="30\xa0%" if driver.language == "bg" else "30%"
+    )
     driver.press_key("coach-btn-done")
     drafts = [o for o in driver.all_outgoing() if o.__class__.__name__ == "Draft"]
     assert {d.kind for d in drafts} == {DraftKind.REPLY, DraftKind.CONTRACT_CLAUSE}
@@ -389,11 +394,20 @@ def test_variant_2_shares(
     assert driver.case.answers.kill_fee_agreed is agreed
     assert driver.case.step is Step.REPLY
     percent = f"{share}\xa0%" if driver.language == "bg" else f"{share}%"
-    assert driver.said("coach-settle-kill-fee", share=percent, price=money(driver, "1200"), keep=money(driver, keep))
+    assert driver.said(
+        "coach-settle-kill-fee",
+        share=percent,
+        price=money(driver, "1200"),
+        keep=money(driver, keep),
+    )
     if share == "30":
-        assert driver.said("coach-settle-refund", deposit=money(driver, "400"), refund=money(driver, "40"))
+        assert driver.said(
+            "coach-settle-refund", deposit=money(driver, "400"), refund=money(driver, "40")
+        )
     else:
-        assert driver.said(other_key, deposit=money(driver, "400"), invoice=money(driver, other["invoice"]))
+        assert driver.said(
+            other_key, deposit=money(driver, "400"), invoice=money(driver, other["invoice"])
+        )
     assert driver.said("coach-kill-fee-agreed-yes" if agreed else "coach-kill-fee-agreed-no")
 
 
@@ -421,7 +435,9 @@ def test_variant_2_other_share_and_refund(driver: FlowDriver) -> None:
     driver.text("35 %")
     assert driver.case.answers.kill_fee_percent == Decimal("35")
     driver.press_key("coach-btn-no")
-    assert driver.said("coach-settle-refund", deposit=money(driver, "500"), refund=money(driver, "150"))
+    assert driver.said(
+        "coach-settle-refund", deposit=money(driver, "500"), refund=money(driver, "150")
+    )
 
 
 def test_variant_2_without_deposit_invoices_everything(driver: FlowDriver) -> None:
@@ -432,8 +448,12 @@ def test_variant_2_without_deposit_invoices_everything(driver: FlowDriver) -> No
     assert driver.said("coach-settle-invoice-all", invoice=money(driver, "600"))
 
 
-@pytest.mark.parametrize(("typed", "unusable", "left"), [("25 %", "300", "100"), ("150", "150", "250")])
-def test_variant_3_deduct_by_percent_or_money(driver: FlowDriver, typed: str, unusable: str, left: str) -> None:
+@pytest.mark.parametrize(
+    ("typed", "unusable", "left"), [("25 %", "300", "100"), ("150", "150", "250")]
+)
+def test_variant_3_deduct_by_percent_or_money(
+    driver: FlowDriver, typed: str, unusable: str, left: str
+) -> None:
     _to_payment(driver)
     driver.press_key("coach-btn-pay-continue")
     assert driver.case is not None and driver.case.step is Step.CONTINUE_MODE
@@ -446,7 +466,9 @@ def test_variant_3_deduct_by_percent_or_money(driver: FlowDriver, typed: str, un
     driver.text(typed)
     assert driver.case.answers.unusable_amount == Decimal(unusable)
     assert driver.case.step is Step.REPLY
-    assert driver.said("coach-settle-deduct", unusable=money(driver, unusable), left=money(driver, left))
+    assert driver.said(
+        "coach-settle-deduct", unusable=money(driver, unusable), left=money(driver, left)
+    )
 
 
 def test_variant_3_deduct_more_than_the_deposit(driver: FlowDriver) -> None:
@@ -543,7 +565,9 @@ def test_change_facts_edits_one_fact_and_returns_with_a_fresh_draft(driver: Flow
         ("coach-btn-edit-solution", Step.SOLUTION),
     ],
 )
-def test_every_fact_in_the_menu_returns_to_the_reply(driver: FlowDriver, key: str, step: Step) -> None:
+def test_every_fact_in_the_menu_returns_to_the_reply(
+    driver: FlowDriver, key: str, step: Step
+) -> None:
     drive_to(driver, Step.EDIT_FACTS)
     driver.press_key(key)
     assert driver.case is not None and driver.case.step is step
@@ -560,7 +584,11 @@ def test_done_summarises_closes_and_hands_over_the_clause(driver: FlowDriver) ->
     assert result.case is None and driver.case is None
     assert result.closed == [case] and case is not None and case.status is CaseStatus.DONE
     assert case.step is Step.DONE
-    assert driver.said("coach-done-prompt") and driver.said("coach-done-tip") and driver.said("coach-done-bye")
+    assert (
+        driver.said("coach-done-prompt")
+        and driver.said("coach-done-tip")
+        and driver.said("coach-done-bye")
+    )
     assert "ACME Ltd" in driver.text_of()
     assert [d.kind for d in driver.drafts()] == [DraftKind.CONTRACT_CLAUSE]
     # Any message now starts a new case.

@@ -82,7 +82,9 @@ def test_jump_back_keeps_answers_and_stops_at_start() -> None:
 
 
 def test_jump_back_into_an_edited_fact_keeps_editing() -> None:
-    case = Case(step=Step.SOLUTION, trail=[Step.REPLY, Step.EDIT_FACTS, Step.PROBLEM, Step.PROBLEM_DETAILS])
+    case = Case(
+        step=Step.SOLUTION, trail=[Step.REPLY, Step.EDIT_FACTS, Step.PROBLEM, Step.PROBLEM_DETAILS]
+    )
     assert jump_back(case)
     assert case.step is Step.PROBLEM_DETAILS and case.answers.editing
     case = Case(step=Step.CLIENT_NAME, trail=[Step.REPLY, Step.EDIT_FACTS])

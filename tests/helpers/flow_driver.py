@@ -45,7 +45,9 @@ class FlowDriver:
 
     def send(self, user_input: UserInput) -> FlowResult:
         """Send any input; keep the result, the case and the latest keyboard."""
-        result = self.coach.handle(UserContext(language=self.language, active_case=self.case), user_input)
+        result = self.coach.handle(
+            UserContext(language=self.language, active_case=self.case), user_input
+        )
         self._record(result)
         return result
 
@@ -75,7 +77,9 @@ class FlowDriver:
 
     def reminder(self, kind: ReminderKind) -> FlowResult:
         """Deliver a due reminder."""
-        result = self.coach.on_reminder(UserContext(language=self.language, active_case=self.case), kind)
+        result = self.coach.on_reminder(
+            UserContext(language=self.language, active_case=self.case), kind
+        )
         self._record(result)
         return result
 
