@@ -15,7 +15,7 @@ from collections.abc import Iterable
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 #: Libraries whose INFO/DEBUG records can contain URLs with tokens or payloads.
-_NOISY_LOGGERS = ("httpx", "httpcore", "slack_sdk", "slack_bolt", "aiohttp.access")
+_NOISY_LOGGERS = ("httpx", "httpcore", "slack_sdk", "slack_bolt", "aiohttp.access", "aiosqlite")
 
 
 class RedactSecrets(logging.Filter):
