@@ -50,6 +50,10 @@ METRICS_PATH = "/metrics"
 
 #: How long ``/healthz`` waits for ``SELECT 1`` before calling the database down.
 HEALTH_TIMEOUT_SECONDS = 3.0
+#: PostgreSQL: seconds to open a connection, to run one statement, to wait for the pool.
+DATABASE_CONNECT_TIMEOUT_SECONDS = 5.0
+DATABASE_COMMAND_TIMEOUT_SECONDS = 10.0
+DATABASE_POOL_TIMEOUT_SECONDS = 10.0
 #: How long requests in flight may take to finish after SIGTERM.
 SHUTDOWN_TIMEOUT_SECONDS = 10.0
 #: How often old processed-update ids are pruned, and how old they must be.
@@ -271,7 +275,7 @@ async def _start(settings: Settings) -> _Worker:
         )
 
     metrics = Metrics()
-    database = create_engine(settings.database_url)
+    database = create_engine(settings.database_url, **_pool_options(settings.database_url))
     engine = _instrumented_engine(settings, database=database, metrics=metrics)
     worker = _Worker(database=database, app=web.Application())
     telegram_webhook: Handler | None = None
@@ -312,15 +316,36 @@ async def _stop(worker: _Worker) -> None:
 def _instrumented_engine(
     settings: Settings, *, database: AsyncEngine, metrics: Metrics
 ) -> InstrumentedEngine:
-    from bot.wiring import build_storage
     from flows.coach import Coach
+    from storage import Storage
 
     return InstrumentedEngine(
         metrics=metrics,
-        storage=build_storage(settings=settings, database=database),
+        # One pool for the engine, /healthz and pruning (the caller disposes it).
+        storage=Storage(database),
         coach=Coach(),
         default_language=settings.default_language,
     )
+
+
+def _pool_options(url: str) -> dict[str, Any]:
+    """Engine options so that a hung PostgreSQL fails fast instead of hanging requests.
+
+    asyncpg waits 60 s for a connection by default and forever for a query;
+    a webhook answered that late is retried by Telegram anyway, so give up
+    sooner and answer "temporarily unavailable".
+    """
+    from storage.db import is_sqlite
+
+    if is_sqlite(url):
+        return {}
+    return {
+        "connect_args": {
+            "timeout": DATABASE_CONNECT_TIMEOUT_SECONDS,
+            "command_timeout": DATABASE_COMMAND_TIMEOUT_SECONDS,
+        },
+        "pool_timeout": DATABASE_POOL_TIMEOUT_SECONDS,
+    }
 
 
 async def _start_telegram(

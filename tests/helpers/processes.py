@@ -75,7 +75,7 @@ def start_worker(
     return Worker(name=name, port=port, process=process, log_path=log_path)
 
 
-async def http_status(url: str, *, timeout: float = 3.0) -> int | None:
+async def http_status(url: str, *, timeout: float = 6.0) -> int | None:
     """The HTTP status of a GET, or ``None`` when nothing answers."""
     try:
         async with (

@@ -3,7 +3,9 @@
 The proxy runs its own asyncio loop in a background thread, so it keeps
 forwarding bytes while the test awaits, sleeps or waits on subprocesses.
 ``sever()`` cuts every open connection and refuses new ones (the database
-looks down to the workers); ``restore()`` lets connections through again.
+looks down to the workers); ``hang()`` keeps every connection open but holds
+the bytes (the database looks hung: no error, no answer); ``restore()`` lets
+connections through again.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._severed = False
+        self._flowing: asyncio.Event | None = None
         self.port = 0
         self.accepted = 0
         self.refused = 0
@@ -44,6 +47,10 @@ class TcpProxy:
     def sever(self) -> None:
         """Close every forwarded connection and refuse new ones until :meth:`restore`."""
         self._call(self._sever())
+
+    def hang(self) -> None:
+        """Hold every byte in both directions (new connections too) until :meth:`restore`."""
+        self._call(self._hang())
 
     def restore(self) -> None:
         """Forward new connections again."""
@@ -71,6 +78,8 @@ class TcpProxy:
         asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=10)
 
     async def _start(self) -> None:
+        self._flowing = asyncio.Event()
+        self._flowing.set()
         self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
 
@@ -80,15 +89,29 @@ class TcpProxy:
             writer.transport.abort()
         self._writers.clear()
 
+    async def _hang(self) -> None:
+        assert self._flowing is not None
+        self._flowing.clear()
+
     async def _restore(self) -> None:
+        assert self._flowing is not None
         self._severed = False
+        self._flowing.set()
 
     async def _close(self) -> None:
         await self._sever()
+        if self._flowing is not None:
+            self._flowing.set()  # wake held pipes: they see the cut and end
         if self._server is not None:
             self._server.close()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self._severed:
+            self.refused += 1
+            writer.transport.abort()
+            return
+        assert self._flowing is not None
+        await self._flowing.wait()  # a hung database accepts and then says nothing
         if self._severed:
             self.refused += 1
             writer.transport.abort()
@@ -113,6 +136,10 @@ class TcpProxy:
             while not self._severed:
                 data = await reader.read(_CHUNK)
                 if not data:
+                    break
+                assert self._flowing is not None
+                await self._flowing.wait()
+                if self._severed:
                     break
                 writer.write(data)
                 await writer.drain()

@@ -34,3 +34,25 @@ async def test_health_check_sees_the_database_go_and_come_back(
         assert healthy, "the pool did not reconnect after the database came back"
     finally:
         await database.dispose()
+
+
+async def test_health_check_gives_up_on_a_hung_database(pg_url: str, db_proxy: TcpProxy) -> None:
+    database = create_engine(
+        via_proxy(pg_url, db_proxy), connect_args={"timeout": 2, "command_timeout": 2}
+    )
+    check = database_health_check(database, timeout=1.0)
+    try:
+        assert await check() is True
+        db_proxy.hang()  # connections stay open, nothing comes back
+        assert await asyncio.wait_for(check(), timeout=10) is False
+        assert await asyncio.wait_for(check(), timeout=10) is False
+        db_proxy.restore()
+        healthy = False
+        for _ in range(100):  # bounded: about 10 s
+            if await check():
+                healthy = True
+                break
+            await asyncio.sleep(0.1)
+        assert healthy, "the pool did not recover after the database answered again"
+    finally:
+        await database.dispose()
