@@ -137,6 +137,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_OK
+    except Exception as exc:
+        # Start-up failures (database unreachable, port taken, bad token …): one clear
+        # line, secrets redacted; the traceback only with --log-level DEBUG.
+        _LOGGER.debug("%s failed", command, exc_info=True)
+        message = _redact(f"{type(exc).__name__}: {exc}", settings.secrets())
+        print(f"{PROG} {command}: {message}", file=sys.stderr)
+        return EXIT_USAGE if type(exc).__name__.endswith("ConfigError") else EXIT_FAILURE
+
+
+def _redact(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
 
 
 def _load_settings(args: argparse.Namespace) -> Settings:
@@ -239,8 +252,8 @@ def _db(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.wiring import upgrade_database
 
-    asyncio.run(upgrade_database(settings=settings))
-    print(f"{PROG}: database schema is up to date")
+    revision = asyncio.run(upgrade_database(settings=settings))
+    print(f"{PROG}: database schema is up to date (revision {revision})")
     return EXIT_OK
 
 

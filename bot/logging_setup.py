@@ -15,7 +15,15 @@ from collections.abc import Iterable
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 #: Libraries whose INFO/DEBUG records can contain URLs with tokens or payloads.
-_NOISY_LOGGERS = ("httpx", "httpcore", "slack_sdk", "slack_bolt", "aiohttp.access", "aiosqlite")
+_NOISY_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "slack_sdk",
+    "slack_bolt",
+    "aiohttp.access",
+    "aiosqlite",
+    "alembic.runtime.plugins",
+)
 
 
 class RedactSecrets(logging.Filter):

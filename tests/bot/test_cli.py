@@ -117,6 +117,19 @@ def test_database_url_option_wins_over_the_environment(tmp_path: Path) -> None:
     assert not (tmp_path / "env.db").exists()
 
 
+def test_an_unreachable_database_is_one_clear_line_not_a_traceback(tmp_path: Path) -> None:
+    url = "postgresql+asyncpg://coach:s3cret-pw@127.0.0.1:1/coach"  # nothing listens on port 1
+    env = _clean_env(tmp_path, PYTHONPATH=str(ROOT), SLACK_BOT_TOKEN="xoxb-never-shown")
+
+    result = _run(["-m", "bot", "--database-url", url, "db", "upgrade"], cwd=tmp_path, env=env)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("rejection-coach db: ")
+    assert "s3cret-pw" not in result.stderr and "xoxb-never-shown" not in result.stderr
+
+
 def test_telegram_without_a_token_explains_what_is_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
