@@ -28,6 +28,7 @@ BOT_USER_ID = "UCOACHBOT"
 BOT_ID = "BCOACHBOT"
 TEAM_ID = "T0TEAM"
 BOT_TOKEN = "xoxb-test-token"
+APP_TOKEN = "xapp-1-test-app-token"
 
 
 @dataclass(slots=True)
@@ -63,6 +64,9 @@ class SlackApiStandIn:
     _runner: web.AppRunner | None = None
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     _changed: asyncio.Event | None = None
+    #: Socket Mode: open WebSocket connections and the envelope ids the app acknowledged.
+    sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    socket_acks: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -70,6 +74,7 @@ class SlackApiStandIn:
         """Serve on an ephemeral loopback port."""
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._dispatch)
+        app.router.add_get("/socket-mode", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -79,6 +84,8 @@ class SlackApiStandIn:
 
     async def stop(self) -> None:
         """Stop serving."""
+        for socket in list(self.sockets):
+            await socket.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -121,6 +128,43 @@ class SlackApiStandIn:
         await self.wait_for(lambda s: len(s.calls_of(method)) >= count, timeout=timeout)
         return self.calls_of(method)
 
+    # ------------------------------------------------------------------ Socket Mode
+
+    async def send_socket_event(self, body: dict[str, Any], *, kind: str = "events_api") -> str:
+        """Push a request to the connected Socket Mode app; return its envelope id."""
+        assert self.sockets, "no Socket Mode connection"
+        envelope_id = f"env-{next(self._ts)}"
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "accepts_response_payload": kind != "events_api",
+            "payload": body,
+            "retry_attempt": 0,
+            "retry_reason": "",
+        }
+        await self.sockets[-1].send_str(json.dumps(envelope))
+        return envelope_id
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse(autoping=True)
+        await socket.prepare(request)
+        self.sockets.append(socket)
+        if self._changed is not None:
+            self._changed.set()
+        await socket.send_str(json.dumps({"type": "hello", "num_connections": 1, "debug_info": {}}))
+        try:
+            async for frame in socket:
+                if frame.type is not web.WSMsgType.TEXT:
+                    continue
+                data = json.loads(frame.data)
+                if isinstance(data, dict) and "envelope_id" in data:
+                    self.socket_acks.append(str(data["envelope_id"]))
+                    if self._changed is not None:
+                        self._changed.set()
+        finally:
+            self.sockets.remove(socket)
+        return socket
+
     # ------------------------------------------------------------------ HTTP
 
     async def _dispatch(self, request: web.Request) -> web.Response:
@@ -139,8 +183,14 @@ class SlackApiStandIn:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.get("token")
         self.calls.append(ApiCall(method=method, args=args, token=token))
-        if token != self.token:
-            payload: dict[str, Any] = {"ok": False, "error": "invalid_auth"}
+        if method == "apps.connections.open":
+            payload: dict[str, Any] = (
+                {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket-mode"}
+                if token == APP_TOKEN
+                else {"ok": False, "error": "invalid_auth"}
+            )
+        elif token != self.token:
+            payload = {"ok": False, "error": "invalid_auth"}
         else:
             payload = self._answer(method, args)
         if self._changed is not None:
@@ -216,8 +266,6 @@ class SlackApiStandIn:
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V0HOME", **(args.get("view") or {})}}
-        if method == "apps.connections.open":
-            return {"ok": False, "error": "not_allowed_token_type"}
         return {"ok": False, "error": "unknown_method"}
 
 
