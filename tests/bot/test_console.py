@@ -189,7 +189,15 @@ class Turn:
 class Chat:
     """The real ``python -m bot chat`` in a pseudo-terminal."""
 
-    def __init__(self, *, database: Path, home: Path, lang: str | None, user: str) -> None:
+    def __init__(
+        self,
+        *,
+        database: Path,
+        home: Path,
+        lang: str | None,
+        user: str,
+        command: tuple[str, ...] = ("chat",),
+    ) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
         env |= {
             "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
@@ -202,7 +210,7 @@ class Chat:
             "PYTHONPATH": str(ROOT),
             "REMINDER_INTERVAL_SECONDS": "0.2",
         }
-        args = ["-m", "bot", "chat"] + (["--lang", lang] if lang else [])
+        args = ["-m", "bot", *command] + (["--lang", lang] if lang else [])
         self.child = pexpect.spawn(
             sys.executable,
             args,
@@ -344,6 +352,16 @@ def test_ctrl_d_leaves_and_the_next_start_resumes_the_case(tmp_path: Path, chat_
     turn = again.pick_number(again.first, t("en", "coach-btn-continue"))
     assert question in turn.text
     again.leave_with_ctrl_d()
+
+
+def test_with_no_command_and_no_tokens_the_terminal_chat_starts(
+    tmp_path: Path, chat_home: Path
+) -> None:
+    chat = Chat(database=tmp_path / "coach.db", home=chat_home, lang=None, user="ana", command=())
+
+    assert t("en", "console-welcome") in chat.first.text
+    assert t("en", "coach-btn-calm") in chat.first.options
+    chat.leave_with_ctrl_d()
 
 
 def test_ctrl_c_leaves_cleanly_with_a_goodbye(tmp_path: Path, chat_home: Path) -> None:
