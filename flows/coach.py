@@ -350,7 +350,8 @@ class Coach:
             self._new_case(turn)
             return
         if case.step in (Step.START, Step.CALM) and case.answers.mood is None:
-            turn.say(turn.t("coach-start-prompt"))
+            if case.step is Step.CALM:  # the START prompt is the greeting itself
+                turn.say(turn.t("coach-start-prompt"))
             self._ask(turn)
             return
         if case.answers.client_name:
@@ -796,6 +797,7 @@ _CHOICE_ACTIONS: dict[Step, _ChoiceAction] = {
 }
 
 _TEXT_HANDLERS: dict[Step, _TextAction] = {
+    Step.START: Coach._choose_start,
     Step.COOL_DOWN: Coach._text_vent,
     Step.CLIENT_NAME: Coach._text_fact,
     Step.DELIVERY: Coach._text_fact,

@@ -55,6 +55,9 @@ class Event(StrEnum):
     FINISH = "finish"
 
 
+#: Longest trail kept for ``/back`` (loops such as "still unclear" grow it).
+MAX_TRAIL = 100
+
 #: Facts the user can change from the reply step, in menu order.
 EDITABLE_STEPS: tuple[Step, ...] = (
     Step.CLIENT_NAME,
@@ -285,6 +288,7 @@ def fire(case: Case, trigger: str) -> bool:
     case.turn += 1
     if case.step != previous:
         case.trail.append(previous)
+        del case.trail[:-MAX_TRAIL]
     _LOGGER.debug("case moved %s -> %s by %s", previous.value, case.step.value, trigger)
     return True
 

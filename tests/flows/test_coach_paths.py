@@ -668,3 +668,14 @@ def test_after_delete_and_unavailable(driver: FlowDriver) -> None:
     assert deleted.text == t(lang, "coach-after-delete")
     [down] = driver.coach.unavailable(language="bg-BG" if lang == "bg" else "fr")
     assert down.text == t(lang, "coach-unavailable")
+
+
+def test_a_stored_case_at_start_begins_on_any_text(driver: FlowDriver) -> None:
+    drive_to(driver, Step.START)
+    driver.text("hello")
+    assert driver.case is not None and driver.case.step is Step.CALM
+    drive_to(driver, Step.START)
+    driver.command("start")
+    assert driver.text_of().count(t(driver.language, "coach-start-prompt")) == 1
+    driver.press_key("coach-btn-begin")
+    assert driver.case is not None and driver.case.step is Step.CALM

@@ -144,3 +144,12 @@ def test_committed_diagram_is_current() -> None:
 
     committed = Path(__file__).resolve().parents[2] / "docs" / "flow.mmd"
     assert committed.read_text(encoding="utf-8") == mermaid()
+
+
+def test_trail_is_bounded() -> None:
+    case = Case(step=Step.REPLY)
+    for _ in range(200):
+        fire(case, Event.CHANGE_FACTS)
+        fire(case, Event.BACK_TO_REPLY)
+    assert len(case.trail) == machine_module.MAX_TRAIL
+    assert case.turn == 400
