@@ -136,6 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # Libraries that log every step at INFO would drown the progress lines.
+    for noisy in ("transitions", "httpx", "aiosqlite", "sqlalchemy"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     names = BENCHMARKS
     if args.only:
         wanted = [n.strip() for n in args.only.split(",") if n.strip()]

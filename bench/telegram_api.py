@@ -3,15 +3,13 @@
 Runs in its OWN process (``python -m bench.telegram_api …``) so the bot under
 test and the load share the machine the same way for every bot measured. It
 serves the Bot API methods a bot calls (getMe, getUpdates, sendMessage,
-editMessageText, answerCallbackQuery, …) on 127.0.0.1, and plays ``--users``
-private-chat users. Each user takes the next action of its script — typing,
-or pressing the button with that label in the bot's latest keyboard — and
-waits until the bot has answered it (as many messages as the recording says,
-or the bot went quiet) before the next. A script that ends starts over.
+editMessageText, answerCallbackQuery, …) on 127.0.0.1 and plays ``--users``
+private-chat users (:mod:`bench.loadgen`): typing, or pressing the button with
+the scripted label in the bot's latest keyboard.
 
 Updates reach the bot by ``getUpdates`` (polling) or by POSTs to webhook URLs
-(``--webhook-url``, repeated: round-robin over workers). When the time is up
-it prints one JSON line with the figures and exits.
+(``--webhook-url``, repeated: round-robin over workers, with the secret token
+header). When the time is up it prints one JSON line with the figures and exits.
 """
 
 from __future__ import annotations
@@ -25,44 +23,24 @@ import logging
 import sys
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
+
+from bench.loadgen import GIVE_UP_SECONDS, ClosedLoop, SimUser
 
 _LOGGER = logging.getLogger("bench.telegram_api")
 
 BOT_ID = 4242
 BOT_USERNAME = "rejection_coach_bench_bot"
 FIRST_USER_ID = 100_000
-#: A step whose messages stopped arriving for this long is over.
-QUIET_SECONDS = 0.25
-#: A step with no answer at all for this long is given up (counted as a stall).
-GIVE_UP_SECONDS = 5.0
 #: getUpdates long-polling is capped at this, whatever the bot asks.
 MAX_POLL_SECONDS = 5.0
 
 
-@dataclass(slots=True)
-class SimUser:
-    """One simulated user: their script, where they are in it, what the bot sent."""
-
-    user_id: int
-    language: str
-    actions: list[dict[str, Any]]
-    position: int = 0
-    expected: int = 1
-    received: int = 0
-    sent_at: float = 0.0
-    last_activity: float = 0.0
-    waiting: bool = False
-    keyboard: list[list[dict[str, Any]]] = field(default_factory=list)
-    keyboard_message: dict[str, Any] | None = None
-
-
-class Driver:
-    """The Bot API stand-in and the simulated users."""
+class TelegramDriver(ClosedLoop):
+    """The Bot API stand-in and the simulated Telegram users."""
 
     def __init__(
         self,
@@ -74,59 +52,42 @@ class Driver:
         webhook_urls: list[str],
         secret: str,
     ) -> None:
-        self.users: dict[int, SimUser] = {}
-        for index in range(users):
-            script = scripts[index % len(scripts)]
-            uid = FIRST_USER_ID + index
-            self.users[uid] = SimUser(uid, script["language"], list(script["actions"]))
-        self.warmup = warmup
-        self.duration = duration
+        super().__init__(
+            scripts=scripts,
+            user_ids=[str(FIRST_USER_ID + n) for n in range(users)],
+            warmup=warmup,
+            duration=duration,
+        )
         self.webhook_urls = webhook_urls
         self.secret = secret
         self.pending: deque[dict[str, Any]] = deque()
         self.new_update = asyncio.Event()
         self.update_ids = itertools.count(1)
         self.message_ids = itertools.count(1)
-        self.started: float | None = None
-        self.window: tuple[float, float] = (0.0, 0.0)
-        self.completed = 0
-        self.stalls = 0
-        self.latencies: list[float] = []
         self.calls: dict[str, int] = {}
-        self.webhook_errors = 0
-        self.finished = asyncio.Event()
         self.session: ClientSession | None = None
         self.round_robin = itertools.cycle(range(max(1, len(webhook_urls))))
+        self.tasks: set[asyncio.Task[None]] = set()
 
-    # ------------------------------------------------------------------ the users
+    # ------------------------------------------------------------------ updates
 
-    def start(self) -> None:
-        """Start the clock and send every user's first update."""
-        if self.started is not None:
-            return
-        self.started = time.monotonic()
-        begin = self.started + self.warmup
-        self.window = (begin, begin + self.duration)
-        _LOGGER.info("load started: %d users", len(self.users))
-        for user in self.users.values():
-            self._send_next(user)
-
-    def _user_json(self, user: SimUser) -> dict[str, Any]:
+    @staticmethod
+    def _user_json(user: SimUser) -> dict[str, Any]:
         return {
-            "id": user.user_id,
+            "id": int(user.user_id),
             "is_bot": False,
             "first_name": f"User{user.user_id}",
             "language_code": user.language,
         }
 
-    def _chat_json(self, user: SimUser) -> dict[str, Any]:
-        return {"id": user.user_id, "type": "private", "first_name": f"User{user.user_id}"}
+    @staticmethod
+    def _chat_json(user: SimUser) -> dict[str, Any]:
+        return {"id": int(user.user_id), "type": "private", "first_name": f"User{user.user_id}"}
 
     def _build_update(self, user: SimUser, action: dict[str, Any]) -> dict[str, Any]:
         update_id = next(self.update_ids)
-        now = int(time.time())
         if action["kind"] == "press":
-            for row in user.keyboard:
+            for row in user.state.get("keyboard", []):
                 for button in row:
                     if button.get("text") == action["text"] and "callback_data" in button:
                         return {
@@ -136,13 +97,13 @@ class Driver:
                                 "from": self._user_json(user),
                                 "chat_instance": f"ci{user.user_id}",
                                 "data": button["callback_data"],
-                                "message": user.keyboard_message,
+                                "message": user.state["keyboard_message"],
                             },
                         }
         text = "/" + action["text"] if action["kind"] == "command" else action["text"]
         message: dict[str, Any] = {
             "message_id": next(self.message_ids),
-            "date": now,
+            "date": int(time.time()),
             "chat": self._chat_json(user),
             "from": self._user_json(user),
             "text": text,
@@ -153,99 +114,21 @@ class Driver:
             ]
         return {"update_id": update_id, "message": message}
 
-    def _send_next(self, user: SimUser) -> None:
-        now = time.monotonic()
-        if now >= self.window[1]:
-            user.waiting = False
-            if all(not u.waiting for u in self.users.values()):
-                self.finished.set()
-            return
-        if user.position >= len(user.actions):
-            user.position = 0
-        action = user.actions[user.position]
-        user.position += 1
-        user.expected = max(1, int(action.get("messages", 1)))
-        user.received = 0
-        user.sent_at = user.last_activity = now
-        user.waiting = True
+    def deliver(self, user: SimUser, action: dict[str, Any]) -> None:
+        """Queue the update for getUpdates, or POST it to a webhook."""
         update = self._build_update(user, action)
         if self.webhook_urls:
-            asyncio.get_running_loop().create_task(self._post_webhook(update))
+            task = asyncio.get_running_loop().create_task(self._post_webhook(update))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
         else:
             self.pending.append(update)
             self.new_update.set()
 
-    def _step_done(self, user: SimUser, *, stalled: bool) -> None:
-        now = time.monotonic()
-        if self.window[0] <= now < self.window[1]:
-            self.completed += 1
-            self.latencies.append(now - user.sent_at)
-            if stalled:
-                self.stalls += 1
-        self._send_next(user)
-
-    async def watchdog(self) -> None:
-        """Finish steps whose answer went quiet; end the run when time is up."""
-        while not self.finished.is_set():
-            await asyncio.sleep(0.05)
-            if self.started is None:
-                continue
-            now = time.monotonic()
-            if now >= self.window[1] + GIVE_UP_SECONDS:
-                self.finished.set()
-                return
-            for user in self.users.values():
-                if not user.waiting:
-                    continue
-                quiet = now - user.last_activity
-                if (user.received and quiet >= QUIET_SECONDS) or quiet >= GIVE_UP_SECONDS:
-                    self._step_done(user, stalled=True)
-
-    def _bot_message(self, user: SimUser, params: dict[str, Any]) -> dict[str, Any]:
-        message = {
-            "message_id": next(self.message_ids),
-            "date": int(time.time()),
-            "chat": self._chat_json(user),
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Coach"},
-            "text": str(params.get("text", "")),
-        }
-        markup = params.get("reply_markup")
-        if isinstance(markup, dict) and markup.get("inline_keyboard"):
-            message["reply_markup"] = markup
-        return message
-
-    def on_message_sent(self, params: dict[str, Any]) -> dict[str, Any]:
-        """The bot sent a message: count it towards the user's current step."""
-        user = self.users.get(_int(params.get("chat_id")))
-        if user is None:
-            return {
-                "message_id": next(self.message_ids),
-                "date": int(time.time()),
-                "chat": {"id": _int(params.get("chat_id")), "type": "private"},
-                "text": str(params.get("text", "")),
-            }
-        message = self._bot_message(user, params)
-        if "reply_markup" in message:
-            user.keyboard = message["reply_markup"]["inline_keyboard"]
-            user.keyboard_message = message
-        if user.waiting:
-            user.received += 1
-            user.last_activity = time.monotonic()
-            if user.received >= user.expected:
-                self._step_done(user, stalled=False)
-        return message
-
-    def on_activity(self, params: dict[str, Any]) -> None:
-        """Edits and callback answers keep a step alive (they are part of the answer)."""
-        user = self.users.get(_int(params.get("chat_id")))
-        if user is not None and user.waiting:
-            user.last_activity = time.monotonic()
-
-    # ------------------------------------------------------------------ delivery
-
     async def get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Long polling: acknowledge below ``offset``, return what is pending."""
-        self.start()
+        if not self.webhook_urls:
+            self.start()
         offset = _int(params.get("offset"))
         limit = _int(params.get("limit")) or 100
         timeout = min(float(params.get("timeout") or 0), MAX_POLL_SECONDS)
@@ -267,12 +150,45 @@ class Driver:
             async with self.session.post(url, json=update, headers=headers) as response:
                 await response.read()
                 if response.status >= 300:
-                    self.webhook_errors += 1
+                    self.errors += 1
         except Exception as exc:
-            self.webhook_errors += 1
+            self.errors += 1
             _LOGGER.debug("webhook post failed: %s", type(exc).__name__)
 
     # ------------------------------------------------------------------ the API
+
+    def _message(self, params: dict[str, Any], chat: dict[str, Any]) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": _int(params.get("message_id")) or next(self.message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Coach"},
+            "text": str(params.get("text", "")),
+        }
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and markup.get("inline_keyboard"):
+            message["reply_markup"] = markup
+        return message
+
+    def on_send(self, params: dict[str, Any]) -> dict[str, Any]:
+        """sendMessage: remember the keyboard, count the answer."""
+        user = self.users.get(str(params.get("chat_id")))
+        if user is None:
+            return self._message(params, {"id": _int(params.get("chat_id")), "type": "private"})
+        message = self._message(params, self._chat_json(user))
+        if "reply_markup" in message:
+            user.state["keyboard"] = message["reply_markup"]["inline_keyboard"]
+            user.state["keyboard_message"] = message
+        self.answered(user)
+        return message
+
+    def on_edit(self, params: dict[str, Any]) -> dict[str, Any]:
+        """editMessageText/ReplyMarkup: part of the answer to a press."""
+        user = self.users.get(str(params.get("chat_id")))
+        chat = {"id": _int(params.get("chat_id")), "type": "private"}
+        if user is not None:
+            self.activity(user)
+        return self._message(params, chat)
 
     async def handle(self, request: web.Request) -> web.Response:
         """Every Bot API method: ``/bot<token>/<method>``."""
@@ -292,42 +208,19 @@ class Driver:
             }
         elif method == "getUpdates":
             result = await self.get_updates(params)
-        elif method in ("sendMessage", "sendDocument"):
-            result = self.on_message_sent(params)
+        elif method == "sendMessage":
+            result = self.on_send(params)
         elif method in ("editMessageText", "editMessageReplyMarkup"):
-            self.on_activity(params)
-            result = {
-                "message_id": _int(params.get("message_id")) or 1,
-                "date": int(time.time()),
-                "chat": {"id": _int(params.get("chat_id")), "type": "private"},
-                "text": str(params.get("text", "")),
-            }
-        elif method in ("getMyCommands",):
+            result = self.on_edit(params)
+        elif method == "answerCallbackQuery":
+            user = self.users.get(str(params.get("chat_id")))
+            if user is not None:
+                self.activity(user)
+        elif method == "getMyCommands":
             result = []
         elif method == "getWebhookInfo":
             result = {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         return web.json_response({"ok": True, "result": result})
-
-    def report(self) -> dict[str, Any]:
-        """The figures of the run."""
-        latencies = sorted(self.latencies)
-
-        def pct(p: float) -> float:
-            if not latencies:
-                return 0.0
-            return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))]
-
-        return {
-            "updates": self.completed,
-            "seconds": self.duration,
-            "updates_per_second": self.completed / self.duration if self.duration else 0.0,
-            "p50_ms": pct(50) * 1000,
-            "p99_ms": pct(99) * 1000,
-            "stalls": self.stalls,
-            "webhook_errors": self.webhook_errors,
-            "calls": self.calls,
-            "started": self.started is not None,
-        }
 
 
 def _int(value: Any) -> int:
@@ -362,9 +255,8 @@ def _maybe_json(value: str) -> Any:
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     """Serve until the run is over; return the report."""
-    scripts = json.loads(Path(args.scripts).read_text())
-    driver = Driver(
-        scripts=scripts,
+    driver = TelegramDriver(
+        scripts=json.loads(Path(args.scripts).read_text()),
         users=args.users,
         warmup=args.warmup,
         duration=args.duration,
@@ -375,15 +267,14 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     app.router.add_route("*", "/bot{token}/{method}", driver.handle)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", args.port)
-    await site.start()
+    await web.TCPSite(runner, "127.0.0.1", args.port).start()
     driver.session = ClientSession(
         connector=TCPConnector(limit=max(8, args.users)), timeout=ClientTimeout(total=30)
     )
     watchdog = asyncio.create_task(driver.watchdog())
     try:
         if driver.webhook_urls:
-            await asyncio.sleep(args.start_delay)
+            await _wait_ready(args.ready_file, timeout=args.start_timeout)
             driver.start()
         deadline = args.warmup + args.duration + args.start_timeout + GIVE_UP_SECONDS
         with contextlib.suppress(TimeoutError):
@@ -392,7 +283,16 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         watchdog.cancel()
         await driver.session.close()
         await runner.cleanup()
-    return driver.report()
+    return driver.report(calls=driver.calls)
+
+
+async def _wait_ready(path: str | None, *, timeout: float) -> None:
+    """Webhook mode: wait until the orchestrator says the workers listen."""
+    if not path:
+        return
+    deadline = time.monotonic() + timeout
+    while not Path(path).exists() and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
 
 
 def main() -> int:
@@ -404,7 +304,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--duration", type=float, default=6.0)
     parser.add_argument("--start-timeout", type=float, default=30.0)
-    parser.add_argument("--start-delay", type=float, default=0.0)
+    parser.add_argument("--ready-file", help="webhook mode: start when this file exists")
     parser.add_argument("--webhook-url", action="append")
     parser.add_argument("--secret", default="")
     args = parser.parse_args()

@@ -1,0 +1,328 @@
+"""A Slack Web API stand-in that is also the load: users POSTing signed events.
+
+Runs in its OWN process (``python -m bench.slack_api …``). It serves the Web
+API methods an app calls (auth.test, users.info, conversations.open,
+chat.postMessage, chat.update, views.publish, …) on 127.0.0.1 and plays
+``--users`` people writing to the app in a direct message
+(:mod:`bench.loadgen`): each action is a signed ``message.im`` event, or a
+signed ``block_actions`` press of the button with the scripted label in the
+app's latest message, POSTed to ``--events-url`` as Slack would. A step is
+over when the app has made ``--done-on`` calls for that user as many times as
+the recording says (``chat.postMessage``), or once (``views.publish``: our app
+refreshes the App Home after every input). Prints one JSON line at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import itertools
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
+
+from bench.loadgen import GIVE_UP_SECONDS, ClosedLoop, SimUser
+
+_LOGGER = logging.getLogger("bench.slack_api")
+
+TEAM_ID = "TBENCH"
+BOT_USER_ID = "UBENCHBOT"
+BOT_ID = "BBENCHBOT"
+APP_ID = "ABENCH"
+
+
+def dm_channel(user_id: str) -> str:
+    """The direct-message channel of the app with ``user_id``."""
+    return "D" + user_id.removeprefix("U")
+
+
+def sign(body: str, *, secret: str) -> dict[str, str]:
+    """Slack's ``v0`` request signature headers for ``body``."""
+    ts = str(int(time.time()))
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+class SlackDriver(ClosedLoop):
+    """The Web API stand-in and the simulated Slack users."""
+
+    def __init__(
+        self,
+        *,
+        scripts: list[dict[str, Any]],
+        users: int,
+        warmup: float,
+        duration: float,
+        events_urls: list[str],
+        secret: str,
+        done_on: str,
+    ) -> None:
+        super().__init__(
+            scripts=scripts,
+            user_ids=[f"UB{n:07d}" for n in range(users)],
+            warmup=warmup,
+            duration=duration,
+        )
+        self.events_urls = events_urls
+        self.secret = secret
+        self.done_on = done_on
+        self.counter = itertools.count(1)
+        self.round_robin = itertools.cycle(range(len(events_urls)))
+        self.by_channel = {dm_channel(uid): user for uid, user in self.users.items()}
+        self.calls: dict[str, int] = {}
+        self.session: ClientSession | None = None
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    # ------------------------------------------------------------------ requests
+
+    def _event(self, user: SimUser, text: str) -> tuple[str, str]:
+        n = next(self.counter)
+        ts = f"{int(time.time())}.{n:06d}"
+        body = {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "api_app_id": APP_ID,
+            "type": "event_callback",
+            "event_id": f"EvB{n:09d}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True, "enterprise_id": None}
+            ],
+            "event": {
+                "type": "message",
+                "channel": dm_channel(user.user_id),
+                "user": user.user_id,
+                "text": text,
+                "ts": ts,
+                "event_ts": ts,
+                "channel_type": "im",
+                "team": TEAM_ID,
+            },
+        }
+        return json.dumps(body), "application/json"
+
+    def _press(self, user: SimUser, label: str) -> tuple[str, str] | None:
+        message = user.state.get("message")
+        if not message:
+            return None
+        for block in message["blocks"]:
+            if block.get("type") != "actions":
+                continue
+            for element in block.get("elements", []):
+                if (element.get("text") or {}).get("text") != label:
+                    continue
+                n = next(self.counter)
+                payload = {
+                    "type": "block_actions",
+                    "team": {"id": TEAM_ID, "domain": "bench"},
+                    "user": {"id": user.user_id, "username": "someone", "team_id": TEAM_ID},
+                    "api_app_id": APP_ID,
+                    "token": "legacy",
+                    "container": {
+                        "type": "message",
+                        "message_ts": message["ts"],
+                        "channel_id": message["channel"],
+                        "is_ephemeral": False,
+                    },
+                    "trigger_id": f"{n}.trigger",
+                    "channel": {"id": message["channel"], "name": "directmessage"},
+                    "message": {
+                        "type": "message",
+                        "user": BOT_USER_ID,
+                        "bot_id": BOT_ID,
+                        "ts": message["ts"],
+                        "text": message["text"],
+                        "blocks": message["blocks"],
+                    },
+                    "response_url": "http://127.0.0.1:9/unused",
+                    "actions": [
+                        {
+                            "type": "button",
+                            "action_id": element.get("action_id"),
+                            "block_id": block.get("block_id"),
+                            "text": element.get("text"),
+                            "value": element.get("value"),
+                            "action_ts": f"{int(time.time())}.{n:06d}",
+                        }
+                    ],
+                }
+                form = urlencode({"payload": json.dumps(payload)})
+                return form, "application/x-www-form-urlencoded"
+        return None
+
+    def deliver(self, user: SimUser, action: dict[str, Any]) -> None:
+        """POST the signed event or interaction for ``action``."""
+        request = self._press(user, action["text"]) if action["kind"] == "press" else None
+        if request is None:
+            text = "/" + action["text"] if action["kind"] == "command" else action["text"]
+            request = self._event(user, text)
+        if self.done_on == "views.publish":
+            user.expected = 1
+        task = asyncio.get_running_loop().create_task(self._post(*request))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _post(self, body: str, content_type: str) -> None:
+        assert self.session is not None
+        url = self.events_urls[next(self.round_robin)]
+        headers = {"Content-Type": content_type, **sign(body, secret=self.secret)}
+        try:
+            async with self.session.post(url, data=body.encode(), headers=headers) as response:
+                await response.read()
+                if response.status >= 300:
+                    self.errors += 1
+        except Exception as exc:
+            self.errors += 1
+            _LOGGER.debug("event post failed: %s", type(exc).__name__)
+
+    # ------------------------------------------------------------------ the API
+
+    def _user_of(self, args: dict[str, Any]) -> SimUser | None:
+        channel = str(args.get("channel") or "")
+        user = self.by_channel.get(channel) or self.users.get(channel)
+        if user is None:
+            user = self.users.get(str(args.get("user_id") or args.get("user") or ""))
+        return user
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://bench.slack.invalid/",
+                "team": "Bench",
+                "user": "coach",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if method == "users.info":
+            uid = str(args.get("user", ""))
+            user = self.users.get(uid)
+            locale = "bg-BG" if user is not None and user.language == "bg" else "en-US"
+            return {
+                "ok": True,
+                "user": {"id": uid, "team_id": TEAM_ID, "name": "someone", "locale": locale},
+            }
+        if method == "conversations.open":
+            uid = str(args.get("users", "")).split(",")[0]
+            return {"ok": True, "channel": {"id": dm_channel(uid)}}
+        user = self._user_of(args)
+        if method == "chat.postMessage":
+            channel = str(args.get("channel", ""))
+            if channel.startswith("U"):
+                channel = dm_channel(channel)
+            ts = f"1700000000.{next(self.counter):06d}"
+            blocks = args.get("blocks") or []
+            message: dict[str, Any] = {
+                "channel": channel,
+                "ts": ts,
+                "text": str(args.get("text", "")),
+            }
+            message["blocks"] = blocks
+            if user is not None:
+                if any(block.get("type") == "actions" for block in blocks):
+                    user.state["message"] = message
+                self._count(user, method)
+            return {"ok": True, "channel": channel, "ts": ts, "message": message}
+        if user is not None:
+            self._count(user, method)
+        if method == "chat.update":
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+        if method == "views.publish":
+            return {"ok": True, "view": {"id": "VBENCH"}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"1700000000.{next(self.counter):06d}"}
+        return {"ok": True}
+
+    def _count(self, user: SimUser, method: str) -> None:
+        if method == self.done_on:
+            self.answered(user)
+        else:
+            self.activity(user)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """Every Web API method: ``/api/<method>``."""
+        method = request.match_info["method"]
+        self.calls[method] = self.calls.get(method, 0) + 1
+        args: dict[str, Any] = dict(request.query)
+        body = await request.read()
+        if body:
+            if request.content_type == "application/json":
+                args.update(json.loads(body))
+            else:
+                args.update(dict(parse_qsl(body.decode(), keep_blank_values=True)))
+        for key in ("blocks", "view"):
+            if isinstance(args.get(key), str):
+                with contextlib.suppress(json.JSONDecodeError):
+                    args[key] = json.loads(args[key])
+        return web.json_response(self._answer(method, args))
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    """Serve the Web API, wait for the app, run the users; return the report."""
+    driver = SlackDriver(
+        scripts=json.loads(Path(args.scripts).read_text()),
+        users=args.users,
+        warmup=args.warmup,
+        duration=args.duration,
+        events_urls=args.events_url,
+        secret=args.secret,
+        done_on=args.done_on,
+    )
+    app = web.Application()
+    app.router.add_route("*", "/api/{method}", driver.handle)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", args.port).start()
+    driver.session = ClientSession(
+        connector=TCPConnector(limit=max(8, args.users)), timeout=ClientTimeout(total=30)
+    )
+    watchdog = asyncio.create_task(driver.watchdog())
+    try:
+        deadline = time.monotonic() + args.start_timeout
+        while not Path(args.ready_file).exists() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        driver.start()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(
+                driver.finished.wait(), timeout=args.warmup + args.duration + GIVE_UP_SECONDS + 5
+            )
+    finally:
+        watchdog.cancel()
+        await driver.session.close()
+        await runner.cleanup()
+    return driver.report(calls=driver.calls)
+
+
+def main() -> int:
+    """Parse arguments, run, print the JSON report."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--scripts", required=True)
+    parser.add_argument("--events-url", action="append", required=True)
+    parser.add_argument("--secret", required=True)
+    parser.add_argument("--ready-file", required=True, help="start when this file exists")
+    parser.add_argument("--done-on", default="chat.postMessage")
+    parser.add_argument("--users", type=int, default=64)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--duration", type=float, default=6.0)
+    parser.add_argument("--start-timeout", type=float, default=30.0)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    report = asyncio.run(main_async(args))
+    print(json.dumps(report), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
