@@ -84,14 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
         "slack",
         help="run the Slack app (SLACK_BOT_TOKEN; Socket Mode with SLACK_APP_TOKEN, else HTTP)",
     )
-    slack.add_argument("--host", metavar="HOST", help="HTTP mode listen address (LISTEN_HOST)")
+    slack.add_argument("--host", metavar="HOST", help="HTTP mode listen address (HOST)")
     slack.add_argument("--port", metavar="PORT", type=int, help="HTTP mode port (PORT)")
 
     serve = commands.add_parser(
         "serve",
         help="one HTTP server: Telegram webhook, Slack events, /healthz, /metrics",
     )
-    serve.add_argument("--host", metavar="HOST", help="listen address (LISTEN_HOST)")
+    serve.add_argument("--host", metavar="HOST", help="listen address (HOST)")
     serve.add_argument("--port", metavar="PORT", type=int, help="listen port (PORT)")
 
     db = commands.add_parser("db", help="database maintenance")

@@ -52,7 +52,6 @@ class Settings(BaseSettings):
         extra="ignore",
         case_sensitive=False,
         env_ignore_empty=True,
-        validate_by_name=True,
     )
 
     # --- core
@@ -76,8 +75,7 @@ class Settings(BaseSettings):
     slack_api_url: str = SLACK_API_URL
 
     # --- HTTP server (Slack HTTP mode and `serve`)
-    #: Env ``LISTEN_HOST`` (not ``HOST``: some shells export ``HOST`` as the machine's name).
-    host: str = Field(default="127.0.0.1", validation_alias="listen_host")
+    host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=1, le=65535)
 
     @field_validator("default_language")

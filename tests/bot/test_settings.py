@@ -24,7 +24,7 @@ ENV_NAMES = (
     "SLACK_APP_TOKEN",
     "SLACK_SIGNING_SECRET",
     "SLACK_API_URL",
-    "LISTEN_HOST",
+    "HOST",
     "PORT",
 )
 
