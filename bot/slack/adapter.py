@@ -23,6 +23,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -46,6 +47,8 @@ PLATFORM = "slack"
 DEFAULT_API_URL = "https://slack.com/api/"
 #: How long a user's Slack locale and DM channel are remembered.
 USER_CACHE_SECONDS = 300.0
+#: Timeout of one Web API call.
+WEB_API_TIMEOUT_SECONDS = 30.0
 #: At most this many users are remembered (nothing per user grows without bound).
 USER_CACHE_SIZE = 2048
 
@@ -128,7 +131,7 @@ class SlackAdapter:
         self._locks: dict[ConversationKey, tuple[asyncio.Lock, int]] = {}
         self._inflight: set[asyncio.Task[Any]] = set()
         self._reminder_task: asyncio.Task[None] | None = None
-        self._bot_user_id: str | None = None
+        self._session: aiohttp.ClientSession | None = None
         self._register()
 
     @classmethod
@@ -148,7 +151,12 @@ class SlackAdapter:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        """Prepare for requests (nothing to do before the first one arrives)."""
+        """Open one HTTP session for every Web API call (connections are reused)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=WEB_API_TIMEOUT_SECONDS)
+            )
+            self.client.session = self._session
         _LOGGER.info("slack adapter ready")
 
     def start_reminders(self) -> None:
@@ -164,6 +172,10 @@ class SlackAdapter:
                 await self._reminder_task
             self._reminder_task = None
         await self.drain(timeout=10.0)
+        if self._session is not None:
+            self.client.session = None
+            await self._session.close()
+            self._session = None
 
     async def drain(self, *, timeout: float = 10.0) -> None:
         """Wait until no acknowledged request is still being worked on."""
