@@ -309,8 +309,9 @@ class Console:
         )
         try:
             result = await self._engine.handle(message)
-        except Exception:
-            _LOGGER.exception("console update failed")
+        except Exception as error:  # the engine answers database errors itself
+            _LOGGER.error("console update failed: %s", type(error).__name__)
+            _LOGGER.debug("console update failed", exc_info=True)
             self.write(t(self._language, "console-error"))
             return None
         self._language = result.language

@@ -451,3 +451,26 @@ def test_sigterm_also_says_goodbye(tmp_path: Path, chat_home: Path) -> None:
 
     assert chat.child.exitstatus == 0
     assert t("en", "console-goodbye") in str(chat.child.before)
+
+
+def test_a_database_that_cannot_be_opened_is_explained(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
+    missing = tmp_path / "no" / "such" / "folder" / "coach.db"
+    env |= {"DATABASE_URL": f"sqlite+aiosqlite:///{missing}", "PYTHONPATH": str(ROOT)}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--lang", "en"],
+        input="",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    expected = t("en", "console-no-database", reason="OperationalError")
+    assert expected in result.stdout
+    assert "Traceback" not in result.stderr
