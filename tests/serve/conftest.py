@@ -9,6 +9,7 @@ are always stopped (SIGTERM, then SIGKILL) when a test ends, whatever happened.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -174,8 +175,10 @@ async def spawn(log_dir: Path) -> AsyncIterator[WorkerFactory]:
     try:
         yield start
     finally:
-        for worker in workers:
-            try:
-                await stop_worker(worker, timeout=10.0)
-            finally:
+        try:
+            await asyncio.gather(
+                *(stop_worker(w, timeout=10.0) for w in workers), return_exceptions=True
+            )
+        finally:
+            for worker in workers:
                 kill_worker(worker)

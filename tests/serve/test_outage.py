@@ -50,8 +50,10 @@ async def test_database_outage_and_recovery(
     bot_api: BotApiStandIn,
 ) -> None:
     url = via_proxy(migrated_pg_url, db_proxy)
-    first = await spawn("first", database_url=url, api=bot_api)
-    second = await spawn("second", database_url=url, api=bot_api)
+    first, second = await asyncio.gather(
+        spawn("first", database_url=url, api=bot_api),
+        spawn("second", database_url=url, api=bot_api),
+    )
     user = TelegramUser(user_id=740001)
     unavailable = html.escape(Coach().unavailable(language="en")[0].text, quote=False)
 

@@ -50,8 +50,10 @@ async def test_reminder_of_a_killed_worker_is_delivered_once_by_another(
         # The worker that scheduled it crashes; two others are running.
         kill_worker(scheduler)
         assert scheduler.process.returncode == -9
-        second = await spawn("second", database_url=migrated_pg_url, api=bot_api)
-        third = await spawn("third", database_url=migrated_pg_url, api=bot_api)
+        second, third = await asyncio.gather(
+            spawn("second", database_url=migrated_pg_url, api=bot_api),
+            spawn("third", database_url=migrated_pg_url, api=bot_api),
+        )
 
         # Fast-forward: the 15 minutes are over.
         async with database.begin() as connection:

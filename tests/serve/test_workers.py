@@ -71,6 +71,9 @@ USERS: list[tuple[int, str, list[Action]]] = [
 
 Route = Callable[[int], Sequence[Worker]]
 
+#: Free-text answers raced against each other in one case.
+WORDS = ("Client", "Work", "Said")
+
 
 def _update_for(user: TelegramUser, action: Action, api: BotApiStandIn) -> dict[str, Any]:
     kind, value = action
@@ -208,8 +211,10 @@ async def test_two_workers_end_exactly_like_one(
     pair_api = BotApiStandIn()
     pair_api.start()
     try:
-        first = await spawn("first", database_url=pair_url, api=pair_api)
-        second = await spawn("second", database_url=pair_url, api=pair_api)
+        first, second = await asyncio.gather(
+            spawn("first", database_url=pair_url, api=pair_api),
+            spawn("second", database_url=pair_url, api=pair_api),
+        )
         extra_sends = await _play_all([first, second], pair_api, chaos=True)
         state = await _snapshots(pair_url)
         text = {uid: _transcript(pair_api, uid) for uid, _, _ in USERS}
@@ -233,23 +238,26 @@ async def test_two_workers_end_exactly_like_one(
 async def test_concurrent_answers_for_one_case_are_serialised(
     migrated_pg_url: str, spawn: WorkerFactory, bot_api: BotApiStandIn
 ) -> None:
-    first = await spawn("first", database_url=migrated_pg_url, api=bot_api)
-    second = await spawn("second", database_url=migrated_pg_url, api=bot_api)
-    users = [TelegramUser(user_id=720000 + i) for i in range(6)]
+    first, second = await asyncio.gather(
+        spawn("first", database_url=migrated_pg_url, api=bot_api),
+        spawn("second", database_url=migrated_pg_url, api=bot_api),
+    )
+    users = [TelegramUser(user_id=720000 + i) for i in range(8)]
     async with aiohttp.ClientSession() as session:
         for user in users:  # bring every user to the "client's name" question
             for action in SCRIPT_EN[:2]:
                 assert await _send(session, _update_for(user, action, bot_api), [first]) == [200]
 
         async def race(user: TelegramUser) -> None:
-            # Two different answers of one user reach the two workers at the same moment.
-            one = user.message(f"Client {user.user_id}")
-            two = user.message(f"Work {user.user_id}")
+            # Three different answers of one user reach the two workers at the same moment.
+            answers = [user.message(f"{word} {user.user_id}") for word in WORDS]
             results = await asyncio.gather(
-                post_update(session, first.url, one, secret=WEBHOOK_SECRET),
-                post_update(session, second.url, two, secret=WEBHOOK_SECRET),
+                *(
+                    post_update(session, (first, second)[i % 2].url, a, secret=WEBHOOK_SECRET)
+                    for i, a in enumerate(answers)
+                )
             )
-            assert list(results) == [200, 200]
+            assert list(results) == [200, 200, 200]
 
         await asyncio.gather(*(race(user) for user in users))
 
@@ -262,12 +270,10 @@ async def test_concurrent_answers_for_one_case_are_serialised(
             assert len(cases) == 1
             case = cases[0]
             answers = case.state["answers"]
-            # Both answers kept, each applied once, in one of the two possible orders.
-            assert {answers["client_name"], answers["delivery"]} == {
-                f"Client {user.user_id}",
-                f"Work {user.user_id}",
-            }
-            assert case.step == "client_said"
+            # Every answer kept, each applied once, in one of the possible orders.
+            given = {answers["client_name"], answers["delivery"], answers["client_said"]}
+            assert given == {f"{word} {user.user_id}" for word in WORDS}
+            assert case.step == "intermediary"
             assert case.seqs == list(range(1, len(case.seqs) + 1))
     finally:
         await database.dispose()
