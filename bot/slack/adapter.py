@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import re
 import time
@@ -47,6 +48,8 @@ PLATFORM = "slack"
 DEFAULT_API_URL = "https://slack.com/api/"
 #: How long a user's Slack locale and DM channel are remembered.
 USER_CACHE_SECONDS = 300.0
+#: Longest dedupe id the engine stores.
+UPDATE_ID_LIMIT = 128
 #: Timeout of one Web API call.
 WEB_API_TIMEOUT_SECONDS = 30.0
 #: At most this many users are remembered (nothing per user grows without bound).
@@ -249,7 +252,7 @@ class SlackAdapter:
             await self._process(
                 key,
                 inputs.message_input(event),
-                update_id=str(body.get("event_id") or "") or None,
+                update_id=_event_id(body),
             )
 
     async def _on_home_opened(self, body: dict[str, Any]) -> None:
@@ -270,7 +273,7 @@ class SlackAdapter:
             await self._process(
                 key,
                 inputs.slash_command_input(body),
-                update_id=f"slack-command:{trigger}" if trigger else None,
+                update_id=_update_id("command", trigger) if trigger else None,
                 channel=channel,
             )
             origin = body.get("channel_id")
@@ -298,8 +301,16 @@ class SlackAdapter:
         message = body.get("message") if container.get("type") == "message" else None
         channel = container.get("channel_id") if message is not None else None
         action_ts = str(action.get("action_ts") or "")
+        # Every press has its own action_ts; a re-delivery of the same request repeats it.
         update_id = (
-            f"slack-action:{key.workspace}:{key.user_id}:{action_ts}:{action.get('action_id')}"
+            _update_id(
+                "action",
+                key.workspace,
+                key.user_id,
+                str(container.get("message_ts") or container.get("view_id") or ""),
+                str(action.get("action_id") or ""),
+                action_ts,
+            )
             if action_ts
             else None
         )
@@ -484,6 +495,22 @@ class SlackAdapter:
 
 def _key(team_id: object, user_id: object) -> ConversationKey:
     return ConversationKey(PLATFORM, str(team_id or ""), str(user_id or ""))
+
+
+def _event_id(body: dict[str, Any]) -> str | None:
+    """An event's dedupe id: Slack's ``event_id``, the same on every retry."""
+    event_id = str(body.get("event_id") or "")
+    if not event_id:
+        return None
+    return event_id if len(event_id) <= UPDATE_ID_LIMIT else _update_id("event", event_id)
+
+
+def _update_id(kind: str, *parts: str) -> str:
+    """The engine's dedupe id of a Slack delivery (at most 128 characters)."""
+    raw = ":".join(("slack", kind, *parts))
+    if len(raw) <= UPDATE_ID_LIMIT:
+        return raw
+    return f"slack:{kind}:sha256:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
 def _reason(error: BaseException) -> str:
