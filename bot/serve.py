@@ -54,11 +54,15 @@ HEALTH_TIMEOUT_SECONDS = 3.0
 DATABASE_CONNECT_TIMEOUT_SECONDS = 5.0
 DATABASE_COMMAND_TIMEOUT_SECONDS = 10.0
 DATABASE_POOL_TIMEOUT_SECONDS = 10.0
+#: How long the start-up schema check may take.
+SCHEMA_CHECK_TIMEOUT_SECONDS = 30.0
 #: How long requests in flight may take to finish after SIGTERM.
 SHUTDOWN_TIMEOUT_SECONDS = 10.0
 #: How often old processed-update ids are pruned, and how old they must be.
 PRUNE_INTERVAL_SECONDS = 600.0
 PRUNE_OLDER_THAN = timedelta(days=2)
+#: How long a failed background job (reminders, pruning) waits before it restarts.
+RESTART_DELAY_SECONDS = 1.0
 
 #: Telegram accepts 1–256 characters A–Z, a–z, 0–9, "_" and "-" as the secret token.
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -191,8 +195,9 @@ class _Worker:
     """What a running worker holds, so shutdown can release it in order."""
 
     database: AsyncEngine
+    metrics: Metrics
     app: web.Application
-    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    background: dict[str, Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -227,7 +232,10 @@ async def run(*, settings: Settings) -> int:
                 file=sys.stderr,
             )
             return EXIT_FAILURE
-        worker.tasks = [asyncio.create_task(job()) for job in worker.background]
+        worker.tasks = [
+            asyncio.create_task(supervise(job, name=name, metrics=worker.metrics), name=name)
+            for name, job in worker.background.items()
+        ]
         _LOGGER.info("serving on %s:%s", settings.host, settings.port)
         await stop.wait()
         _LOGGER.info("shutting down")
@@ -241,7 +249,7 @@ async def run(*, settings: Settings) -> int:
 
 async def _start(settings: Settings) -> _Worker:
     """Check the configuration and the schema; build the adapters and the app."""
-    from storage import schema_is_current
+    from storage import current_revision, head_revision
     from storage.db import create_engine
 
     telegram_on = settings.telegram_bot_token is not None
@@ -262,22 +270,26 @@ async def _start(settings: Settings) -> _Worker:
         raise ServeError("the Slack endpoint needs SLACK_SIGNING_SECRET (see .env.example)")
 
     try:
-        current = await schema_is_current(settings.database_url)
+        current = await asyncio.wait_for(
+            current_revision(settings.database_url), timeout=SCHEMA_CHECK_TIMEOUT_SECONDS
+        )
     except Exception as error:
         raise ServeError(
             f"cannot read the database schema ({type(error).__name__}); "
             "is DATABASE_URL right and the database up?"
         ) from None
-    if not current:
+    expected = head_revision()
+    if current != expected:
+        found = "no schema at all" if current is None else f"schema revision {current}"
         raise ServeError(
-            "the database schema is behind this version: run `rejection-coach db upgrade` "
-            "once, then start the workers"
+            f"the database has {found}, this version needs {expected}: the schema is behind "
+            "(or ahead of) the code. Run `rejection-coach db upgrade` once, then start the workers"
         )
 
     metrics = Metrics()
     database = create_engine(settings.database_url, **_pool_options(settings.database_url))
     engine = _instrumented_engine(settings, database=database, metrics=metrics)
-    worker = _Worker(database=database, app=web.Application())
+    worker = _Worker(database=database, metrics=metrics, app=web.Application())
     telegram_webhook: Handler | None = None
     slack_events: Handler | None = None
     try:
@@ -288,7 +300,7 @@ async def _start(settings: Settings) -> _Worker:
     except BaseException:
         await _stop(worker)
         raise
-    worker.background.append(lambda: _prune_forever(database, metrics=metrics))
+    worker.background["prune"] = lambda: prune_forever(database, metrics=metrics)
     worker.app = build_app(
         health=database_health_check(database),
         metrics=metrics,
@@ -357,7 +369,7 @@ async def _start_telegram(
     adapter = TelegramAdapter.from_settings(settings=settings, engine=engine)
     await adapter.start_webhook_mode()
     worker.closers.append(adapter.stop)
-    worker.background.append(lambda: adapter.run_reminders())
+    worker.background["telegram-reminders"] = adapter.run_reminders
     return webhook_handler(adapter, secret=settings.telegram_webhook_secret.get_secret_value())
 
 
@@ -369,20 +381,54 @@ async def _start_slack(
     adapter = SlackAdapter.from_settings(settings=settings, engine=engine)
     await adapter.start()
     worker.closers.append(adapter.stop)
-    worker.background.append(lambda: adapter.run_reminders())
+    worker.background["slack-reminders"] = adapter.run_reminders
     return adapter.aiohttp_handler()
 
 
-async def _prune_forever(database: AsyncEngine, *, metrics: Metrics) -> None:
-    """Every few minutes, delete processed-update ids older than a couple of days."""
+async def supervise(
+    job: Callable[[], Coroutine[Any, Any, None]],
+    *,
+    name: str,
+    metrics: Metrics,
+    restart_delay: float = RESTART_DELAY_SECONDS,
+) -> None:
+    """Run a background ``job`` forever: if it ever fails, count it, wait, start it again.
+
+    A reminder scheduler that died silently would stop every reminder of the
+    worker; this keeps it alive. Cancellation (shutdown) ends it.
+    """
+    while True:
+        try:
+            await job()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            metrics.record_error(where=name)
+            _LOGGER.error("background job %s failed (%s); restarting", name, type(error).__name__)
+        else:
+            _LOGGER.warning("background job %s ended; restarting", name)
+        await asyncio.sleep(restart_delay)
+
+
+async def prune_forever(
+    database: AsyncEngine,
+    *,
+    metrics: Metrics,
+    interval: float = PRUNE_INTERVAL_SECONDS,
+    older_than: timedelta = PRUNE_OLDER_THAN,
+) -> None:
+    """Delete processed-update ids older than ``older_than`` now and every ``interval`` s.
+
+    Every worker runs it; concurrent deletes of the same old rows are harmless.
+    """
     from storage import prune_processed
 
     while True:
-        await asyncio.sleep(PRUNE_INTERVAL_SECONDS)
         try:
-            removed = await prune_processed(database, older_than=PRUNE_OLDER_THAN)
+            removed = await prune_processed(database, older_than=older_than)
         except Exception as error:
             metrics.record_error(where="prune")
             _LOGGER.warning("pruning processed updates failed: %s", type(error).__name__)
         else:
             _LOGGER.info("pruned %s processed update ids", removed)
+        await asyncio.sleep(interval)
