@@ -137,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     # Libraries that log every step at INFO would drown the progress lines.
-    for noisy in ("transitions", "httpx", "aiosqlite", "sqlalchemy"):
+    for noisy in ("transitions", "httpx", "aiosqlite", "sqlalchemy", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     names = BENCHMARKS
     if args.only:

@@ -65,6 +65,7 @@ class ClosedLoop(ABC):
         self.errors = 0
         self.quiet_steps: dict[str, int] = {}
         self.finished = asyncio.Event()
+        self.created = time.monotonic()
 
     @abstractmethod
     def deliver(self, user: SimUser, action: dict[str, Any]) -> None:
@@ -136,7 +137,8 @@ class ClosedLoop(ABC):
             if self.started is None:
                 continue
             now = time.monotonic()
-            if now >= self.window[1] + GIVE_UP_SECONDS:
+            if now >= self.window[1]:
+                # Steps still in flight would end outside the window: not waited for.
                 self.finished.set()
                 return
             for user in list(self.users.values()):
@@ -165,5 +167,8 @@ class ClosedLoop(ABC):
             "errors": self.errors,
             "quiet_steps": self.quiet_steps,
             "started": self.started is not None,
+            "waited_for_bot_s": round((self.started or self.created) - self.created, 2),
+            "total_s": round(time.monotonic() - self.created, 2),
+            "cpu_s": round(time.process_time(), 2),
             **extra,
         }

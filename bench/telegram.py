@@ -39,10 +39,10 @@ _LOGGER = logging.getLogger(__name__)
 NAME = "telegram"
 TOKEN = "4242:bench-token"
 USERS = 64
-WARMUP_SECONDS = 2.0
-DURATION_SECONDS = 6.0
-#: PTB ``concurrent_updates`` settings tried on the echo bot.
-ECHO_CONCURRENCY = (1, 4, 16, 64)
+WARMUP_SECONDS = 1.5
+DURATION_SECONDS = 5.0
+#: PTB ``concurrent_updates`` settings tried on both bots.
+CONCURRENCY = (1, 4, 16, 64)
 TARGET_RATIO = 0.8
 
 
@@ -168,74 +168,120 @@ def adapter_available() -> str | None:
     return None
 
 
+def _our_run(concurrency: int, workdir: Path, *, database_url: str) -> dict[str, Any]:
+    return drive(
+        bot_args=[
+            PYTHON,
+            "-m",
+            "bench.telegram_bot",
+            "--concurrency",
+            str(concurrency),
+            "--no-rate-limit",
+        ],
+        bot_env=our_bot_env(database_url=database_url),
+        scripts=our_scripts(),
+        workdir=workdir,
+        label=f"ours-c{concurrency}",
+    )
+
+
+def _rates(runs: dict[int, dict[str, Any]]) -> str:
+    return ", ".join(f"{c}: {runs[c]['updates_per_second']:.0f}/s" for c in sorted(runs))
+
+
 def run() -> list[Measurement]:
-    """Echo bot at each concurrency, then ours; rows with ratios."""
+    """Echo bot and ours at each concurrency (alternating), then ours as shipped."""
     rows: list[Measurement] = []
     target = f"≥ {TARGET_RATIO:.1f}× echo"
+    measure = "our bot, full conversations (polling, SQLite)"
+    missing = adapter_available()
+    if missing is None:
+        try:
+            our_scripts()
+        except NotAvailable as exc:
+            missing = str(exc)
     with tempfile.TemporaryDirectory(prefix="bench-telegram-") as tmp:
         workdir = Path(tmp)
         echo: dict[int, dict[str, Any]] = {}
-        for concurrency in ECHO_CONCURRENCY:
+        ours: dict[int, dict[str, Any]] = {}
+        for concurrency in CONCURRENCY:
             try:
                 echo[concurrency] = _echo_run(concurrency, workdir)
             except NotAvailable as exc:
                 _LOGGER.warning("echo bot, concurrency %d: %s", concurrency, exc)
+            if missing is None:
+                url = f"sqlite+aiosqlite:///{workdir / f'coach-c{concurrency}.sqlite3'}"
+                try:
+                    ours[concurrency] = _our_run(concurrency, workdir, database_url=url)
+                except NotAvailable as exc:
+                    _LOGGER.warning("our bot, concurrency %d: %s", concurrency, exc)
+                    missing = str(exc)
         if not echo:
-            return [not_run(NAME, "updates/s", "the echo bot did not run", target=target)]
-        best = max(echo, key=lambda c: echo[c]["updates_per_second"])
-        best_rate = echo[best]["updates_per_second"]
+            return [not_run(NAME, measure, "the echo bot did not run", target=target)]
+        best_echo = max(echo, key=lambda c: echo[c]["updates_per_second"])
+        echo_rate = echo[best_echo]["updates_per_second"]
         slowest = min(echo, key=lambda c: echo[c]["updates_per_second"])
         rows.append(
             Measurement(
                 benchmark=NAME,
-                measure="PTB echo bot: best `concurrent_updates`",
-                figure=best_rate,
+                measure="PTB echo bot at its best `concurrent_updates`",
+                figure=echo_rate,
                 unit="upd/s",
                 baseline=echo[slowest]["updates_per_second"],
-                baseline_label=f"concurrent_updates={slowest}",
-                ratio=best_rate / echo[slowest]["updates_per_second"],
-                note=f"best concurrent_updates={best}; "
-                + ", ".join(f"{c}: {echo[c]['updates_per_second']:.0f}/s" for c in echo),
-                details={"best_concurrency": best, "echo": {str(c): echo[c] for c in echo}},
+                baseline_label=f"its worst, concurrent_updates={slowest}",
+                ratio=echo_rate / echo[slowest]["updates_per_second"],
+                note=f"best concurrent_updates={best_echo}; {_rates(echo)}",
+                details={"best_concurrency": best_echo, "runs": {str(c): echo[c] for c in echo}},
             )
         )
-        missing = adapter_available()
-        if missing:
-            rows.append(not_run(NAME, "our bot updates/s", missing, target=target))
+        if not ours:
+            rows.append(not_run(NAME, measure, missing or "our bot did not run", target=target))
             return rows
-        try:
-            scripts = our_scripts()
-        except NotAvailable as exc:
-            rows.append(not_run(NAME, "our bot updates/s", str(exc), target=target))
-            return rows
-        database_url = f"sqlite+aiosqlite:///{workdir / 'coach.sqlite3'}"
-        try:
-            ours = drive(
-                bot_args=our_bot_command(),
-                bot_env=our_bot_env(database_url=database_url),
-                scripts=scripts,
-                workdir=workdir,
-                label="ours",
-            )
-        except NotAvailable as exc:
-            rows.append(not_run(NAME, "our bot updates/s", str(exc), target=target))
-            return rows
-        rate = ours["updates_per_second"]
-        ratio = rate / best_rate
+        best = max(ours, key=lambda c: ours[c]["updates_per_second"])
+        rate = ours[best]["updates_per_second"]
+        ratio = rate / echo_rate
         rows.append(
             Measurement(
                 benchmark=NAME,
-                measure="our bot, full conversations (polling, SQLite)",
+                measure=f"{measure}, best `concurrent_updates`={best}, no flood limiter",
                 figure=rate,
                 unit="upd/s",
-                baseline=best_rate,
-                baseline_label=f"PTB echo, concurrent_updates={best}",
+                baseline=echo_rate,
+                baseline_label=f"PTB echo, concurrent_updates={best_echo}",
                 ratio=ratio,
                 target=target,
                 met=ratio >= TARGET_RATIO,
-                note=f"p50 {ours['p50_ms']:.0f} ms, p99 {ours['p99_ms']:.0f} ms per update; "
-                f"{ours['stalls']} quiet-timeout steps",
-                details={"ours": ours},
+                note=f"ours by concurrent_updates: {_rates(ours)}; at {best}: p50 "
+                f"{ours[best]['p50_ms']:.0f} ms, p99 {ours[best]['p99_ms']:.0f} ms per update",
+                details={"best_concurrency": best, "runs": {str(c): ours[c] for c in ours}},
+            )
+        )
+        try:
+            shipped = drive(
+                bot_args=our_bot_command(),
+                bot_env=our_bot_env(
+                    database_url=f"sqlite+aiosqlite:///{workdir / 'coach-shipped.sqlite3'}"
+                ),
+                scripts=our_scripts(),
+                workdir=workdir,
+                label="ours-shipped",
+            )
+        except NotAvailable as exc:
+            rows.append(not_run(NAME, "our bot as shipped", str(exc)))
+            return rows
+        shipped_rate = shipped["updates_per_second"]
+        rows.append(
+            Measurement(
+                benchmark=NAME,
+                measure="our bot as shipped (`rejection-coach telegram`, AIORateLimiter on)",
+                figure=shipped_rate,
+                unit="upd/s",
+                baseline=echo_rate,
+                baseline_label=f"PTB echo, concurrent_updates={best_echo}",
+                ratio=shipped_rate / echo_rate,
+                note="capped on purpose: the limiter keeps every bot within Telegram's "
+                f"~30 messages/s ({shipped['calls'].get('sendMessage', 0)} sendMessage calls)",
+                details={"run": shipped},
             )
         )
     return rows

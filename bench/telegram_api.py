@@ -51,12 +51,24 @@ class TelegramDriver(ClosedLoop):
         duration: float,
         webhook_urls: list[str],
         secret: str,
+        rotate_users: int = 0,
     ) -> None:
+        if rotate_users:
+            users = min(users, rotate_users)
         super().__init__(
             scripts=scripts,
             user_ids=[str(FIRST_USER_ID + n) for n in range(users)],
             warmup=warmup,
             duration=duration,
+        )
+        # With ``rotate_users`` every action comes from the next user of a pool
+        # of that many (stored) users, so a run touches many different cases.
+        self.by_chat: dict[str, SimUser] = dict(self.users)
+        self.pool_size = rotate_users
+        self.pool = (
+            itertools.cycle([str(FIRST_USER_ID + n) for n in range(rotate_users)])
+            if rotate_users
+            else None
         )
         self.webhook_urls = webhook_urls
         self.secret = secret
@@ -114,11 +126,25 @@ class TelegramDriver(ClosedLoop):
             ]
         return {"update_id": update_id, "message": message}
 
+    def _rotate(self, user: SimUser) -> None:
+        if self.pool is None:
+            return
+        for candidate in itertools.islice(self.pool, self.pool_size):
+            if candidate not in self.by_chat:
+                del self.by_chat[user.user_id]
+                user.user_id = candidate
+                self.by_chat[candidate] = user
+                user.state.clear()
+                return
+
     def deliver(self, user: SimUser, action: dict[str, Any]) -> None:
         """Queue the update for getUpdates, or POST it to a webhook."""
+        self._rotate(user)
         update = self._build_update(user, action)
         if self.webhook_urls:
-            task = asyncio.get_running_loop().create_task(self._post_webhook(update))
+            # The webhook answers once the update was processed: that is the end of the step.
+            user.expected = 1_000_000
+            task = asyncio.get_running_loop().create_task(self._post_webhook(user, update))
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
         else:
@@ -134,7 +160,7 @@ class TelegramDriver(ClosedLoop):
         timeout = min(float(params.get("timeout") or 0), MAX_POLL_SECONDS)
         while self.pending and self.pending[0]["update_id"] < offset:
             self.pending.popleft()
-        if not self.pending and timeout > 0:
+        if not self.pending and timeout > 0 and not self.finished.is_set():
             self.new_update.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.new_update.wait(), timeout=timeout)
@@ -142,10 +168,11 @@ class TelegramDriver(ClosedLoop):
             self.pending.popleft()
         return list(itertools.islice(self.pending, 0, limit))
 
-    async def _post_webhook(self, update: dict[str, Any]) -> None:
+    async def _post_webhook(self, user: SimUser, update: dict[str, Any]) -> None:
         assert self.session is not None
         url = self.webhook_urls[next(self.round_robin)]
         headers = {"X-Telegram-Bot-Api-Secret-Token": self.secret}
+        action = user.current
         try:
             async with self.session.post(url, json=update, headers=headers) as response:
                 await response.read()
@@ -154,6 +181,8 @@ class TelegramDriver(ClosedLoop):
         except Exception as exc:
             self.errors += 1
             _LOGGER.debug("webhook post failed: %s", type(exc).__name__)
+        if user.waiting and user.current is action:
+            self.step_done(user, quiet=False)
 
     # ------------------------------------------------------------------ the API
 
@@ -172,7 +201,7 @@ class TelegramDriver(ClosedLoop):
 
     def on_send(self, params: dict[str, Any]) -> dict[str, Any]:
         """sendMessage: remember the keyboard, count the answer."""
-        user = self.users.get(str(params.get("chat_id")))
+        user = self.by_chat.get(str(params.get("chat_id")))
         if user is None:
             return self._message(params, {"id": _int(params.get("chat_id")), "type": "private"})
         message = self._message(params, self._chat_json(user))
@@ -184,7 +213,7 @@ class TelegramDriver(ClosedLoop):
 
     def on_edit(self, params: dict[str, Any]) -> dict[str, Any]:
         """editMessageText/ReplyMarkup: part of the answer to a press."""
-        user = self.users.get(str(params.get("chat_id")))
+        user = self.by_chat.get(str(params.get("chat_id")))
         chat = {"id": _int(params.get("chat_id")), "type": "private"}
         if user is not None:
             self.activity(user)
@@ -213,7 +242,7 @@ class TelegramDriver(ClosedLoop):
         elif method in ("editMessageText", "editMessageReplyMarkup"):
             result = self.on_edit(params)
         elif method == "answerCallbackQuery":
-            user = self.users.get(str(params.get("chat_id")))
+            user = self.by_chat.get(str(params.get("chat_id")))
             if user is not None:
                 self.activity(user)
         elif method == "getMyCommands":
@@ -262,6 +291,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         duration=args.duration,
         webhook_urls=args.webhook_url or [],
         secret=args.secret,
+        rotate_users=args.rotate_users,
     )
     app = web.Application()
     app.router.add_route("*", "/bot{token}/{method}", driver.handle)
@@ -280,6 +310,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(driver.finished.wait(), timeout=deadline)
     finally:
+        driver.new_update.set()  # release a long poll in flight
         watchdog.cancel()
         await driver.session.close()
         await runner.cleanup()
@@ -307,6 +338,7 @@ def main() -> int:
     parser.add_argument("--ready-file", help="webhook mode: start when this file exists")
     parser.add_argument("--webhook-url", action="append")
     parser.add_argument("--secret", default="")
+    parser.add_argument("--rotate-users", type=int, default=0, help="pool of users to rotate over")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     report = asyncio.run(main_async(args))
