@@ -214,6 +214,14 @@ async def run(*, settings: Settings) -> int:
     except ServeError as error:
         print(f"rejection-coach serve: {error}", file=sys.stderr)
         return EXIT_FAILURE
+    except Exception as error:  # e.g. the platform's API unreachable at start
+        _LOGGER.error("start-up failed: %s", type(error).__name__)
+        print(
+            f"rejection-coach serve: could not start ({type(error).__name__}); "
+            "is the platform's API reachable (TELEGRAM_API_URL, SLACK_API_URL)?",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
 
     runner = web.AppRunner(worker.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS)
     stop = asyncio.Event()

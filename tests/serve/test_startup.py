@@ -63,3 +63,19 @@ async def test_sigterm_stops_a_worker_cleanly(
     log = worker.log()
     assert "shutting down" in log
     assert "Traceback" not in log
+
+
+async def test_refuses_to_start_when_the_bot_api_is_unreachable(
+    migrated_pg_url: str, spawn: WorkerFactory, bot_api: BotApiStandIn
+) -> None:
+    worker = await spawn(
+        "no-api",
+        database_url=migrated_pg_url,
+        api=bot_api,
+        wait=False,
+        TELEGRAM_API_URL="http://127.0.0.1:9/bot",  # nothing listens on the discard port
+    )
+    assert await _exit_code(worker, timeout=60) == 1
+    log = worker.log()
+    assert "could not start" in log
+    assert "serve-test-token" not in log  # the token never reaches the log
