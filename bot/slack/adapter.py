@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -264,7 +264,9 @@ class SlackAdapter:
             language = await self._language(key)
             await self._publish_home(key, language)
 
-    async def _on_command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def _on_command(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond | None
+    ) -> None:
         await ack()
         key = _key(body.get("team_id"), body.get("user_id"))
         async with self._tracked():
@@ -278,7 +280,7 @@ class SlackAdapter:
             )
             origin = body.get("channel_id")
             if channel is not None and origin and origin != channel:
-                await self._point_to_dm(key, str(origin))
+                await self._point_to_dm(key, str(origin), respond=respond)
 
     async def _on_choice(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         await ack()
@@ -348,12 +350,14 @@ class SlackAdapter:
             if result.duplicate:
                 _LOGGER.info("slack: duplicate delivery dropped")
                 return
+            unavailable = result.unavailable
             if pressed is not None and channel is not None:
                 await self._mark_answered(channel, pressed, result)
             target = channel or await self._dm_channel(key)
             if target is not None:
                 await self._post(target, result.outgoing)
-            await self._publish_home(key, result.language)
+            if not unavailable:  # the database is down: the Home would show no case
+                await self._publish_home(key, result.language)
 
     async def _mark_answered(
         self, channel: str, message: dict[str, Any], result: EngineResult
@@ -392,14 +396,25 @@ class SlackAdapter:
             await self._post(channel, outgoing)
             await self._publish_home(key, await self._language(key))
 
-    async def _point_to_dm(self, key: ConversationKey, channel: str) -> None:
-        language = await self._language(key)
-        await self._call(
-            "chat.postEphemeral",
-            self.client.chat_postEphemeral(
-                channel=channel, user=key.user_id, text=t(language, "slack-dm-pointer")
-            ),
-        )
+    async def _point_to_dm(
+        self, key: ConversationKey, channel: str, *, respond: AsyncRespond | None
+    ) -> None:
+        """``/coach`` typed outside the DM: an ephemeral pointer where it was typed.
+
+        Through the command's ``response_url`` (works in any channel, the app
+        need not be a member); ``chat.postEphemeral`` when there is none.
+        """
+        text = t(await self._language(key), "slack-dm-pointer")
+        if respond is None:
+            await self._call(
+                "chat.postEphemeral",
+                self.client.chat_postEphemeral(channel=channel, user=key.user_id, text=text),
+            )
+            return
+        try:
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+        except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as error:
+            _LOGGER.warning("slack response_url failed: %s", type(error).__name__)
 
     async def _publish_home(self, key: ConversationKey, language: str) -> None:
         view = await self._home_view(key, language)

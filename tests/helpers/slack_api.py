@@ -67,6 +67,8 @@ class SlackApiStandIn:
     #: Socket Mode: open WebSocket connections and the envelope ids the app acknowledged.
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_acks: list[str] = field(default_factory=list)
+    #: Web API method → how many of its next calls answer HTTP 429 (``Retry-After: 0``).
+    rate_limited: dict[str, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -75,6 +77,7 @@ class SlackApiStandIn:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._dispatch)
         app.router.add_get("/socket-mode", self._socket)
+        app.router.add_post("/response-url/{id}", self._response_url)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -89,6 +92,10 @@ class SlackApiStandIn:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    def response_url(self, name: str = "1") -> str:
+        """A ``response_url`` (slash commands, actions) that records what is posted to it."""
+        return f"http://127.0.0.1:{self.port}/response-url/{name}"
 
     @property
     def base_url(self) -> str:
@@ -167,6 +174,13 @@ class SlackApiStandIn:
 
     # ------------------------------------------------------------------ HTTP
 
+    async def _response_url(self, request: web.Request) -> web.Response:
+        args = json.loads(await request.read() or b"{}")
+        self.calls.append(ApiCall(method="response_url", args=args, token=None))
+        if self._changed is not None:
+            self._changed.set()
+        return web.Response(text="ok")
+
     async def _dispatch(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         args: dict[str, Any] = dict(request.query)
@@ -183,6 +197,11 @@ class SlackApiStandIn:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.get("token")
         self.calls.append(ApiCall(method=method, args=args, token=token))
+        if self.rate_limited.get(method, 0) > 0:
+            self.rate_limited[method] -= 1
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "0"}
+            )
         if method == "apps.connections.open":
             payload: dict[str, Any] = (
                 {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket-mode"}

@@ -215,6 +215,7 @@ def slash_command(
     *,
     channel_id: str | None = None,
     team_id: str = TEAM_ID,
+    response_url: str = "https://hooks.example.invalid/commands/1",
     **kwargs: Any,
 ) -> SignedRequest:
     """The ``/coach`` slash command, typed by ``user`` (in their DM with the app by default)."""
@@ -229,7 +230,7 @@ def slash_command(
         "command": "/coach",
         "text": text,
         "api_app_id": API_APP_ID,
-        "response_url": "https://hooks.example.invalid/commands/1",
+        "response_url": response_url,
         "trigger_id": f"{_next()}.trigger",
     }
     return form_request(fields, **kwargs)

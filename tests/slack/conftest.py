@@ -106,6 +106,7 @@ class Workspace:
 
     async def command(self, user: str, text: str = "", **kwargs: Any) -> int:
         """``user`` types ``/coach <text>``."""
+        kwargs.setdefault("response_url", self.api.response_url())
         return await self.send(ev.slash_command(user, text, **kwargs))
 
     async def press(self, user: str, token: str) -> PressableButton:

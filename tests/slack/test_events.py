@@ -148,15 +148,17 @@ async def test_coach_command_starts_and_takes_subcommands(workspace: Workspace) 
     assert await workspace.command(ALICE, "cancel") == 200
     assert await workspace.case(ALICE) is None
     # Nothing was said in a channel.
-    assert workspace.api.calls_of("chat.postEphemeral") == []
+    assert workspace.api.calls_of("response_url") == []
     assert {m.channel for m in workspace.api.posted()} == {dm_channel(ALICE)}
 
 
 async def test_coach_command_in_a_channel_points_to_the_dm(workspace: Workspace) -> None:
     assert await workspace.command(ALICE, "", channel_id="C0PUBLIC") == 200
-    [pointer] = workspace.api.calls_of("chat.postEphemeral")
-    assert pointer.args["channel"] == "C0PUBLIC" and pointer.args["user"] == ALICE
+    # The pointer goes to the command's response_url: ephemeral, in any channel.
+    [pointer] = workspace.api.calls_of("response_url")
+    assert pointer.args["response_type"] == "ephemeral"
     assert pointer.args["text"] == t("en", "slack-dm-pointer")
+    assert workspace.api.calls_of("chat.postEphemeral") == []
     assert {m.channel for m in workspace.api.posted()} == {dm_channel(ALICE)}
 
 
