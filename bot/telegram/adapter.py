@@ -116,7 +116,6 @@ DEEP_LINK_PAYLOAD = "coach"
 
 _INLINE_KINDS = frozenset({DraftKind.REPLY, DraftKind.CALL_REQUEST, DraftKind.CONTRACT_CLAUSE})
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-_NO_KEYBOARD = InlineKeyboardMarkup(())
 _DESCRIPTION_LENGTH = 100
 
 #: Set while a webhook update is processed; the error handler records failures in it.
@@ -453,11 +452,11 @@ class TelegramAdapter:
                 await message.edit_text(
                     edited,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=_NO_KEYBOARD,
+                    reply_markup=None,  # editing without a keyboard removes it
                     link_preview_options=_NO_PREVIEW,
                 )
             else:
-                await message.edit_reply_markup(reply_markup=_NO_KEYBOARD)
+                await message.edit_reply_markup(reply_markup=None)
         except BadRequest as error:
             # Too old to edit, or already edited by an earlier press: nothing to fix.
             _LOGGER.info("question not edited: %s", error.message)

@@ -542,6 +542,14 @@ def _checked_markup(markup: Any) -> dict[str, Any] | None:
 
 # --------------------------------------------------------------------------- a user
 
+#: The coach marks the suggested payment variant with this prefix.
+SUGGESTED_MARK = "★ "
+
+
+def _shows(text: str, label: str) -> bool:
+    """Whether a button's text shows ``label`` (possibly marked as the suggested one)."""
+    return text == label or text.removeprefix(SUGGESTED_MARK) == label
+
 #: Delivers one update to the bot and returns once the bot has processed it.
 Deliver = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -636,9 +644,13 @@ class TelegramUser:
         message = message or self.keyboard_message()
         for row in message["reply_markup"]["inline_keyboard"]:
             for button in row:
-                if button["text"] == label:
+                if _shows(button["text"], label):
                     return await self.press_data(button["callback_data"], message=message)
         raise AssertionError(f"no button {label!r}; buttons: {self.labels()}")
+
+    def has_button(self, label: str) -> bool:
+        """Whether the latest keyboard has a button showing ``label``."""
+        return any(_shows(text, label) for text in self.labels())
 
     async def press_data(self, data: str, *, message: dict[str, Any]) -> list[dict[str, Any]]:
         """Send a callback query with ``data`` from ``message`` (real, stale or forged)."""

@@ -1,0 +1,108 @@
+"""Fixtures: the Bot API stand-in, a real engine on a fresh SQLite file, the real adapter.
+
+Updates reach the bot the two ways Telegram delivers them: long polling
+(``polling_deliver``: queued in the stand-in, fetched by PTB's updater) and
+the webhook path (``webhook_deliver``: ``process_webhook_update``). Both
+return only once the bot has processed the update, so tests need no sleeps.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.engine import Engine
+from bot.telegram.adapter import TelegramAdapter
+from flows.coach import Coach
+from storage import Storage, upgrade
+from tests.helpers.storage_helpers import sqlite_url
+from tests.helpers.telegram_api import BotApiStandIn, Deliver, TelegramUser
+
+MakeUser = Callable[..., TelegramUser]
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotApiStandIn]:
+    """The Bot API stand-in on 127.0.0.1."""
+    async with BotApiStandIn() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    """Storage on a fresh, migrated SQLite file."""
+    url = sqlite_url(tmp_path / "coach.db")
+    await upgrade(url)
+    store = Storage(url)
+    try:
+        yield store
+    finally:
+        await store.dispose()
+
+
+@pytest.fixture
+def engine(storage: Storage) -> Engine:
+    """The real engine: storage + coach."""
+    return Engine(storage=storage, coach=Coach())
+
+
+@pytest.fixture
+async def adapter(api: BotApiStandIn, engine: Engine) -> AsyncIterator[TelegramAdapter]:
+    """The real adapter, started (getMe, setMyCommands), pointed at the stand-in."""
+    bot = TelegramAdapter(
+        engine=engine, token=api.token, base_url=api.base_url, reminder_interval=0.05
+    )
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+
+
+@pytest.fixture
+async def polling_deliver(api: BotApiStandIn, adapter: TelegramAdapter) -> Deliver:
+    """Deliver by long polling: queue the update, wait until PTB fetched and processed it."""
+    await adapter.start_polling(timeout=1.0)
+
+    async def deliver(update: dict[str, Any]) -> None:
+        update_id = api.push_update(update)
+        await api.wait_polled_past(update_id)
+        await adapter.application.update_queue.join()
+
+    return deliver
+
+
+@pytest.fixture
+def webhook_deliver(api: BotApiStandIn, adapter: TelegramAdapter) -> Deliver:
+    """Deliver as the webhook does: process the update before returning."""
+
+    async def deliver(update: dict[str, Any]) -> None:
+        update["update_id"] = api.new_update_id()
+        await adapter.process_webhook_update(update)
+
+    return deliver
+
+
+_USER_IDS = itertools.count(5001)
+
+
+@pytest.fixture
+def make_user(api: BotApiStandIn, webhook_deliver: Deliver) -> MakeUser:
+    """Build a user in a private chat; updates go through ``deliver`` (webhook by default)."""
+
+    def make(
+        *, language_code: str | None = "bg", deliver: Deliver | None = None, **kw: Any
+    ) -> TelegramUser:
+        return TelegramUser(
+            api=api,
+            deliver=deliver or webhook_deliver,
+            user_id=next(_USER_IDS),
+            language_code=language_code,
+            **kw,
+        )
+
+    return make

@@ -1,0 +1,70 @@
+"""Scripted user actions that walk a Telegram conversation through the real flow.
+
+Buttons are pressed by their label as the user sees it (looked up in the
+catalog of the user's language), found in the bot's own latest keyboard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from flows.i18n import t
+from tests.helpers.telegram_api import TelegramUser
+
+#: ("say", text) types text; ("press", catalog key) presses that button.
+Action = tuple[str, str]
+
+
+def facts(*, client: str, delivery: str = "logo") -> list[Action]:
+    """From /start to the draft asking the agency for a call (step 3)."""
+    return [
+        ("say", "/start"),
+        ("press", "coach-btn-calm"),
+        ("say", client),
+        ("say", delivery),
+        ("press", "coach-btn-skip"),
+        ("press", "coach-btn-agency"),
+        ("press", "coach-btn-writing"),
+        ("press", "coach-btn-currency-eur"),
+        ("say", "1200"),
+        ("say", "400"),
+    ]
+
+
+def to_reply(*, client: str, delivery: str = "logo") -> list[Action]:
+    """From /start to the suggested reply: redo, variant 2, 40 % agreed."""
+    return [
+        *facts(client=client, delivery=delivery),
+        ("press", "coach-btn-call-arranged"),
+        ("press", "coach-btn-problem-brief"),
+        ("press", "coach-btn-skip"),
+        ("press", "coach-btn-redo"),
+        ("press", "coach-btn-skip"),
+        ("press", "coach-btn-pay-kill-fee"),
+        ("press", "coach-btn-share-40"),
+        ("press", "coach-btn-yes"),
+    ]
+
+
+async def play(
+    user: TelegramUser, actions: Sequence[Action], *, language: str
+) -> list[dict[str, Any]]:
+    """Perform ``actions``; return every message the bot sent meanwhile."""
+    received: list[dict[str, Any]] = []
+    for kind, value in actions:
+        if kind == "say":
+            received += await user.say(value)
+        else:
+            received += await user.press(t(language, value))
+    return received
+
+
+def entity_text(message: dict[str, Any], kind: str) -> list[str]:
+    """The parts of a message's text covered by entities of ``kind`` (e.g. "pre")."""
+    encoded = message["text"].encode("utf-16-le")
+    return [
+        encoded[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in message.get("entities", [])
+        if e["type"] == kind
+    ]
