@@ -3,12 +3,15 @@
 Runs only when PostgreSQL answers: ``BENCH_DATABASE_URL``, else
 ``TEST_DATABASE_URL``, else the local default
 ``postgresql+asyncpg://postgres@127.0.0.1:5432/test``. Each run gets its own
-database, created and migrated here and dropped afterwards. The Bot API
-stand-in (:mod:`bench.telegram_api`, its own process) POSTs the users'
-updates to the workers' Telegram webhooks round-robin — the load balancer's
-job — and a step ends when the webhook answers (the worker answers after the
-update was processed). The CPU time used by the workers, PostgreSQL and the
-load generator is recorded, because on this 2-core machine they share the cores.
+database, created and migrated here and dropped afterwards. The Slack Web
+API stand-in (:mod:`bench.slack_api`, its own process) POSTs the users'
+signed events and button presses to the workers' ``/slack/events``
+round-robin — the load balancer's job — and an input is done when the worker
+refreshed the user's App Home, its last call. (Slack, not Telegram: every
+Telegram worker holds PTB's flood limiter, ~30 messages/s each, which would
+be measured instead of the workers.) The CPU time used by the workers,
+PostgreSQL and the load generator is recorded, because on this 2-core machine
+they share the cores.
 """
 
 from __future__ import annotations
@@ -43,8 +46,8 @@ _LOGGER = logging.getLogger(__name__)
 
 NAME = "scaling"
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-TOKEN = "4242:bench-token"
-SECRET = "bench-webhook-secret"
+TOKEN = "xoxb-bench-token"
+SECRET = "bench-signing-secret"
 USERS = 64
 WARMUP_SECONDS = 2.0
 DURATION_SECONDS = 6.0
@@ -134,7 +137,7 @@ def _run(workers: int, url: str, workdir: Path) -> dict[str, Any]:
     command = [
         PYTHON,
         "-m",
-        "bench.telegram_api",
+        "bench.slack_api",
         "--port",
         str(api_port),
         "--scripts",
@@ -149,22 +152,24 @@ def _run(workers: int, url: str, workdir: Path) -> dict[str, Any]:
         SECRET,
         "--ready-file",
         str(ready),
+        "--done-on",
+        "views.publish",
     ]
     for port in ports:
-        command += ["--webhook-url", f"http://127.0.0.1:{port}/telegram/webhook"]
+        command += ["--events-url", f"http://127.0.0.1:{port}/slack/events"]
     driver = start_process(command, env=child_env(), log_path=driver_log)
     processes: list[subprocess.Popen[bytes]] = []
     try:
         wait_for_port(api_port, timeout=15, process=driver)
         env = child_env(
             DATABASE_URL=url,
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_WEBHOOK_SECRET=SECRET,
-            TELEGRAM_API_URL=f"http://127.0.0.1:{api_port}/bot",
-            TELEGRAM_WEBHOOK_URL="",
-            SLACK_BOT_TOKEN="",
+            SLACK_BOT_TOKEN=TOKEN,
+            SLACK_SIGNING_SECRET=SECRET,
+            SLACK_API_URL=f"http://127.0.0.1:{api_port}/api/",
             SLACK_APP_TOKEN="",
-            SLACK_SIGNING_SECRET="",
+            TELEGRAM_BOT_TOKEN="",
+            TELEGRAM_WEBHOOK_SECRET="",
+            TELEGRAM_WEBHOOK_URL="",
             LOG_LEVEL="WARNING",
         )
         for index, port in enumerate(ports):
@@ -226,7 +231,7 @@ def _run(workers: int, url: str, workdir: Path) -> dict[str, Any]:
 def run() -> list[Measurement]:
     """One worker, then two, each on a fresh database; one row with the ratio."""
     target = f"≥ {TARGET_RATIO:.1f}× one worker"
-    measure = "updates/s, 2 `serve` workers (PostgreSQL, Telegram webhooks)"
+    measure = "inputs/s, 2 `serve` workers (PostgreSQL, signed Slack events)"
     url = database_url()
     try:
         asyncio.run(_admin(url, "SELECT 1"))
@@ -257,7 +262,7 @@ def run() -> list[Measurement]:
             benchmark=NAME,
             measure=measure,
             figure=two["updates_per_second"],
-            unit="upd/s",
+            unit="inputs/s",
             baseline=one["updates_per_second"],
             baseline_label="1 worker",
             ratio=ratio,

@@ -178,10 +178,11 @@ class SlackDriver(ClosedLoop):
         try:
             async with self.session.post(url, data=body.encode(), headers=headers) as response:
                 await response.read()
-                if response.status >= 300:
+                if response.status >= 300 and not self.finished.is_set():
                     self.errors += 1
         except Exception as exc:
-            self.errors += 1
+            if not self.finished.is_set():
+                self.errors += 1
             _LOGGER.debug("event post failed: %s", type(exc).__name__)
 
     # ------------------------------------------------------------------ the API

@@ -176,10 +176,11 @@ class TelegramDriver(ClosedLoop):
         try:
             async with self.session.post(url, json=update, headers=headers) as response:
                 await response.read()
-                if response.status >= 300:
+                if response.status >= 300 and not self.finished.is_set():
                     self.errors += 1
         except Exception as exc:
-            self.errors += 1
+            if not self.finished.is_set():
+                self.errors += 1
             _LOGGER.debug("webhook post failed: %s", type(exc).__name__)
         if user.waiting and user.current is action:
             self.step_done(user, quiet=False)
