@@ -84,9 +84,6 @@ class _TtlCache(Generic[_K, _V]):
         while len(self._items) > self._size:
             self._items.popitem(last=False)
 
-    def drop(self, key: _K) -> None:
-        self._items.pop(key, None)
-
 
 class SlackAdapter:
     """The coach on Slack, through the shared engine only.
@@ -109,6 +106,8 @@ class SlackAdapter:
         """Build the bolt app and register the listeners (no I/O yet)."""
         self._engine = engine
         self._reminder_interval = reminder_interval
+        # Without a signing secret (Socket Mode) nothing may come in over HTTP.
+        self._http_allowed = bool(signing_secret)
         base_url = api_url or DEFAULT_API_URL
         if not base_url.endswith("/"):
             base_url += "/"
@@ -216,6 +215,8 @@ class SlackAdapter:
         """The aiohttp handler for ``POST /slack/events`` (events, interactivity, ``/coach``)."""
 
         async def slack_events(request: web.Request) -> web.StreamResponse:
+            if not self._http_allowed:
+                return web.Response(status=401, text="no signing secret configured")
             bolt_request = await to_bolt_request(request)
             bolt_response = await self.app.async_dispatch(bolt_request)
             return await to_aiohttp_response(bolt_response)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import time
 
+from aiohttp import web
+
+from bot.slack import SlackAdapter
 from tests.helpers import slack_events as ev
-from tests.helpers.slack_api import BOT_ID, dm_channel
+from tests.helpers.slack_api import BOT_ID, BOT_TOKEN, SlackApiStandIn, dm_channel
 from tests.slack.conftest import Workspace
 
 USER = "U0ALICE"
@@ -76,3 +79,31 @@ async def test_ack_comes_first_even_when_the_web_api_is_slow(workspace: Workspac
     await workspace.settle()
     assert workspace.dm(USER), "the coach answered after the ack"
     assert dm_channel(USER) == workspace.dm(USER)[0].channel
+
+
+async def test_without_a_signing_secret_http_is_refused(
+    workspace: Workspace, slack_api: SlackApiStandIn
+) -> None:
+    # An adapter built for Socket Mode (no secret) must not accept requests
+    # signed with an empty key over HTTP.
+    adapter = SlackAdapter(
+        engine=workspace.engine, token=BOT_TOKEN, signing_secret="", api_url=slack_api.base_url
+    )
+    app = web.Application()
+    app.add_routes(adapter.aiohttp_routes())
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+        request = ev.json_request(ev.dm_message(USER, "hello"), secret="")
+        async with workspace.session.post(
+            url, data=request.body.encode(), headers=request.headers
+        ) as resp:
+            assert resp.status == 401
+    finally:
+        await adapter.stop()
+        await runner.cleanup()
+    assert slack_api.calls == []
+    assert not any((await workspace.rows()).values())
