@@ -95,6 +95,7 @@ class Recording:
     actions: list[Action]
     latencies: list[float]
     final_step: str
+    cpu: list[float]
 
 
 def last_buttons(outgoing: list[Outgoing]) -> tuple[Button, ...]:
@@ -137,6 +138,7 @@ def record(*, coach: Any, language: str, variant: int) -> Recording:
     outgoing: list[Outgoing] = []
     actions: list[Action] = []
     latencies: list[float] = []
+    cpu: list[float] = []
     step = Step.START
     repeats = 0
     for index in range(MAX_ACTIONS):
@@ -156,20 +158,22 @@ def record(*, coach: Any, language: str, variant: int) -> Recording:
             else:
                 kind, text = "press", button.label
                 user_input = ChoiceInput(data=button.data)
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         result: FlowResult = coach.handle(
             UserContext(language=language, active_case=case), user_input
         )
         latencies.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
         actions.append(Action(kind=kind, text=text, step=step.value, messages=len(result.outgoing)))
         outgoing = list(result.outgoing)
         case = result.case
         if case is None or case.status != CaseStatus.ACTIVE or case.step == Step.DONE:
-            return Recording(language, actions, latencies, case.step.value if case else "closed")
+            final = case.step.value if case else "closed"
+            return Recording(language, actions, latencies, final, cpu)
         repeats = repeats + 1 if case.step == step else 0
         step = case.step
     _LOGGER.warning("conversation cut after %d actions at step %s", MAX_ACTIONS, step)
-    return Recording(language, actions, latencies, step.value)
+    return Recording(language, actions, latencies, step.value, cpu)
 
 
 def record_many(*, coach: Any, count: int) -> list[Recording]:

@@ -53,12 +53,13 @@ async def _engine_run(recordings: list[Recording], database_url: str) -> dict[st
 
     settings = load_settings(database_url=database_url, log_level="WARNING")
     latencies: list[float] = []
+    cpu: list[float] = []
     divergences = 0
     users_done = 0
     async with open_runtime(settings=settings) as runtime:
         engine = runtime.engine
 
-        async def step(user: int, index: int, rec: Recording, last: list[Outgoing]) -> float:
+        async def step(user: int, index: int, rec: Recording, last: list[Outgoing]) -> None:
             nonlocal divergences
             action = rec.actions[index]
             message = IncomingMessage(
@@ -67,16 +68,16 @@ async def _engine_run(recordings: list[Recording], database_url: str) -> dict[st
                 update_id=f"{user}-{index}",
                 platform_language=rec.language,
             )
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             try:
                 result = await engine.handle(message)
             except NotImplementedError:
                 raise NotAvailable("the engine is not implemented yet") from None
-            elapsed = time.perf_counter() - started
+            latencies.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
             if len(result.outgoing) != action.messages:
                 divergences += 1
             last[:] = result.outgoing
-            return elapsed
 
         # warm-up users: caches, connection pool, prepared statements
         warm = recordings[:WARMUP_USERS]
@@ -85,12 +86,14 @@ async def _engine_run(recordings: list[Recording], database_url: str) -> dict[st
             for index in range(len(rec.actions)):
                 await step(-1 - user, index, rec, last)
         divergences = 0
+        latencies.clear()
+        cpu.clear()
         gc.collect()
 
         # Users in batches of BATCH, interleaved round-robin inside a batch (each
         # step loads its case from the database), batches until USERS or the time bound.
         deadline = time.monotonic() + MAX_SECONDS
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         for first in range(0, len(recordings), BATCH):
             if time.monotonic() > deadline:
                 _LOGGER.info("engine run stopped at the time bound after %d users", first)
@@ -101,11 +104,14 @@ async def _engine_run(recordings: list[Recording], database_url: str) -> dict[st
                 for offset, rec in enumerate(batch):
                     if index < len(rec.actions):
                         user = first + offset
-                        latencies.append(await step(user, index, rec, outgoing[offset]))
+                        await step(user, index, rec, outgoing[offset])
             users_done = first + len(batch)
         wall = time.perf_counter() - started
+        cpu_total = time.process_time() - started_cpu
     return {
         "latencies": latencies,
+        "cpu": cpu,
+        "cpu_total": cpu_total,
         "wall": wall,
         "divergences": divergences,
         "users": users_done,
@@ -129,29 +135,39 @@ def run(*, users: int = USERS) -> list[Measurement]:
         ]
 
     flow_latencies = [lat for rec in recordings for lat in rec.latencies]
+    flow_cpu = [lat for rec in recordings for lat in rec.cpu]
     flow_rate = len(flow_latencies) / sum(flow_latencies)
+    flow_cpu_rate = len(flow_cpu) / max(sum(flow_cpu), 1e-9)
     engine_latencies: list[float] = engine["latencies"]
-    engine_rate = len(engine_latencies) / engine["wall"]
     steps = len(engine_latencies)
+    engine_rate = steps / engine["wall"]
+    engine_cpu_rate = steps / max(engine["cpu_total"], 1e-9)
     final_steps = sorted({rec.final_step for rec in recordings})
+    lengths = [len(rec.actions) for rec in recordings]
     note = (
-        f"{steps} steps, {engine['users']} users, {len(recordings[0].actions)}–"
-        f"{max(len(r.actions) for r in recordings)} steps per conversation, "
-        f"ending at {', '.join(final_steps)}"
+        f"{steps} steps of {engine['users']} users, {min(lengths)}–{max(lengths)} steps per "
+        f"conversation, ending at {', '.join(final_steps)}"
     )
     if engine["divergences"]:
         note += f"; {engine['divergences']} steps answered differently from the recording"
-    _LOGGER.info("engine %.0f steps/s, flow alone %.0f steps/s", engine_rate, flow_rate)
+    _LOGGER.info(
+        "engine %.0f steps/s (%.0f per CPU-second), flow alone %.0f steps/s",
+        engine_rate,
+        engine_cpu_rate,
+        flow_rate,
+    )
+    target = f"≥ {TARGET_STEPS_PER_SECOND:,.0f} steps/s"
+    cpu_p99 = percentile(engine["cpu"], 99) * 1000
     rows = [
         Measurement(
             benchmark=NAME,
-            measure="steps/s, flow + SQLite (one core)",
+            measure="steps/s, flow + SQLite (wall clock, one event loop)",
             figure=engine_rate,
             unit="steps/s",
             baseline=flow_rate,
             baseline_label="flow alone",
             ratio=engine_rate / flow_rate,
-            target=f"≥ {TARGET_STEPS_PER_SECOND:,.0f} steps/s",
+            target=target,
             met=engine_rate >= TARGET_STEPS_PER_SECOND,
             note=note,
             details={
@@ -159,7 +175,20 @@ def run(*, users: int = USERS) -> list[Measurement]:
                 "users": engine["users"],
                 "divergences": engine["divergences"],
             },
-        )
+        ),
+        Measurement(
+            benchmark=NAME,
+            measure="steps per CPU-second, flow + SQLite (one core's worth)",
+            figure=engine_cpu_rate,
+            unit="steps/s",
+            baseline=flow_cpu_rate,
+            baseline_label="flow alone",
+            ratio=engine_cpu_rate / flow_cpu_rate,
+            target=target,
+            met=engine_cpu_rate >= TARGET_STEPS_PER_SECOND,
+            note="CPU time of the process (event loop and SQLite thread): what one free core "
+            "would do, whatever else the machine runs",
+        ),
     ]
     for pct, target_ms in ((50.0, None), (99.0, TARGET_P99_MS)):
         ours = percentile(engine_latencies, pct) * 1000
@@ -175,6 +204,7 @@ def run(*, users: int = USERS) -> list[Measurement]:
                 ratio=ours / bare if bare else None,
                 target=f"≤ {target_ms:.0f} ms" if target_ms else "",
                 met=ours <= target_ms if target_ms else None,
+                note=f"CPU time per step: p99 {cpu_p99:.2f} ms" if target_ms else "",
             )
         )
     return rows
