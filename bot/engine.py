@@ -404,14 +404,16 @@ class Engine:
             _LOGGER.warning("loading drafts failed: %s", type(error).__name__)
             return []
 
-    async def language_of(self, key: ConversationKey) -> str:
-        """The stored coach language of a user (default when unknown)."""
+    async def language_of(
+        self, key: ConversationKey, *, platform_language: str | None = None
+    ) -> str:
+        """The coach language of a user: stored choice → ``platform_language`` → default."""
         try:
             user = await self.storage.find_user(key)
         except DATABASE_ERRORS as error:
             _LOGGER.warning("loading a user's language failed: %s", type(error).__name__)
             user = None
-        return self._language(user, None)
+        return self._language(user, platform_language)
 
     async def active_case(self, key: ConversationKey) -> Case | None:
         """The user's active case, read-only (the Slack App Home summary); None on error."""
