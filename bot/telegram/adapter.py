@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
+import os
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -80,6 +81,10 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
+
+# Opt in to PTB's coming behaviour (durations as timedelta). Without it PTB itself
+# warns (PTBDeprecationWarning) each time it builds a RetryAfter for a 429.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 PLATFORM = "telegram"
 
@@ -517,7 +522,9 @@ class TelegramAdapter:
 
     async def _language_of(self, user_id: int, platform_language: str | None) -> str:
         try:
-            return await self._engine.language_of(conversation_key(user_id))
+            return await self._engine.language_of(
+                conversation_key(user_id), platform_language=platform_language
+            )
         except Exception as error:
             _LOGGER.warning("language lookup failed: %s", type(error).__name__)
             return normalise_language(platform_language)

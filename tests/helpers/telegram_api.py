@@ -26,6 +26,7 @@ it, which returns only once the bot has processed the update.
 from __future__ import annotations
 
 import asyncio
+import copy
 import html
 import itertools
 import json
@@ -279,9 +280,11 @@ class BotApiStandIn:
         *,
         error_code: int = 429,
         description: str | None = None,
-        retry_after: int | None = 1,
+        retry_after: int | None = None,
     ) -> None:
         """Answer the next call of ``method`` with an error (default: 429, retry after 1 s)."""
+        if error_code == 429 and retry_after is None:
+            retry_after = 1
         if description is None:
             description = (
                 f"Too Many Requests: retry after {retry_after}"
@@ -623,10 +626,10 @@ class TelegramUser:
         return await self._send({"edited_message": message})
 
     def keyboard_message(self) -> dict[str, Any]:
-        """The bot's latest message in this chat that still has buttons."""
+        """The bot's latest message in this chat that still has buttons (a snapshot)."""
         for message in reversed(self.bot_messages()):
             if message.get("reply_markup", {}).get("inline_keyboard"):
-                return message
+                return copy.deepcopy(message)
         raise AssertionError("the bot shows no buttons")
 
     def labels(self) -> list[str]:
@@ -659,7 +662,7 @@ class TelegramUser:
             "from": self.user(),
             "chat_instance": f"ci-{self.chat_id}",
             "data": data,
-            "message": json.loads(json.dumps(message)),
+            "message": copy.deepcopy(message),
         }
         return await self._send({"callback_query": query})
 

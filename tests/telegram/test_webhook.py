@@ -1,0 +1,115 @@
+"""The webhook over real HTTP: secret token checked, update processed before the answer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.engine import Engine
+from bot.telegram.adapter import TelegramAdapter, conversation_key
+from bot.telegram.webhook import SECRET_HEADER, webhook_handler
+from flows.case import Step
+from flows.i18n import t
+from tests.helpers.telegram_api import BotApiStandIn
+
+SECRET = "s3cr3t_token-for-tests"
+
+
+@pytest.fixture
+async def webhook_url(adapter: TelegramAdapter) -> AsyncIterator[str]:
+    """The webhook handler served on an ephemeral port of 127.0.0.1."""
+    app = web.Application()
+    app.router.add_post("/telegram/webhook", webhook_handler(adapter, secret=SECRET))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}/telegram/webhook"
+    finally:
+        await runner.cleanup()
+
+
+def _start_update(api: BotApiStandIn, user_id: int, text: str = "/start") -> dict[str, Any]:
+    user = {"id": user_id, "is_bot": False, "first_name": "Ana", "language_code": "en"}
+    message: dict[str, Any] = {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": user_id, "type": "private", "first_name": "Ana"},
+        "from": user,
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+    return {"update_id": api.new_update_id(), "message": message}
+
+
+async def _post(url: str, update: dict[str, Any], headers: dict[str, str]) -> int:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json=update, headers=headers) as response,
+    ):
+        return response.status
+
+
+async def test_the_right_secret_is_accepted_and_the_update_processed(
+    api: BotApiStandIn, engine: Engine, webhook_url: str
+) -> None:
+    status = await _post(webhook_url, _start_update(api, 901), {SECRET_HEADER: SECRET})
+
+    assert status == 200
+    # Processed before the answer: the replies were already sent.
+    texts = [c.text for c in api.calls_to("sendMessage")]
+    assert texts[0] == t("en", "coach-start-prompt")
+    case = await engine.active_case(conversation_key(901))
+    assert case is not None and case.step is Step.CALM
+
+
+@pytest.mark.parametrize(
+    "headers", [{}, {SECRET_HEADER: ""}, {SECRET_HEADER: "wrong"}, {SECRET_HEADER: SECRET + "x"}]
+)
+async def test_a_wrong_or_missing_secret_is_refused_and_nothing_stored(
+    api: BotApiStandIn, engine: Engine, webhook_url: str, headers: dict[str, str]
+) -> None:
+    status = await _post(webhook_url, _start_update(api, 902), headers)
+
+    assert status == 403
+    assert api.calls_to("sendMessage") == []
+    assert await engine.storage.find_user(conversation_key(902)) is None
+
+
+async def test_not_an_update_is_a_bad_request(api: BotApiStandIn, webhook_url: str) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(webhook_url, data=b"{nope", headers={SECRET_HEADER: SECRET}) as response,
+    ):
+        assert response.status == 400
+    assert api.calls_to("sendMessage") == []
+
+
+async def test_a_failed_update_answers_500_and_its_redelivery_is_applied_once(
+    api: BotApiStandIn, engine: Engine, webhook_url: str
+) -> None:
+    update = _start_update(api, 903)
+    api.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
+
+    assert await _post(webhook_url, update, {SECRET_HEADER: SECRET}) == 500
+
+    # Telegram delivers the same update again: answered 200, not applied a second time.
+    assert await _post(webhook_url, update, {SECRET_HEADER: SECRET}) == 200
+    case = await engine.active_case(conversation_key(903))
+    assert case is not None and case.step is Step.CALM
+    key = conversation_key(903)
+    user = await engine.storage.find_user(key)
+    assert user is not None
+    assert len(await engine.storage.list_cases(user_id=user.id)) == 1
+
+
+def test_an_empty_secret_is_refused(adapter: TelegramAdapter) -> None:
+    with pytest.raises(ValueError, match="secret"):
+        webhook_handler(adapter, secret="")
