@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.slack import mrkdwn
 from flows.case import Step
 from flows.i18n import t
@@ -176,3 +178,21 @@ async def test_language_from_slack_locale_and_lang_switch(workspace: Workspace) 
         texts = "\n".join(workspace.texts(ALICE))
     assert mrkdwn.escape(t("en", "coach-lang-switched")) in texts
     assert await workspace.engine.language_of(workspace.key(ALICE)) == "en"
+
+
+async def test_a_retry_racing_the_original_is_processed_once(workspace: Workspace) -> None:
+    await workspace.say(ALICE, "hi")
+    await workspace.press(ALICE, "calm")
+    posts = len(workspace.api.calls_of("chat.postMessage"))
+    body = ev.dm_message(ALICE, "Acme", event_id="Ev0RACE001")
+    first, retry = ev.json_request(body), ev.json_request(body)
+    statuses = await asyncio.gather(
+        workspace.send(first),
+        workspace.send(retry, headers={"X-Slack-Retry-Num": "1"}),
+    )
+    assert list(statuses) == [200, 200]
+    await workspace.settle()
+    case = await workspace.case(ALICE)
+    assert case is not None and case.step is Step.DELIVERY
+    # One answer, one question about the delivery: not two.
+    assert len(workspace.api.calls_of("chat.postMessage")) == posts + 1
