@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 
+import aiohttp
 import pytest
 
+from storage.db import create_engine
 from tests.helpers.bot_api_standin import BotApiStandIn
+from tests.helpers.conversation_state import conversation_state
 from tests.helpers.processes import Worker, stop_worker
-from tests.serve.conftest import WorkerFactory
+from tests.helpers.tcp_proxy import TcpProxy
+from tests.helpers.webhook_updates import TelegramUser, post_update
+from tests.serve.conftest import WEBHOOK_SECRET, WorkerFactory, via_proxy
 
 pytestmark = pytest.mark.postgres
 
@@ -79,3 +85,35 @@ async def test_refuses_to_start_when_the_bot_api_is_unreachable(
     log = worker.log()
     assert "could not start" in log
     assert "serve-test-token" not in log  # the token never reaches the log
+
+
+async def test_sigterm_lets_a_request_in_flight_finish(
+    migrated_pg_url: str, db_proxy: TcpProxy, spawn: WorkerFactory, bot_api: BotApiStandIn
+) -> None:
+    worker = await spawn("draining", database_url=via_proxy(migrated_pg_url, db_proxy), api=bot_api)
+    user = TelegramUser(user_id=760001)
+    async with aiohttp.ClientSession() as session:
+        start = user.message("/start")
+        assert await post_update(session, worker.url, start, secret=WEBHOOK_SECRET) == 200
+        calm = user.press_latest(bot_api, 0)
+        assert await post_update(session, worker.url, calm, secret=WEBHOOK_SECRET) == 200
+
+        db_proxy.hang()  # the next update stalls inside the worker, waiting for the database
+        in_flight = asyncio.create_task(
+            post_update(session, worker.url, user.message("Acme Ltd"), secret=WEBHOOK_SECRET)
+        )
+        await asyncio.sleep(0.5)
+        assert not in_flight.done()
+        worker.process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(0.5)
+        assert worker.alive()  # still finishing the request
+        db_proxy.restore()
+        assert await asyncio.wait_for(in_flight, timeout=20) == 200
+    assert await _exit_code(worker, timeout=20) == 0
+
+    database = create_engine(migrated_pg_url)
+    try:
+        cases = await conversation_state(database, platform="telegram", user_id="760001")
+    finally:
+        await database.dispose()
+    assert cases[0].state["answers"]["client_name"] == "Acme Ltd"
