@@ -320,6 +320,10 @@ class TelegramAdapter:
         finally:
             await self._reminders.stop()
 
+    async def deliver_due_reminders(self) -> int:
+        """Claim and send the reminders due now, once; return how many were sent."""
+        return await self._reminders.run_once()
+
     async def deliver(self, key: ConversationKey, outgoing: list[Outgoing]) -> None:
         """Send replies to a user outside of an update (due reminders)."""
         try:

@@ -116,9 +116,7 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
                 raise HtmlError(f'Unsupported start tag "{name}" at byte offset {index}')
             if closing:
                 if not stack or stack[-1][0] != name:
-                    raise HtmlError(
-                        f'Unmatched end tag "</{name}>" at byte offset {index}'
-                    )
+                    raise HtmlError(f'Unmatched end tag "</{name}>" at byte offset {index}')
                 _, start, attributes = stack.pop()
                 if length > start:
                     entity: dict[str, Any] = {
@@ -244,9 +242,7 @@ class BotApiStandIn:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        self._port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._port = int(self._runner.addresses[0][1])
 
     async def close(self) -> None:
         """Wake pending long polls and stop the server."""
@@ -299,6 +295,12 @@ class BotApiStandIn:
         async with asyncio.timeout(timeout), self._changed:
             await self._changed.wait_for(lambda: self._offset > update_id)
 
+    async def wait_for_call(self, method: str, *, count: int = 1, timeout: float = 10.0) -> None:
+        """Wait until ``method`` was called successfully ``count`` times in all."""
+        assert self._changed is not None
+        async with asyncio.timeout(timeout), self._changed:
+            await self._changed.wait_for(lambda: len(self.calls_to(method)) >= count)
+
     def calls_to(self, method: str) -> list[ApiCall]:
         """The successful (HTTP 200) calls of ``method``, in order."""
         return [c for c in self.calls if c.method == method and c.status == 200]
@@ -341,6 +343,7 @@ class BotApiStandIn:
             self.calls.append(ApiCall(method, params, error.error_code))
             return _error_response(error.error_code, error.description, error.retry_after)
         self.calls.append(ApiCall(method, params, 200, result))
+        await self._notify()
         return web.json_response({"ok": True, "result": result})
 
     # ---------------------------------------------------------------- methods
@@ -552,6 +555,7 @@ SUGGESTED_MARK = "★ "
 def _shows(text: str, label: str) -> bool:
     """Whether a button's text shows ``label`` (possibly marked as the suggested one)."""
     return text == label or text.removeprefix(SUGGESTED_MARK) == label
+
 
 #: Delivers one update to the bot and returns once the bot has processed it.
 Deliver = Callable[[dict[str, Any]], Awaitable[None]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +45,30 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
         await store.dispose()
 
 
+class Clock:
+    """A clock the test moves forward (reminder due times)."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the time forward by ``delta``."""
+        self.now += delta
+
+
 @pytest.fixture
-def engine(storage: Storage) -> Engine:
-    """The real engine: storage + coach."""
-    return Engine(storage=storage, coach=Coach())
+def clock() -> Clock:
+    """The engine's clock, starting now."""
+    return Clock()
+
+
+@pytest.fixture
+def engine(storage: Storage, clock: Clock) -> Engine:
+    """The real engine: storage + coach, on the test's clock."""
+    return Engine(storage=storage, coach=Coach(), clock=clock)
 
 
 @pytest.fixture
