@@ -320,6 +320,8 @@ def main() -> int:
     parser.add_argument("--start-timeout", type=float, default=30.0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    # A bot stopped mid-request at the end of a run is expected, not news.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     report = asyncio.run(main_async(args))
     print(json.dumps(report), flush=True)
     return 0

@@ -160,10 +160,12 @@ class TelegramDriver(ClosedLoop):
         timeout = min(float(params.get("timeout") or 0), MAX_POLL_SECONDS)
         while self.pending and self.pending[0]["update_id"] < offset:
             self.pending.popleft()
-        if not self.pending and timeout > 0 and not self.finished.is_set():
+        deadline = time.monotonic() + timeout
+        while not self.pending and not self.finished.is_set() and time.monotonic() < deadline:
+            # Short slices, so a poll that arrives as the run ends returns at once.
             self.new_update.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.new_update.wait(), timeout=timeout)
+                await asyncio.wait_for(self.new_update.wait(), timeout=0.1)
         while self.pending and self.pending[0]["update_id"] < offset:
             self.pending.popleft()
         return list(itertools.islice(self.pending, 0, limit))
@@ -342,6 +344,8 @@ def main() -> int:
     parser.add_argument("--rotate-users", type=int, default=0, help="pool of users to rotate over")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    # A bot stopped mid-request at the end of a run is expected, not news.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     report = asyncio.run(main_async(args))
     print(json.dumps(report), flush=True)
     return 0
