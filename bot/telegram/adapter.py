@@ -76,6 +76,7 @@ from flows.io import (
     UnsupportedInput,
     UserInput,
 )
+from flows.prompts import COMMANDS
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -87,19 +88,6 @@ _LOGGER = logging.getLogger(__name__)
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 PLATFORM = "telegram"
-
-#: The commands of the private-chat menu, in menu order (FLOW.md "Commands at any step").
-COMMANDS: tuple[str, ...] = (
-    "start",
-    "help",
-    "back",
-    "restart",
-    "cancel",
-    "lang",
-    "cases",
-    "export",
-    "delete",
-)
 
 #: The update types the bot asks Telegram for (polling and webhook alike).
 ALLOWED_UPDATES: tuple[str, ...] = (
@@ -281,7 +269,7 @@ class TelegramAdapter:
         bot = self._application.bot
         for language in LANGUAGES:
             code = None if language == DEFAULT_LANGUAGE else language
-            private = [BotCommand(name, t(language, f"tg-command-{name}")) for name in COMMANDS]
+            private = [BotCommand(name, t(language, f"coach-cmd-{name}")) for name in COMMANDS]
             await bot.set_my_commands(private, language_code=code)
             group = [BotCommand("start", t(language, "tg-command-start-group"))]
             await bot.set_my_commands(
@@ -369,14 +357,12 @@ class TelegramAdapter:
         app.add_handler(
             MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, self._on_edited_message)
         )
-        app.add_handler(MessageHandler(private & new_message & filters.COMMAND, self._on_command))
-        app.add_handler(MessageHandler(private & new_message & filters.TEXT, self._on_text))
-        app.add_handler(
-            MessageHandler(
-                private & new_message & ~filters.StatusUpdate.ALL & ~filters.VIA_BOT,
-                self._on_unsupported,
-            )
-        )
+        # A message sent "via" a bot is an inline result (e.g. a draft shared into this
+        # chat), not an answer typed by the user.
+        typed = private & new_message & ~filters.VIA_BOT
+        app.add_handler(MessageHandler(typed & filters.COMMAND, self._on_command))
+        app.add_handler(MessageHandler(typed & filters.TEXT, self._on_text))
+        app.add_handler(MessageHandler(typed & ~filters.StatusUpdate.ALL, self._on_unsupported))
         app.add_error_handler(self._on_error)
 
     async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

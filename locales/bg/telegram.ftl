@@ -18,14 +18,5 @@ tg-chosen = ✓ { $label }
 # Режим „inline“: бутонът, когато още няма предложения за отговор.
 tg-inline-start = Още нямаш предложения за отговор — отвори коуча
 
-# Меню с команди (setMyCommands), до 256 знака всяка.
-tg-command-start = Започни или продължи случай
-tg-command-help = Какво мога и кои са командите
-tg-command-back = Една стъпка назад (отговорите се пазят)
-tg-command-restart = Започни нов случай
-tg-command-cancel = Прекрати текущия случай
-tg-command-lang = Смени езика: английски / български
-tg-command-cases = Твоите случаи
-tg-command-export = Случаят във формат Markdown
-tg-command-delete = Изтрий всичко, което пазя за теб
+# Менюто с команди в групи (setMyCommands); в личен чат са coach-cmd-*.
 tg-command-start-group = Връзка към личен чат с коуча

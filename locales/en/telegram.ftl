@@ -18,14 +18,5 @@ tg-chosen = ✓ { $label }
 # Inline mode: the button shown when there is no suggested reply yet.
 tg-inline-start = No suggested replies yet — open the coach
 
-# Commands menu (setMyCommands), up to 256 characters each.
-tg-command-start = Start or continue a case
-tg-command-help = What I can do and the commands
-tg-command-back = Go one step back (answers are kept)
-tg-command-restart = Start a new case
-tg-command-cancel = Cancel the current case
-tg-command-lang = Switch language: English / Bulgarian
-tg-command-cases = Your cases
-tg-command-export = The case as Markdown
-tg-command-delete = Erase everything stored about you
+# The command menu of group chats (setMyCommands); private chats use coach-cmd-*.
 tg-command-start-group = Get a link to a private chat with the coach

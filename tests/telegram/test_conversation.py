@@ -116,8 +116,8 @@ async def test_commands_menu_is_registered_in_both_languages(
         "export",
         "delete",
     ]
-    assert private["bg"].params["commands"][0]["description"] == t("bg", "tg-command-start")
-    assert private[None].params["commands"][0]["description"] == t("en", "tg-command-start")
+    assert private["bg"].params["commands"][0]["description"] == t("bg", "coach-cmd-start")
+    assert private[None].params["commands"][0]["description"] == t("en", "coach-cmd-start")
     groups = [c for c in calls if c.params.get("scope") == {"type": "all_group_chats"}]
     assert {c.params.get("language_code") for c in groups} == {None, "bg"}
 
