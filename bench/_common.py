@@ -193,3 +193,37 @@ def run_coroutine_with_timeout(coro: Any, *, timeout: float) -> Any:
         return await asyncio.wait_for(coro, timeout=timeout)
 
     return asyncio.run(bounded())
+
+
+def cpu_row(
+    *,
+    benchmark: str,
+    measure: str,
+    ours: dict[str, Any],
+    baseline: dict[str, Any],
+    baseline_label: str,
+    target_ratio: float,
+) -> Measurement:
+    """CPU time of the bot per update, ours against the baseline's (noise-robust).
+
+    Throughput on a free core is the inverse of this cost, so the throughput
+    target ``≥ target_ratio × baseline`` becomes ``≤ 1/target_ratio × baseline`` here.
+    """
+    mine, theirs = ours.get("bot_cpu_ms_per_update"), baseline.get("bot_cpu_ms_per_update")
+    limit = 1 / target_ratio
+    target = f"≤ {limit:.2f}× baseline"
+    if not mine or not theirs:
+        return not_run(benchmark, measure, "the bot's CPU time could not be read", target=target)
+    ratio = mine / theirs
+    return Measurement(
+        benchmark=benchmark,
+        measure=measure,
+        figure=mine,
+        unit="ms",
+        baseline=theirs,
+        baseline_label=baseline_label,
+        ratio=ratio,
+        target=target,
+        met=ratio <= limit,
+        note=f"CPU-bound throughput would be {1 / ratio:.2f}× the baseline's",
+    )

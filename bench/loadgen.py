@@ -50,8 +50,11 @@ class ClosedLoop(ABC):
         user_ids: list[str],
         warmup: float,
         duration: float,
+        pid_file: str | None = None,
     ) -> None:
         self.users: dict[str, SimUser] = {}
+        self.pid_file = pid_file
+        self.bot_cpu: dict[str, float] = {}
         for index, uid in enumerate(user_ids):
             script = scripts[index % len(scripts)]
             self.users[uid] = SimUser(uid, script["language"], list(script["actions"]))
@@ -79,6 +82,7 @@ class ClosedLoop(ABC):
         begin = self.started + self.warmup
         self.window = (begin, begin + self.duration)
         _LOGGER.info("load started: %d users", len(self.users))
+        asyncio.get_running_loop().call_later(self.warmup, self._cpu_mark, "begin")
         for user in self.users.values():
             self.send_next(user)
 
@@ -139,6 +143,7 @@ class ClosedLoop(ABC):
             now = time.monotonic()
             if now >= self.window[1]:
                 # Steps still in flight would end outside the window: not waited for.
+                self._cpu_mark("end")
                 self.finished.set()
                 return
             for user in list(self.users.values()):
@@ -147,6 +152,24 @@ class ClosedLoop(ABC):
                 quiet = now - user.last_activity
                 if (user.received and quiet >= QUIET_SECONDS) or quiet >= GIVE_UP_SECONDS:
                     self.step_done(user, quiet=True)
+
+    def _cpu_mark(self, when: str) -> None:
+        """Read the CPU time of the bot process(es) named in ``pid_file``."""
+        if not self.pid_file or when in self.bot_cpu:
+            return
+        import psutil
+
+        total = 0.0
+        try:
+            with open(self.pid_file) as pids:
+                for line in pids:
+                    if line.strip():
+                        times = psutil.Process(int(line)).cpu_times()
+                        total += times.user + times.system
+        except (OSError, ValueError, psutil.Error) as exc:
+            _LOGGER.warning("cannot read the bot's CPU time: %s", type(exc).__name__)
+            return
+        self.bot_cpu[when] = total
 
     def report(self, **extra: Any) -> dict[str, Any]:
         """The figures of the run."""
@@ -157,7 +180,14 @@ class ClosedLoop(ABC):
                 return 0.0
             return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))]
 
+        bot_cpu = None
+        if "begin" in self.bot_cpu and "end" in self.bot_cpu:
+            bot_cpu = self.bot_cpu["end"] - self.bot_cpu["begin"]
         return {
+            "bot_cpu_s": bot_cpu,
+            "bot_cpu_ms_per_update": bot_cpu * 1000 / self.completed
+            if bot_cpu is not None and self.completed
+            else None,
             "updates": self.completed,
             "seconds": self.duration,
             "updates_per_second": self.completed / self.duration if self.duration else 0.0,

@@ -154,6 +154,8 @@ def _run(workers: int, url: str, workdir: Path) -> dict[str, Any]:
         str(ready),
         "--done-on",
         "views.publish",
+        "--pid-file",
+        str(workdir / f"{label}.pid"),
     ]
     for port in ports:
         command += ["--events-url", f"http://127.0.0.1:{port}/slack/events"]
@@ -186,6 +188,7 @@ def _run(workers: int, url: str, workdir: Path) -> dict[str, Any]:
             except NotAvailable as exc:
                 log = log_tail(workdir / f"{label}-worker{index}.log")
                 raise NotAvailable(f"serve worker: {exc}: {log}") from None
+        (workdir / f"{label}.pid").write_text("".join(f"{p.pid}\n" for p in processes))
         groups = {
             "workers": [p.pid for p in processes],
             "postgresql": _postgres_pids(),

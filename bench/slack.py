@@ -23,6 +23,7 @@ from bench._common import (
     Measurement,
     NotAvailable,
     child_env,
+    cpu_row,
     free_port,
     log_tail,
     not_run,
@@ -61,6 +62,7 @@ def drive(
     scripts_path.write_text(json.dumps(scripts))
     ready = workdir / f"{label}.ready"
     driver_log, app_log = workdir / f"{label}-driver.log", workdir / f"{label}-app.log"
+    pid_file = workdir / f"{label}.pid"
     driver = start_process(
         [
             PYTHON,
@@ -84,6 +86,8 @@ def drive(
             str(WARMUP_SECONDS),
             "--duration",
             str(DURATION_SECONDS),
+            "--pid-file",
+            str(pid_file),
         ],
         env=child_env(),
         log_path=driver_log,
@@ -101,6 +105,7 @@ def drive(
         )
         args = [a.replace("{port}", str(app_port)).replace("{api_url}", api_url) for a in app_args]
         app = start_process(args, env=env, log_path=app_log)
+        pid_file.write_text(f"{app.pid}\n")
         try:
             wait_for_port(app_port, timeout=30, process=app)
         except NotAvailable as exc:
@@ -198,5 +203,13 @@ def run() -> list[Measurement]:
             note=f"p50 {ours['p50_ms']:.0f} ms, p99 {ours['p99_ms']:.0f} ms per input "
             f"(echo: p50 {echo['p50_ms']:.0f} ms); {ours['errors']} HTTP errors",
             details={"ours": ours, "echo": echo},
-        )
+        ),
+        cpu_row(
+            benchmark=NAME,
+            measure="app CPU time per input (same runs)",
+            ours=ours,
+            baseline=echo,
+            baseline_label="bolt echo",
+            target_ratio=TARGET_RATIO,
+        ),
     ]

@@ -65,12 +65,14 @@ class SlackDriver(ClosedLoop):
         events_urls: list[str],
         secret: str,
         done_on: str,
+        pid_file: str | None = None,
     ) -> None:
         super().__init__(
             scripts=scripts,
             user_ids=[f"UB{n:07d}" for n in range(users)],
             warmup=warmup,
             duration=duration,
+            pid_file=pid_file,
         )
         self.events_urls = events_urls
         self.secret = secret
@@ -276,6 +278,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         users=args.users,
         warmup=args.warmup,
         duration=args.duration,
+        pid_file=args.pid_file,
         events_urls=args.events_url,
         secret=args.secret,
         done_on=args.done_on,
@@ -311,6 +314,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--scripts", required=True)
     parser.add_argument("--events-url", action="append", required=True)
+    parser.add_argument("--pid-file", help="file with the bot's process id(s), for its CPU time")
     parser.add_argument("--secret", required=True)
     parser.add_argument("--ready-file", required=True, help="start when this file exists")
     parser.add_argument("--done-on", default="chat.postMessage")

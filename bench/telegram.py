@@ -24,6 +24,7 @@ from bench._common import (
     Measurement,
     NotAvailable,
     child_env,
+    cpu_row,
     free_port,
     log_tail,
     not_run,
@@ -69,6 +70,7 @@ def drive(
     scripts_path.write_text(json.dumps(scripts))
     driver_log = workdir / f"{label}-driver.log"
     bot_log = workdir / f"{label}-bot.log"
+    pid_file = workdir / f"{label}.pid"
     driver = start_process(
         [
             PYTHON,
@@ -84,6 +86,8 @@ def drive(
             str(warmup),
             "--duration",
             str(duration),
+            "--pid-file",
+            str(pid_file),
         ],
         env=child_env(),
         log_path=driver_log,
@@ -98,6 +102,7 @@ def drive(
             env=env,
             log_path=bot_log,
         )
+        pid_file.write_text(f"{bot.pid}\n")
         try:
             driver.wait(timeout=warmup + duration + 60)
         except subprocess.TimeoutExpired:
@@ -254,6 +259,16 @@ def run() -> list[Measurement]:
                 note=f"ours by concurrent_updates: {_rates(ours)}; at {best}: p50 "
                 f"{ours[best]['p50_ms']:.0f} ms, p99 {ours[best]['p99_ms']:.0f} ms per update",
                 details={"best_concurrency": best, "runs": {str(c): ours[c] for c in ours}},
+            )
+        )
+        rows.append(
+            cpu_row(
+                benchmark=NAME,
+                measure="bot CPU time per update (same runs)",
+                ours=ours[best],
+                baseline=echo[best_echo],
+                baseline_label="PTB echo",
+                target_ratio=TARGET_RATIO,
             )
         )
         try:

@@ -52,6 +52,7 @@ class TelegramDriver(ClosedLoop):
         webhook_urls: list[str],
         secret: str,
         rotate_users: int = 0,
+        pid_file: str | None = None,
     ) -> None:
         if rotate_users:
             users = min(users, rotate_users)
@@ -60,6 +61,7 @@ class TelegramDriver(ClosedLoop):
             user_ids=[str(FIRST_USER_ID + n) for n in range(users)],
             warmup=warmup,
             duration=duration,
+            pid_file=pid_file,
         )
         # With ``rotate_users`` every action comes from the next user of a pool
         # of that many (stored) users, so a run touches many different cases.
@@ -292,6 +294,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         users=args.users,
         warmup=args.warmup,
         duration=args.duration,
+        pid_file=args.pid_file,
         webhook_urls=args.webhook_url or [],
         secret=args.secret,
         rotate_users=args.rotate_users,
@@ -340,6 +343,7 @@ def main() -> int:
     parser.add_argument("--start-timeout", type=float, default=30.0)
     parser.add_argument("--ready-file", help="webhook mode: start when this file exists")
     parser.add_argument("--webhook-url", action="append")
+    parser.add_argument("--pid-file", help="file with the bot's process id(s), for its CPU time")
     parser.add_argument("--secret", default="")
     parser.add_argument("--rotate-users", type=int, default=0, help="pool of users to rotate over")
     args = parser.parse_args()
