@@ -18,6 +18,9 @@ DATABASE_URL_ENV = "DATABASE_URL"
 #: How long SQLite waits for another writer before "database is locked" (ms).
 DEFAULT_BUSY_TIMEOUT_MS = 5000
 
+#: How long a new PostgreSQL connection may take before the database counts as down (s).
+DEFAULT_CONNECT_TIMEOUT_S = 10
+
 #: Execution option naming how a SQLite transaction begins (see :func:`create_engine`).
 SQLITE_BEGIN_OPTION = "sqlite_begin"
 
@@ -74,6 +77,11 @@ def create_engine(
         _install_sqlite_hooks(engine, busy_timeout_ms=busy_timeout_ms)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if make_url(url).get_backend_name() == "postgresql" and "asyncpg" in make_url(url).drivername:
+        # Fail fast when the server is unreachable instead of asyncpg's 60 s default.
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        connect_args.setdefault("timeout", DEFAULT_CONNECT_TIMEOUT_S)
+        kwargs["connect_args"] = connect_args
     return create_async_engine(url, **kwargs)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from flows.case import Case, CaseStatus, Intermediary, Step
 from flows.io import ConversationKey, Draft, DraftKind, ReminderKind
-from storage import ConflictError, Storage
+from storage import ConflictError, Storage, create_engine, prune_processed
 from tests.helpers.storage_helpers import table_row_counts
 
 ALICE = ConversationKey(platform="telegram", workspace="", user_id="1001")
@@ -405,3 +405,20 @@ async def test_delete_only_user_empties_every_user_table(storage: Storage) -> No
         "reminders": 0,
         "drafts": 0,
     }
+
+
+async def test_storage_on_a_shared_engine_and_the_prune_job(migrated_url: str) -> None:
+    engine = create_engine(migrated_url)
+    try:
+        shared = Storage.from_engine(engine, clock=lambda: T0)
+        await shared.mark_processed(platform="telegram", update_id="old")
+        await shared.dispose()  # not its engine: still usable afterwards
+
+        removed = await prune_processed(
+            engine, older_than=timedelta(days=2), now=T0 + timedelta(days=3)
+        )
+
+        assert removed == 1
+        assert await shared.mark_processed(platform="telegram", update_id="old") is True
+    finally:
+        await engine.dispose()
