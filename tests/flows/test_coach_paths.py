@@ -679,3 +679,44 @@ def test_a_stored_case_at_start_begins_on_any_text(driver: FlowDriver) -> None:
     assert driver.text_of().count(t(driver.language, "coach-start-prompt")) == 1
     driver.press_key("coach-btn-begin")
     assert driver.case is not None and driver.case.step is Step.CALM
+
+
+@pytest.mark.parametrize(
+    "payment",
+    [
+        ("coach-btn-pay-keep-deposit",),
+        ("coach-btn-pay-kill-fee", "coach-btn-share-30", "coach-btn-yes"),
+        ("coach-btn-pay-kill-fee", "coach-btn-share-50", "coach-btn-no"),
+        ("coach-btn-pay-continue", "coach-btn-absorb"),
+        ("coach-btn-pay-continue", "coach-btn-deduct", "text:20 %"),
+    ],
+)
+@pytest.mark.parametrize("solution", ["coach-btn-redo", "coach-btn-part-ways"])
+def test_every_message_is_complete_and_fits_the_platforms(
+    driver: FlowDriver, payment: tuple[str, ...], solution: str
+) -> None:
+    drive_to(driver, Step.PROBLEM_DETAILS)
+    driver.press_key("coach-btn-skip")
+    driver.press_key(solution)
+    if solution == "coach-btn-redo":
+        driver.text("in 5 working days")
+    for step in payment:
+        if step.startswith("text:"):
+            driver.text(step.removeprefix("text:"))
+        else:
+            driver.press_key(step)
+    driver.press_key("coach-btn-tone-friendly")
+    driver.press_key("coach-btn-other-language")
+    driver.press_key("coach-btn-done")
+    assert driver.case is None and driver.closed[-1].status is CaseStatus.DONE
+    outgoing = driver.all_outgoing()
+    for out in outgoing:
+        assert out.text.strip()
+        for marker in ("None", "{ $", "{$", "}"):
+            assert marker not in out.text, (marker, out.text)
+        for row in getattr(out, "buttons", ()):
+            assert 1 <= len(row) <= 4
+            for button in row:
+                assert 1 <= len(button.label) <= 75
+    kinds = [o.kind for o in driver.drafts(driver.results[-1])]
+    assert kinds == [DraftKind.CONTRACT_CLAUSE]
