@@ -340,7 +340,8 @@ class Console:
 
     async def run(self, lines: StdinLines, stop: asyncio.Event) -> None:
         """Greet, then read lines until end of input or ``stop``."""
-        self._out.write(t(self._language, "console-welcome") + "\n")
+        welcome = _wrap(t(self._language, "console-welcome"), terminal_width(self._out))
+        self._out.write("\n".join(welcome) + "\n")
         await self.send(CommandInput(name="start"))
         while True:
             self.show_prompt()
@@ -368,7 +369,8 @@ class Console:
     def goodbye(self) -> None:
         """The localised goodbye, on a fresh line."""
         self._waiting = False
-        self._out.write("\n" + t(self._language, "console-goodbye") + "\n")
+        goodbye = _wrap(t(self._language, "console-goodbye"), terminal_width(self._out))
+        self._out.write("\n" + "\n".join(goodbye) + "\n")
         self._out.flush()
 
 
