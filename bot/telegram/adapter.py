@@ -323,11 +323,7 @@ class TelegramAdapter:
 
     async def send(self, *, chat_id: int, outgoing: Sequence[Outgoing]) -> list[Message]:
         """Render and send every reply and draft, in order."""
-        sent: list[Message] = []
-        for item in outgoing:
-            for message in render(item):
-                sent.append(await self._send_message(chat_id, message))
-        return sent
+        return [await self._send_message(chat_id, message) for message in render(outgoing)]
 
     async def _send_message(self, chat_id: int, message: TelegramMessage) -> Message:
         return await self._application.bot.send_message(
@@ -430,12 +426,18 @@ class TelegramAdapter:
         notice = None
         if result.choice is ChoiceOutcome.STALE and not result.duplicate:
             notice = t(result.language, "tg-stale-notice")
-        await _answer(query, notice)
-        if result.duplicate:
-            return
-        if result.choice is ChoiceOutcome.ACCEPTED and isinstance(message, Message):
-            await self._show_chosen(message, label=result.chosen_label, language=result.language)
-        await self.send(chat_id=message.chat.id, outgoing=result.outgoing)
+        if result.duplicate or not (
+            result.choice is ChoiceOutcome.ACCEPTED and isinstance(message, Message)
+        ):
+            await _answer(query, notice)
+        else:
+            # Stop the spinner and mark the question answered at the same time.
+            await asyncio.gather(
+                _answer(query, notice),
+                self._show_chosen(message, label=result.chosen_label, language=result.language),
+            )
+        if not result.duplicate:
+            await self.send(chat_id=message.chat.id, outgoing=result.outgoing)
 
     async def _show_chosen(self, message: Message, *, label: str | None, language: str) -> None:
         """Edit the answered question: the chosen answer under it and no more buttons."""

@@ -2,9 +2,10 @@
 
 Every text from the flow is plain text: it is escaped here, so a client called
 ``<b>`` or ``</pre>`` can never inject markup. A :class:`~flows.io.Reply`
-becomes its (bold) title and text with the buttons under the last message; a
-:class:`~flows.io.Draft` becomes its own message with the text in ``<pre>``,
-so it can be copied with one tap.
+becomes its (bold) title and text with the buttons under the last message —
+consecutive replies of one step share a message; a :class:`~flows.io.Draft`
+becomes its own message with the text in ``<pre>``, so it can be copied with
+one tap.
 
 Telegram's limits are kept here: a message text is 1–4096 characters (counted
 in UTF-16 code units, as Telegram counts them), so long texts are split on
@@ -68,21 +69,48 @@ def text_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def render(outgoing: Outgoing) -> list[TelegramMessage]:
-    """Render one reply or draft as the Telegram messages to send, in order."""
-    if isinstance(outgoing, Draft):
-        return render_draft(outgoing)
-    return render_reply(outgoing)
+def render(outgoing: Sequence[Outgoing], *, limit: int = MAX_TEXT_LENGTH) -> list[TelegramMessage]:
+    """Render the replies and drafts of one step as the Telegram messages to send, in order.
+
+    Consecutive coach replies are sent as one message (one chat bubble, one
+    request) up to and including the first one with buttons; a draft is always
+    a message of its own, so it can be copied (or sent on) alone.
+    """
+    messages: list[TelegramMessage] = []
+    pending: list[Reply] = []
+    for item in outgoing:
+        if isinstance(item, Draft):
+            messages += render_replies(pending, limit=limit)
+            pending = []
+            messages += render_draft(item, limit=limit)
+            continue
+        pending.append(item)
+        if item.buttons:
+            messages += render_replies(pending, limit=limit)
+            pending = []
+    messages += render_replies(pending, limit=limit)
+    return messages
 
 
 def render_reply(reply: Reply, *, limit: int = MAX_TEXT_LENGTH) -> list[TelegramMessage]:
     """A coach message: bold title, text, the keyboard under the last part."""
+    return render_replies([reply], limit=limit)
+
+
+def render_replies(
+    replies: Sequence[Reply], *, limit: int = MAX_TEXT_LENGTH
+) -> list[TelegramMessage]:
+    """Coach messages sent together: each (bold) title and text, the keyboard under the end.
+
+    Only the last reply may carry buttons.
+    """
     blocks: list[Block] = []
-    if reply.title:
-        blocks.append(Block(reply.title, "b"))
-    if reply.text:
-        blocks.append(Block(reply.text))
-    markup = keyboard(reply.buttons)
+    for reply in replies:
+        if reply.title:
+            blocks.append(Block(reply.title, "b"))
+        if reply.text:
+            blocks.append(Block(reply.text))
+    markup = keyboard(replies[-1].buttons) if replies else None
     chunks = split_blocks(blocks, limit=limit)
     if not chunks:
         if markup is None:

@@ -37,7 +37,7 @@ async def test_conversation_reaches_the_suggested_reply(
     assert format_money(Decimal(80), "EUR", language=language) in body
     assert "{" not in body and "$" not in body
     # The coach speaks the user's language: the first question was in it.
-    assert user.bot_messages()[0]["text"] == t(language, "coach-start-prompt")
+    assert user.bot_messages()[0]["text"].startswith(t(language, "coach-start-prompt"))
 
     case = await engine.active_case(conversation_key(user.user_id))
     assert case is not None and case.step is Step.REPLY

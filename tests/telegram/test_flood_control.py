@@ -18,9 +18,9 @@ async def test_a_429_is_waited_out_and_the_message_delivered(
     assert attempts[0].status == 429
     assert attempts[1].status == 200
     assert attempts[1].params["text"] == attempts[0].params["text"]
-    # Every reply of the step arrived, in order, the first one after the wait.
+    # The reply of the step arrived after the wait.
     assert [m["text"] for m in replies] == [c.params["text"] for c in attempts[1:]]
-    assert len(replies) >= 2
+    assert replies
 
 
 async def test_a_429_on_the_callback_answer_is_waited_out_too(

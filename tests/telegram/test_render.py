@@ -8,6 +8,7 @@ from bot.telegram.render import (
     MAX_TEXT_LENGTH,
     CallbackDataError,
     keyboard,
+    render,
     render_draft,
     render_reply,
     text_length,
@@ -128,3 +129,27 @@ def test_truncate_counts_utf16() -> None:
 def test_the_stand_in_refuses_html_telegram_refuses(source: str) -> None:
     with pytest.raises(HtmlError):
         parse_html(source)
+
+
+def test_the_replies_of_one_step_share_a_message_drafts_stand_alone() -> None:
+    yes = ((Button("Yes", "rc:1:1:yes"),),)
+    draft = Draft(kind=DraftKind.REPLY, text="Dear client", language="en", title="Suggested reply")
+
+    messages = render(
+        [
+            Reply(text="Great."),
+            Reply(text="Here is a message to send:", title="Next"),
+            draft,
+            Reply(text="Ready?", buttons=yes),
+            Reply(text="(after the buttons)"),
+        ]
+    )
+
+    texts = [parse_html(m.html)[0] for m in messages]
+    assert texts == [
+        "Great.\n\nNext\n\nHere is a message to send:",
+        "Suggested reply\nDear client",
+        "Ready?",
+        "(after the buttons)",
+    ]
+    assert [m.keyboard is not None for m in messages] == [False, False, True, False]

@@ -63,11 +63,11 @@ async def test_polling_mode_answers_a_user(api: BotApiStandIn, tmp_path: Path) -
     async with _running(_settings(api, tmp_path)):
         await api.wait_for_call("deleteWebhook")  # polling is about to start
         api.push_update(_start(301))
-        await api.wait_for_call("sendMessage", count=2)
+        await api.wait_for_call("sendMessage")
 
     first = api.calls_to("sendMessage")[0]
     assert first.params["chat_id"] == 301
-    assert first.text == t("bg", "coach-start-prompt")
+    assert first.text.startswith(t("bg", "coach-start-prompt"))
     assert api.calls_to("deleteWebhook")  # polling removes a webhook first
 
 
