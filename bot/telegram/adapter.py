@@ -209,9 +209,7 @@ class TelegramAdapter:
             engine=engine,
             token=settings.telegram_bot_token.get_secret_value(),
             base_url=settings.telegram_api_url or None,
-            concurrent_updates=getattr(
-                settings, "telegram_concurrent_updates", DEFAULT_CONCURRENT_UPDATES
-            ),
+            concurrent_updates=settings.telegram_concurrent_updates,
             webhook_url=settings.telegram_webhook_url,
             webhook_secret=secret.get_secret_value() if secret is not None else None,
             reminder_interval=settings.reminder_interval_seconds,
