@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -10,10 +11,13 @@ import pytest
 from aiohttp import web
 
 from bot.engine import Engine
-from bot.telegram.adapter import TelegramAdapter, conversation_key
+from bot.telegram.adapter import TelegramAdapter, UpdateFailedError, conversation_key
 from bot.telegram.webhook import SECRET_HEADER, webhook_handler
-from flows.case import Step
+from flows.case import Case, Step
+from flows.coach import Coach
 from flows.i18n import t
+from storage import Storage, upgrade
+from tests.helpers.storage_helpers import sqlite_url
 from tests.helpers.telegram_api import BotApiStandIn
 
 SECRET = "s3cr3t_token-for-tests"
@@ -113,3 +117,38 @@ async def test_a_failed_update_answers_500_and_its_redelivery_is_applied_once(
 def test_an_empty_secret_is_refused(adapter: TelegramAdapter) -> None:
     with pytest.raises(ValueError, match="secret"):
         webhook_handler(adapter, secret="")
+
+
+async def test_database_down_user_told_500_then_the_redelivery_is_applied(
+    api: BotApiStandIn, tmp_path: Path
+) -> None:
+    folder = tmp_path / "not-yet"
+    url = sqlite_url(folder / "coach.db")  # the folder does not exist: every query fails
+    storage = Storage(url)
+    bot = TelegramAdapter(
+        engine=Engine(storage=storage, coach=Coach()), token=api.token, base_url=api.base_url
+    )
+    await bot.start()
+    try:
+        update = _start_update(api, 904)
+
+        with pytest.raises(UpdateFailedError):
+            await bot.process_webhook_update(update)
+
+        [told] = api.calls_to("sendMessage")
+        assert told.text == t("en", "coach-unavailable")
+
+        # The database is back; Telegram delivers the update again — it is applied now.
+        folder.mkdir()
+        await upgrade(url)
+        await bot.process_webhook_update(update)
+        case = await _active_case(storage, 904)
+        assert case is not None and case.step is Step.CALM
+    finally:
+        await bot.stop()
+        await storage.dispose()
+
+
+async def _active_case(storage: Storage, user_id: int) -> Case | None:
+    """The active case of a Telegram user, read straight from storage."""
+    return await Engine(storage=storage).active_case(conversation_key(user_id))
