@@ -91,9 +91,18 @@ async def test_every_callback_data_fits_64_bytes(
                 break
         await user.press(t("bg", variant))
     await user.press(t("bg", "coach-btn-deduct"))
+    await user.say("25%")
+    # The reply's own keyboards: tone, language, the facts menu; then /delete and a return.
+    for key in ("coach-btn-tone-friendly", "coach-btn-other-language", "coach-btn-change-facts"):
+        await user.press(t("bg", key))
+    await user.press(t("bg", "coach-btn-back-to-reply"))
+    await user.say("/delete")
+    await user.press(t("bg", "coach-btn-delete-no"))
+    await user.say("/start")
+    assert user.has_button(t("bg", "coach-btn-continue"))
 
     data = [d for call in api.calls_to("sendMessage") for d in call.callback_data()]
-    assert len(data) > 30
+    assert len(data) > 50
     assert all(1 <= len(d.encode("utf-8")) <= 64 for d in data)
     assert _no_rule_broken(api)
 
