@@ -18,13 +18,23 @@ from telegram.ext import BaseUpdateProcessor
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Up to ``max_concurrent_updates`` at once, one at a time per user, FIFO per user."""
+    """Up to ``max_concurrent_updates`` at once; one user's updates one at a time, in order.
 
-    __slots__ = ("_locks", "_waiting")
+    An update first waits for the earlier updates of its user, and only then for
+    a processing slot — so a user who sends many messages at once queues behind
+    themselves without taking the slots other users need. PTB's own limit
+    (:attr:`max_concurrent_updates`) counts the updates admitted, waiting or
+    running; ``max_waiting`` sets it.
+    """
 
-    def __init__(self, max_concurrent_updates: int) -> None:
+    __slots__ = ("_locks", "_processing", "_waiting")
+
+    def __init__(self, max_concurrent_updates: int, *, max_waiting: int = 1024) -> None:
         """Create the processor (``max_concurrent_updates`` ≥ 1)."""
-        super().__init__(max_concurrent_updates)
+        if max_concurrent_updates < 1:
+            raise ValueError("max_concurrent_updates must be a positive integer")
+        super().__init__(max(max_waiting, max_concurrent_updates))
+        self._processing = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -32,12 +42,13 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         """Await ``coroutine`` once no earlier update of the same user is running."""
         user_id = _user_id(update)
         if user_id is None:
-            await coroutine
+            async with self._processing:
+                await coroutine
             return
         lock = self._locks.setdefault(user_id, asyncio.Lock())
         self._waiting[user_id] = self._waiting.get(user_id, 0) + 1
         try:
-            async with lock:
+            async with lock, self._processing:
                 await coroutine
         finally:
             # Forget idle users, so memory does not grow with the number of users.

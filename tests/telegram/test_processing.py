@@ -56,3 +56,27 @@ async def test_idle_users_are_forgotten() -> None:
 
     assert processor._locks == {}
     assert processor._waiting == {}
+
+
+async def test_a_user_flooding_the_bot_does_not_take_the_other_users_slots() -> None:
+    processor = PerUserUpdateProcessor(2)
+    gate = asyncio.Event()
+    done: list[str] = []
+
+    async def work(name: str, wait: asyncio.Event | None = None) -> None:
+        if wait is not None:
+            await wait.wait()
+        done.append(name)
+
+    flood = [
+        asyncio.create_task(processor.process_update(_update(n, 10), work(f"a{n}", gate)))
+        for n in range(1, 6)
+    ]
+    other = asyncio.create_task(processor.process_update(_update(9, 20), work("b")))
+
+    await other  # five waiting updates of user 10 hold one slot, not both
+    assert done == ["b"]
+
+    gate.set()
+    await asyncio.gather(*flood)
+    assert done == ["b", "a1", "a2", "a3", "a4", "a5"]
