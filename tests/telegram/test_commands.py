@@ -76,3 +76,11 @@ async def test_a_draft_shared_into_the_chat_via_inline_mode_is_not_an_answer(
     assert len(api.calls_to("sendMessage")) == sent
     case = await engine.active_case(conversation_key(user.user_id))
     assert case is not None and case.answers.client_name is None
+
+
+async def test_the_deep_link_from_a_group_starts_the_coach(make_user: MakeUser) -> None:
+    user = make_user(language_code="bg")
+
+    replies = await user.say("/start coach")  # what t.me/<bot>?start=coach sends
+
+    assert replies[0]["text"].startswith(t("bg", "coach-start-prompt"))
