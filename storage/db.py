@@ -65,16 +65,26 @@ def create_engine(
     """Create the async engine for ``url``.
 
     SQLite files get WAL mode, a busy timeout and foreign keys on every
-    connection, and SQLAlchemy (not the driver) emits ``BEGIN``: write
-    transactions use ``BEGIN IMMEDIATE`` so writers queue on the file lock
+    connection, their statements run on the event loop's thread (no thread
+    hop per call; waits for a lock are asynchronous, see
+    :mod:`storage.sqlite_inloop`), and SQLAlchemy (not the driver) emits
+    ``BEGIN``: write transactions use ``BEGIN IMMEDIATE`` so writers queue on the file lock
     instead of failing half-way; a connection with the execution option
     ``sqlite_begin="BEGIN"`` starts a deferred (read) transaction.
     PostgreSQL connections are pinged before use so a restarted server is
     picked up without an error reaching the user.
     """
     if is_sqlite(url):
-        engine = create_async_engine(url, **kwargs)
-        _install_sqlite_hooks(engine, busy_timeout_ms=busy_timeout_ms)
+        # sqlite3 on the event loop's thread (see storage.sqlite_inloop): the
+        # driver waits for another writer's lock with asyncio.sleep, up to the
+        # busy timeout, so SQLite's own (blocking) busy handler stays off.
+        from storage.sqlite_inloop import dbapi
+
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        connect_args.setdefault("timeout", busy_timeout_ms / 1000)
+        kwargs.setdefault("module", dbapi())
+        engine = create_async_engine(url, connect_args=connect_args, **kwargs)
+        _install_sqlite_hooks(engine, busy_timeout_ms=0)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if make_url(url).get_backend_name() == "postgresql" and "asyncpg" in make_url(url).drivername:
