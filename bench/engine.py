@@ -56,8 +56,18 @@ async def _engine_run(recordings: list[Recording], database_url: str) -> dict[st
     cpu: list[float] = []
     divergences = 0
     users_done = 0
+    statements = 0
     async with open_runtime(settings=settings) as runtime:
         engine = runtime.engine
+        database = getattr(runtime.storage, "_engine", None)
+        if database is not None:
+            from sqlalchemy import event
+
+            def count(*_args: Any) -> None:
+                nonlocal statements
+                statements += 1
+
+            event.listen(database.sync_engine, "before_cursor_execute", count)
 
         async def step(user: int, index: int, rec: Recording, last: list[Outgoing]) -> None:
             nonlocal divergences
@@ -88,6 +98,7 @@ async def _engine_run(recordings: list[Recording], database_url: str) -> dict[st
         divergences = 0
         latencies.clear()
         cpu.clear()
+        statements = 0
         gc.collect()
 
         # Users in batches of BATCH, interleaved round-robin inside a batch (each
@@ -112,6 +123,7 @@ async def _engine_run(recordings: list[Recording], database_url: str) -> dict[st
         "latencies": latencies,
         "cpu": cpu,
         "cpu_total": cpu_total,
+        "statements": statements,
         "wall": wall,
         "divergences": divergences,
         "users": users_done,
@@ -148,6 +160,8 @@ def run(*, users: int = USERS) -> list[Measurement]:
         f"{steps} steps of {engine['users']} users, {min(lengths)}–{max(lengths)} steps per "
         f"conversation, ending at {', '.join(final_steps)}"
     )
+    if engine["statements"]:
+        note += f"; {engine['statements'] / steps:.1f} SQL statements per step"
     if engine["divergences"]:
         note += f"; {engine['divergences']} steps answered differently from the recording"
     _LOGGER.info(
