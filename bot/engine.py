@@ -4,10 +4,12 @@ IncomingMessage → resolve user and language → drop a duplicate → load the
 active case → run the coach → save with a version check (retry on conflict)
 → EngineResult.
 
-Each attempt reads the user and the case in a short read transaction, runs
-the pure coach outside any transaction, then writes everything in ONE
-transaction: the processed-update mark, the cases (``UPDATE … WHERE
-version = ?``), their events, reminders, the language and the drafts. If
+Each attempt reads the user and the active case with one query in a short
+read transaction, runs the pure coach outside any transaction, then writes
+everything in ONE transaction: the processed-update mark (a duplicate is
+found by this insert's conflict, so nothing of it is written), the user if
+new, the cases (``UPDATE … WHERE version = ?``), their events, reminders,
+the language and the drafts. If
 another worker changed the case in between, the write raises
 :class:`~storage.ConflictError`, rolls back (the update is not marked
 processed) and the whole attempt runs again on fresh state. Database errors
@@ -18,12 +20,12 @@ reply and the next update is tried afresh.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flows.case import DEFAULT_LANGUAGE, Case
 from flows.coach import Coach
@@ -112,15 +114,11 @@ class _Snapshot:
 
     step: str
     status: str
-    state: str
+    state: dict[str, Any]
 
     @classmethod
     def of(cls, case: Case) -> _Snapshot:
-        return cls(
-            step=case.step.value,
-            status=case.status.value,
-            state=json.dumps(case.to_dict(), sort_keys=True, ensure_ascii=False),
-        )
+        return cls(step=case.step.value, status=case.status.value, state=case.to_dict())
 
 
 def input_kind(user_input: UserInput) -> str:
@@ -207,20 +205,11 @@ class Engine:
 
     async def _attempt(self, message: IncomingMessage) -> EngineResult:
         key = message.key
-        # Read phase: a short transaction, no write lock.
+        # Read phase: one query in a short transaction, no write lock.
         async with self.storage.transaction(readonly=True) as tx:
-            user = await tx.find_user(key)
-            if message.update_id is not None and await tx.is_processed(
-                platform=key.platform, update_id=message.update_id
-            ):
-                return self._duplicate(user, message)
-            case = await tx.load_active_case(user_id=user.id) if user is not None else None
-        if user is None:
-            async with self.storage.transaction() as tx:
-                user = await tx.get_or_create_user(key, platform_language=message.platform_language)
-                case = await tx.load_active_case(user_id=user.id)
+            found, case = await tx.find_user_and_active_case(key)
 
-        language = self._language(user, message.platform_language)
+        language = self._language(found, message.platform_language)
         before = {case.id: _Snapshot.of(case)} if case is not None else {}
         result = self.coach.handle(
             UserContext(language=language, active_case=case), message.user_input
@@ -231,7 +220,14 @@ class Engine:
             if message.update_id is not None and not await tx.mark_processed(
                 platform=key.platform, update_id=message.update_id
             ):
-                return self._duplicate(user, message)
+                return self._duplicate(found, message)
+            if found is None:
+                # A new user (or one who erased their data). Had a concurrent update
+                # created the user and a case meanwhile, saving ours conflicts and the
+                # attempt runs again on that state.
+                user = await tx.get_or_create_user(key, platform_language=message.platform_language)
+            else:
+                user = found
             if message.platform_language and message.platform_language != user.platform_language:
                 await tx.set_platform_language(
                     user_id=user.id, platform_language=message.platform_language
@@ -275,9 +271,10 @@ class Engine:
         cases = [*result.closed, *([result.case] if result.case is not None else [])]
         for case in cases:
             previous = before.get(case.id)
-            if case.version != 0 and previous == _Snapshot.of(case):
+            after = _Snapshot.of(case)
+            if case.version != 0 and previous == after:
                 continue  # unchanged: nothing to save, nothing to log
-            await tx.save_case(user_id=user_id, case=case)
+            await tx.save_case(user_id=user_id, case=case, state=after.state)
             await tx.append_event(
                 case_id=case.id,
                 user_id=user_id,

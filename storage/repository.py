@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -37,6 +37,79 @@ Clock = Callable[[], datetime]
 #: A claimed reminder not marked sent after this long is claimable again
 #: (the worker that claimed it died before handing it over).
 DEFAULT_CLAIM_LEASE = timedelta(minutes=5)
+
+# Hot-path statements, built once: SQLAlchemy then reuses their cache keys
+# and compiled forms, and nothing is coerced or constructed per call.
+_IDENTITY = and_(
+    User.platform == bindparam("platform"),
+    User.workspace == bindparam("workspace"),
+    User.platform_user_id == bindparam("platform_user_id"),
+)
+_FIND_USER = select(User.id, User.language, User.platform_language).where(_IDENTITY)
+_CASE_COLUMNS = (CaseRow.id, CaseRow.step, CaseRow.status, CaseRow.state, CaseRow.version)
+_USER_AND_ACTIVE_CASE = (
+    select(
+        User.id.label("user_id"),
+        User.language,
+        User.platform_language,
+        CaseRow.id,
+        CaseRow.step,
+        CaseRow.status,
+        CaseRow.state,
+        CaseRow.version,
+    )
+    .select_from(User)
+    .outerjoin(
+        CaseRow,
+        and_(CaseRow.user_id == User.id, CaseRow.status == CaseStatus.ACTIVE.value),
+    )
+    .where(_IDENTITY)
+)
+_ACTIVE_CASE = select(*_CASE_COLUMNS).where(
+    CaseRow.user_id == bindparam("user_id"), CaseRow.status == CaseStatus.ACTIVE.value
+)
+_INSERT_CASE = insert(CaseRow)
+_UPDATE_CASE = (
+    update(CaseRow)
+    .where(
+        CaseRow.id == bindparam("case_id"),
+        CaseRow.user_id == bindparam("owner_id"),
+        CaseRow.version == bindparam("expected"),
+    )
+    .values(
+        step=bindparam("step"),
+        status=bindparam("status"),
+        state=bindparam("state"),
+        version=bindparam("version"),
+        updated_at=bindparam("now"),
+    )
+)
+# The next sequence number is computed in the INSERT itself (one statement); the
+# case row's lock (PostgreSQL) or the write lock (SQLite) keeps it gap-free.
+_APPEND_EVENT = insert(CaseEvent).from_select(
+    ["case_id", "user_id", "seq", "from_step", "to_step", "kind", "created_at"],
+    select(
+        bindparam("case_id", type_=CaseEvent.case_id.type),
+        bindparam("user_id", type_=CaseEvent.user_id.type),
+        func.coalesce(func.max(CaseEvent.seq), 0) + 1,
+        bindparam("from_step", type_=CaseEvent.from_step.type),
+        bindparam("to_step", type_=CaseEvent.to_step.type),
+        bindparam("kind", type_=CaseEvent.kind.type),
+        bindparam("created_at", type_=CaseEvent.created_at.type),
+    ).where(CaseEvent.case_id == bindparam("case_id")),
+).returning(CaseEvent.seq)
+_MARK_PROCESSED = {
+    name: insert_on_conflict(ProcessedUpdate)
+    .values(
+        platform=bindparam("platform"),
+        update_id=bindparam("update_id"),
+        created_at=bindparam("created_at"),
+    )
+    .on_conflict_do_nothing()
+    .returning(ProcessedUpdate.update_id)
+    for name, insert_on_conflict in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_INSERT_DRAFT = insert(DraftRow)
 
 
 def utc_now() -> datetime:
@@ -81,6 +154,10 @@ class CaseEventRecord:
     created_at: datetime
 
 
+def _identity(key: ConversationKey) -> dict[str, str]:
+    return {"platform": key.platform, "workspace": key.workspace, "platform_user_id": key.user_id}
+
+
 class StorageTransaction:
     """All repository operations, run inside one open transaction."""
 
@@ -105,20 +182,27 @@ class StorageTransaction:
 
     async def find_user(self, key: ConversationKey) -> StoredUser | None:
         """The user with this platform identity, if stored."""
-        row = (
-            await self._conn.execute(
-                select(User.id, User.language, User.platform_language).where(
-                    User.platform == key.platform,
-                    User.workspace == key.workspace,
-                    User.platform_user_id == key.user_id,
-                )
-            )
-        ).one_or_none()
+        row = (await self._conn.execute(_FIND_USER, _identity(key))).one_or_none()
         if row is None:
             return None
         return StoredUser(
             id=row.id, key=key, language=row.language, platform_language=row.platform_language
         )
+
+    async def find_user_and_active_case(
+        self, key: ConversationKey
+    ) -> tuple[StoredUser | None, Case | None]:
+        """The user of ``key`` and their active case, in one query (either may be None)."""
+        row = (await self._conn.execute(_USER_AND_ACTIVE_CASE, _identity(key))).one_or_none()
+        if row is None:
+            return None, None
+        user = StoredUser(
+            id=row.user_id,
+            key=key,
+            language=row.language,
+            platform_language=row.platform_language,
+        )
+        return user, None if row.id is None else self._case_from_row(row)
 
     async def get_user(self, user_id: int) -> StoredUser | None:
         """The user with this internal id, if stored."""
@@ -201,17 +285,11 @@ class StorageTransaction:
             version=row.version,
         )
 
-    _CASE_COLUMNS = (CaseRow.id, CaseRow.step, CaseRow.status, CaseRow.state, CaseRow.version)
+    _CASE_COLUMNS = _CASE_COLUMNS
 
     async def load_active_case(self, *, user_id: int) -> Case | None:
         """The user's active case, if any."""
-        row = (
-            await self._conn.execute(
-                select(*self._CASE_COLUMNS).where(
-                    CaseRow.user_id == user_id, CaseRow.status == CaseStatus.ACTIVE.value
-                )
-            )
-        ).one_or_none()
+        row = (await self._conn.execute(_ACTIVE_CASE, {"user_id": user_id})).one_or_none()
         return None if row is None else self._case_from_row(row)
 
     async def get_case(self, *, case_id: str) -> Case | None:
@@ -237,11 +315,17 @@ class StorageTransaction:
         return cases[0] if cases else None
 
     async def save_case(
-        self, *, user_id: int, case: Case, expected_version: int | None = None
+        self,
+        *,
+        user_id: int,
+        case: Case,
+        expected_version: int | None = None,
+        state: dict[str, Any] | None = None,
     ) -> int:
         """Insert or update ``case`` if its stored version is ``expected_version``.
 
         ``expected_version`` defaults to ``case.version``; 0 means "new case".
+        ``state`` is ``case.to_dict()`` when the caller already has it.
         Returns the new version and stores it on ``case``.
 
         Raises:
@@ -250,35 +334,35 @@ class StorageTransaction:
         """
         expected = case.version if expected_version is None else expected_version
         now = self._clock()
+        document = case.to_dict() if state is None else state
         try:
             if expected == 0:
                 await self._conn.execute(
-                    insert(CaseRow).values(
-                        id=case.id,
-                        user_id=user_id,
-                        step=case.step.value,
-                        status=case.status.value,
-                        state=case.to_dict(),
-                        version=1,
-                        created_at=now,
-                        updated_at=now,
-                    )
+                    _INSERT_CASE,
+                    {
+                        "id": case.id,
+                        "user_id": user_id,
+                        "step": case.step.value,
+                        "status": case.status.value,
+                        "state": document,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    },
                 )
             else:
                 result = await self._conn.execute(
-                    update(CaseRow)
-                    .where(
-                        CaseRow.id == case.id,
-                        CaseRow.user_id == user_id,
-                        CaseRow.version == expected,
-                    )
-                    .values(
-                        step=case.step.value,
-                        status=case.status.value,
-                        state=case.to_dict(),
-                        version=expected + 1,
-                        updated_at=now,
-                    )
+                    _UPDATE_CASE,
+                    {
+                        "case_id": case.id,
+                        "owner_id": user_id,
+                        "expected": expected,
+                        "step": case.step.value,
+                        "status": case.status.value,
+                        "state": document,
+                        "version": expected + 1,
+                        "now": now,
+                    },
                 )
                 if result.rowcount != 1:
                     raise ConflictError(f"case {case.id} is not at version {expected}")
@@ -303,27 +387,21 @@ class StorageTransaction:
         Call it after :meth:`save_case` in the same transaction: the case row
         lock (or SQLite's write lock) keeps the sequence gap-free.
         """
-        last = (
-            await self._conn.execute(
-                select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == case_id)
-            )
-        ).scalar_one()
-        seq = (last or 0) + 1
         try:
-            await self._conn.execute(
-                insert(CaseEvent).values(
-                    case_id=case_id,
-                    user_id=user_id,
-                    seq=seq,
-                    from_step=from_step,
-                    to_step=to_step,
-                    kind=kind,
-                    created_at=self._clock(),
-                )
+            result = await self._conn.execute(
+                _APPEND_EVENT,
+                {
+                    "case_id": case_id,
+                    "user_id": user_id,
+                    "from_step": from_step,
+                    "to_step": to_step,
+                    "kind": kind,
+                    "created_at": self._clock(),
+                },
             )
         except IntegrityError as exc:
-            raise ConflictError(f"event {seq} of case {case_id} already exists") from exc
-        return seq
+            raise ConflictError(f"an event of case {case_id} was appended concurrently") from exc
+        return int(result.scalar_one())
 
     async def list_events(self, *, case_id: str) -> list[CaseEventRecord]:
         """The case's event log in order."""
@@ -370,11 +448,11 @@ class StorageTransaction:
         On PostgreSQL a concurrent transaction marking the same id waits for
         this one: it sees a duplicate if this commits, and proceeds if it rolls back.
         """
+        statement = _MARK_PROCESSED.get(self._dialect)
+        if statement is None:
+            raise NotImplementedError(f"unsupported database dialect {self._dialect}")
         result = await self._conn.execute(
-            self._insert(ProcessedUpdate)
-            .values(platform=platform, update_id=update_id, created_at=self._clock())
-            .on_conflict_do_nothing()
-            .returning(ProcessedUpdate.update_id)
+            statement, {"platform": platform, "update_id": update_id, "created_at": self._clock()}
         )
         return result.one_or_none() is not None
 
@@ -487,15 +565,16 @@ class StorageTransaction:
     async def add_draft(self, *, user_id: int, case_id: str | None, draft: Draft) -> None:
         """Store a draft handed to the user."""
         await self._conn.execute(
-            insert(DraftRow).values(
-                user_id=user_id,
-                case_id=case_id,
-                kind=draft.kind.value,
-                language=draft.language,
-                title=draft.title,
-                text=draft.text,
-                created_at=self._clock(),
-            )
+            _INSERT_DRAFT,
+            {
+                "user_id": user_id,
+                "case_id": case_id,
+                "kind": draft.kind.value,
+                "language": draft.language,
+                "title": draft.title,
+                "text": draft.text,
+                "created_at": self._clock(),
+            },
         )
 
     async def latest_drafts(self, *, user_id: int, limit: int = 10) -> list[Draft]:
