@@ -1,9 +1,9 @@
 """The one shared ``transitions`` machine that moves every case between steps.
 
 The machine is built once at import with ``model=None``. To move a case, a
-light :class:`StepModel` wrapping the case's answers is added for the step and
-removed right after (transitions README, "Alternative initialization
-patterns"). Guards read the answers; callbacks only touch the model. No I/O.
+light :class:`StepModel` wrapping the case's answers is put in the case's step
+and the trigger's event is run on it (the machine keeps no model). Guards read
+the answers; callbacks only touch the model. No I/O.
 
 The graph is checked when it is built: every :class:`~flows.case.Step` must
 be reachable from ``START`` and have its prompt (``coach-<step>-prompt``) in
@@ -276,11 +276,11 @@ def fire(case: Case, trigger: str) -> bool:
     if trigger not in triggers_from(case.step):
         raise ValueError(f"{trigger!r} cannot fire from {case.step.value!r}")
     model = StepModel(case.answers)
-    MACHINE.add_model(model, initial=case.step)
-    try:
-        moved = bool(model.trigger(trigger))  # type: ignore[attr-defined]
-    finally:
-        MACHINE.remove_model(model)
+    # What ``add_model`` + ``model.trigger(trigger)`` + ``remove_model`` do, without
+    # binding ~100 convenience methods to a model used for one trigger (most of the
+    # cost of a step): the event resolves guards and callbacks on the model by name.
+    MACHINE.set_state(case.step, model=model)
+    moved = bool(MACHINE.events[trigger].trigger(model))
     if not moved:
         return False
     previous = case.step
