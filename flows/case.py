@@ -7,7 +7,7 @@ the state machine never gets pickled (see STYLE.md).
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -169,13 +169,16 @@ class Answers:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-compatible dict (Decimals as strings, enums as values)."""
         out: dict[str, Any] = {}
-        for key, value in asdict(self).items():
+        for item in fields(self):  # not asdict(): it deep-copies every value, slowly
+            value = getattr(self, item.name)
             if isinstance(value, Decimal):
-                out[key] = str(value)
+                out[item.name] = str(value)
             elif isinstance(value, StrEnum):
-                out[key] = value.value
+                out[item.name] = value.value
+            elif isinstance(value, list):
+                out[item.name] = list(value)
             else:
-                out[key] = value
+                out[item.name] = value
         return out
 
     @classmethod
