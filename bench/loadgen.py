@@ -90,6 +90,7 @@ class ClosedLoop(ABC):
         """The user's next action, unless the run is over."""
         now = time.monotonic()
         if now >= self.window[1]:
+            self._cpu_mark("end")
             user.waiting = False
             if all(not u.waiting for u in self.users.values()):
                 self.finished.set()
