@@ -97,6 +97,15 @@ def test_env_example_documents_every_setting() -> None:
     assert documented == expected
 
 
+def test_readme_configuration_table_lists_every_setting() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+
+    for name, field in Settings.model_fields.items():
+        variable = str(field.validation_alias or name).upper()
+        assert f"`{variable}`" in table, variable
+
+
 def test_telegram_token_wins_over_slack_for_the_default_command(clean_env: Path) -> None:
     settings = load_settings(telegram_bot_token="123:abc", slack_bot_token="xoxb-1")
 
