@@ -29,9 +29,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-## diagram: regenerate docs/flow.mmd from the state machine
+## diagram: regenerate docs/flow.mmd from the state machine and copy it into README.md
 diagram: $(STAMP)
 	$(BIN)/python -m flows.diagram > docs/flow.mmd
+	$(BIN)/python .ci/readme_diagram.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

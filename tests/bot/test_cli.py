@@ -183,4 +183,4 @@ def test_readme_embeds_the_current_diagram() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     diagram = (ROOT / "docs" / "flow.mmd").read_text(encoding="utf-8")
 
-    assert f"```mermaid\n{diagram.rstrip()}\n```" in readme
+    assert f"```mermaid\n{diagram.rstrip()}\n```" in readme, "run `make diagram`"
