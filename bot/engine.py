@@ -4,8 +4,8 @@ IncomingMessage → resolve user and language → drop a duplicate → load the
 active case → run the coach → save with a version check (retry on conflict)
 → EngineResult.
 
-Each attempt reads the user and the active case with one query in a short
-read transaction, runs the pure coach outside any transaction, then writes
+Each attempt takes one pooled connection, reads the user and the active case
+with one query (no write lock), runs the pure coach outside any transaction, then writes
 everything in ONE transaction: the processed-update mark (a duplicate is
 found by this insert's conflict, so nothing of it is written), the user if
 new, the cases (``UPDATE … WHERE version = ?``), their events, reminders,
@@ -52,6 +52,7 @@ from storage import (
     ClaimedReminder,
     ConflictError,
     Storage,
+    StorageSession,
     StorageTransaction,
     StoredUser,
     utc_now,
@@ -204,10 +205,13 @@ class Engine:
         )
 
     async def _attempt(self, message: IncomingMessage) -> EngineResult:
+        async with self.storage.session() as session:
+            return await self._attempt_in(session, message)
+
+    async def _attempt_in(self, session: StorageSession, message: IncomingMessage) -> EngineResult:
         key = message.key
-        # Read phase: one query in a short transaction, no write lock.
-        async with self.storage.transaction(readonly=True) as tx:
-            found, case = await tx.find_user_and_active_case(key)
+        # Read phase: one query, no write lock.
+        found, case = await session.find_user_and_active_case(key)
 
         language = self._language(found, message.platform_language)
         before = {case.id: _Snapshot.of(case)} if case is not None else {}
@@ -216,7 +220,7 @@ class Engine:
         )
 
         # Write phase: everything or nothing.
-        async with self.storage.transaction() as tx:
+        async with session.transaction() as tx:
             if message.update_id is not None and not await tx.mark_processed(
                 platform=key.platform, update_id=message.update_id
             ):

@@ -112,4 +112,5 @@ def _install_sqlite_hooks(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         begin = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "BEGIN IMMEDIATE")
-        conn.exec_driver_sql(begin)
+        if begin:  # "" runs one statement on its own (sqlite3 autocommit mode)
+            conn.exec_driver_sql(begin)

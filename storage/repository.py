@@ -86,18 +86,22 @@ _UPDATE_CASE = (
 )
 # The next sequence number is computed in the INSERT itself (one statement); the
 # case row's lock (PostgreSQL) or the write lock (SQLite) keeps it gap-free.
-_APPEND_EVENT = insert(CaseEvent).from_select(
-    ["case_id", "user_id", "seq", "from_step", "to_step", "kind", "created_at"],
-    select(
-        bindparam("case_id", type_=CaseEvent.case_id.type),
-        bindparam("user_id", type_=CaseEvent.user_id.type),
-        func.coalesce(func.max(CaseEvent.seq), 0) + 1,
-        bindparam("from_step", type_=CaseEvent.from_step.type),
-        bindparam("to_step", type_=CaseEvent.to_step.type),
-        bindparam("kind", type_=CaseEvent.kind.type),
-        bindparam("created_at", type_=CaseEvent.created_at.type),
-    ).where(CaseEvent.case_id == bindparam("case_id")),
-).returning(CaseEvent.seq)
+_APPEND_EVENT = (
+    insert(CaseEvent)
+    .from_select(
+        ["case_id", "user_id", "seq", "from_step", "to_step", "kind", "created_at"],
+        select(
+            bindparam("case_id", type_=CaseEvent.case_id.type),
+            bindparam("user_id", type_=CaseEvent.user_id.type),
+            func.coalesce(func.max(CaseEvent.seq), 0) + 1,
+            bindparam("from_step", type_=CaseEvent.from_step.type),
+            bindparam("to_step", type_=CaseEvent.to_step.type),
+            bindparam("kind", type_=CaseEvent.kind.type),
+            bindparam("created_at", type_=CaseEvent.created_at.type),
+        ).where(CaseEvent.case_id == bindparam("case_id")),
+    )
+    .returning(CaseEvent.seq)
+)
 _MARK_PROCESSED = {
     name: insert_on_conflict(ProcessedUpdate)
     .values(
@@ -591,6 +595,39 @@ class StorageTransaction:
         ]
 
 
+class StorageSession:
+    """One pooled connection for several transactions in a row (see :meth:`Storage.session`)."""
+
+    def __init__(self, connection: AsyncConnection, *, clock: Clock) -> None:
+        self._conn = connection
+        self._clock = clock
+        self._sqlite = connection.dialect.name == "sqlite"
+
+    @asynccontextmanager
+    async def transaction(self, *, readonly: bool = False) -> AsyncIterator[StorageTransaction]:
+        """Like :meth:`Storage.transaction`, on this session's connection."""
+        if self._sqlite:
+            begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
+            await self._conn.execution_options(**{SQLITE_BEGIN_OPTION: begin})
+        async with self._conn.begin():
+            yield StorageTransaction(self._conn, clock=self._clock)
+
+    async def find_user_and_active_case(
+        self, key: ConversationKey
+    ) -> tuple[StoredUser | None, Case | None]:
+        """See :meth:`StorageTransaction.find_user_and_active_case`.
+
+        On SQLite the one statement runs without ``BEGIN``/``COMMIT``: a single
+        statement reads one consistent snapshot by itself.
+        """
+        if self._sqlite:
+            await self._conn.execution_options(**{SQLITE_BEGIN_OPTION: ""})
+        async with self._conn.begin():
+            return await StorageTransaction(
+                self._conn, clock=self._clock
+            ).find_user_and_active_case(key)
+
+
 class Storage:
     """Owns the async engine; opens transactions and offers one-shot shortcuts.
 
@@ -642,6 +679,12 @@ class Storage:
                 await conn.execution_options(**{SQLITE_BEGIN_OPTION: "BEGIN"})
             async with conn.begin():
                 yield StorageTransaction(conn, clock=self._clock)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[StorageSession]:
+        """One pooled connection for a read and then a write transaction (one checkout)."""
+        async with self._engine.connect() as conn:
+            yield StorageSession(conn, clock=self._clock)
 
     async def ping(self) -> None:
         """Run a trivial query; raises a database error when unreachable."""
