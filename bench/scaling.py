@@ -113,6 +113,14 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def _machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent not idle (all cores, every process)."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
 def _postgres_pids() -> list[int]:
     import psutil
 
@@ -195,6 +203,7 @@ def _run(workers: int, url: str, workdir: Path) -> dict[str, Any]:
             "load generator": [driver.pid],
         }
         before = {name: _cpu_seconds(pids) for name, pids in groups.items()}
+        machine_before = _machine_busy_seconds()
         started = time.monotonic()
         ready.touch()
         try:
@@ -208,6 +217,7 @@ def _run(workers: int, url: str, workdir: Path) -> dict[str, Any]:
             for name, pids in groups.items()
             if name != "load generator"
         }
+        cores["whole machine"] = (_machine_busy_seconds() - machine_before) / wall
     finally:
         for process in processes:
             stop_process(process, timeout=10)
