@@ -7,9 +7,9 @@ editMessageText, answerCallbackQuery, …) on 127.0.0.1 and plays ``--users``
 private-chat users (:mod:`bench.loadgen`): typing, or pressing the button with
 the scripted label in the bot's latest keyboard.
 
-Updates reach the bot by ``getUpdates`` (polling) or by POSTs to webhook URLs
-(``--webhook-url``, repeated: round-robin over workers, with the secret token
-header). When the time is up it prints one JSON line with the figures and exits.
+Updates reach the bot by ``getUpdates`` long polling. With ``--rotate-users N``
+every update comes from the next of N users (the memory benchmark's stored
+users). When the time is up it prints one JSON line with the figures and exits.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
+from aiohttp import web
 
 from bench.loadgen import GIVE_UP_SECONDS, ClosedLoop, SimUser
 
@@ -49,8 +49,6 @@ class TelegramDriver(ClosedLoop):
         users: int,
         warmup: float,
         duration: float,
-        webhook_urls: list[str],
-        secret: str,
         rotate_users: int = 0,
         pid_file: str | None = None,
     ) -> None:
@@ -72,16 +70,11 @@ class TelegramDriver(ClosedLoop):
             if rotate_users
             else None
         )
-        self.webhook_urls = webhook_urls
-        self.secret = secret
         self.pending: deque[dict[str, Any]] = deque()
         self.new_update = asyncio.Event()
         self.update_ids = itertools.count(1)
         self.message_ids = itertools.count(1)
         self.calls: dict[str, int] = {}
-        self.session: ClientSession | None = None
-        self.round_robin = itertools.cycle(range(max(1, len(webhook_urls))))
-        self.tasks: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------ updates
 
@@ -140,23 +133,14 @@ class TelegramDriver(ClosedLoop):
                 return
 
     def deliver(self, user: SimUser, action: dict[str, Any]) -> None:
-        """Queue the update for getUpdates, or POST it to a webhook."""
+        """Queue the update for getUpdates."""
         self._rotate(user)
-        update = self._build_update(user, action)
-        if self.webhook_urls:
-            # The webhook answers once the update was processed: that is the end of the step.
-            user.expected = 1_000_000
-            task = asyncio.get_running_loop().create_task(self._post_webhook(user, update))
-            self.tasks.add(task)
-            task.add_done_callback(self.tasks.discard)
-        else:
-            self.pending.append(update)
-            self.new_update.set()
+        self.pending.append(self._build_update(user, action))
+        self.new_update.set()
 
     async def get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Long polling: acknowledge below ``offset``, return what is pending."""
-        if not self.webhook_urls:
-            self.start()
+        self.start()
         offset = _int(params.get("offset"))
         limit = _int(params.get("limit")) or 100
         timeout = min(float(params.get("timeout") or 0), MAX_POLL_SECONDS)
@@ -171,23 +155,6 @@ class TelegramDriver(ClosedLoop):
         while self.pending and self.pending[0]["update_id"] < offset:
             self.pending.popleft()
         return list(itertools.islice(self.pending, 0, limit))
-
-    async def _post_webhook(self, user: SimUser, update: dict[str, Any]) -> None:
-        assert self.session is not None
-        url = self.webhook_urls[next(self.round_robin)]
-        headers = {"X-Telegram-Bot-Api-Secret-Token": self.secret}
-        action = user.current
-        try:
-            async with self.session.post(url, json=update, headers=headers) as response:
-                await response.read()
-                if response.status >= 300 and not self.finished.is_set():
-                    self.errors += 1
-        except Exception as exc:
-            if not self.finished.is_set():
-                self.errors += 1
-            _LOGGER.debug("webhook post failed: %s", type(exc).__name__)
-        if user.waiting and user.current is action:
-            self.step_done(user, quiet=False)
 
     # ------------------------------------------------------------------ the API
 
@@ -295,8 +262,6 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         warmup=args.warmup,
         duration=args.duration,
         pid_file=args.pid_file,
-        webhook_urls=args.webhook_url or [],
-        secret=args.secret,
         rotate_users=args.rotate_users,
     )
     app = web.Application()
@@ -304,32 +269,16 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", args.port).start()
-    driver.session = ClientSession(
-        connector=TCPConnector(limit=max(8, args.users)), timeout=ClientTimeout(total=30)
-    )
     watchdog = asyncio.create_task(driver.watchdog())
     try:
-        if driver.webhook_urls:
-            await _wait_ready(args.ready_file, timeout=args.start_timeout)
-            driver.start()
         deadline = args.warmup + args.duration + args.start_timeout + GIVE_UP_SECONDS
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(driver.finished.wait(), timeout=deadline)
     finally:
         driver.new_update.set()  # release a long poll in flight
         watchdog.cancel()
-        await driver.session.close()
         await runner.cleanup()
     return driver.report(calls=driver.calls)
-
-
-async def _wait_ready(path: str | None, *, timeout: float) -> None:
-    """Webhook mode: wait until the orchestrator says the workers listen."""
-    if not path:
-        return
-    deadline = time.monotonic() + timeout
-    while not Path(path).exists() and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
 
 
 def main() -> int:
@@ -341,10 +290,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--duration", type=float, default=6.0)
     parser.add_argument("--start-timeout", type=float, default=30.0)
-    parser.add_argument("--ready-file", help="webhook mode: start when this file exists")
-    parser.add_argument("--webhook-url", action="append")
     parser.add_argument("--pid-file", help="file with the bot's process id(s), for its CPU time")
-    parser.add_argument("--secret", default="")
     parser.add_argument("--rotate-users", type=int, default=0, help="pool of users to rotate over")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
