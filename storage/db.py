@@ -56,6 +56,12 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def _is_memory(url: str) -> bool:
+    parsed = make_url(url)
+    database = parsed.database or ""
+    return database in ("", ":memory:") or parsed.query.get("mode") == "memory"
+
+
 def create_engine(
     url: str,
     *,
@@ -78,10 +84,13 @@ def create_engine(
         # sqlite3 on the event loop's thread (see storage.sqlite_inloop): the
         # driver waits for another writer's lock with asyncio.sleep, up to the
         # busy timeout, so SQLite's own (blocking) busy handler stays off.
-        from storage.sqlite_inloop import dbapi
+        from storage.sqlite_inloop import Checkpointer, dbapi
 
         connect_args = dict(kwargs.pop("connect_args", {}))
         connect_args.setdefault("timeout", busy_timeout_ms / 1000)
+        if not _is_memory(url):
+            # WAL checkpoints (they fsync) on a worker thread, not in a commit on the loop.
+            connect_args.setdefault("checkpointer", Checkpointer())
         kwargs.setdefault("module", dbapi())
         engine = create_async_engine(url, connect_args=connect_args, **kwargs)
         _install_sqlite_hooks(engine, busy_timeout_ms=0)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from storage import DATABASE_ERRORS, Storage, StorageTransaction, default_database_url, upgrade
+from storage.sqlite_inloop import DEFAULT_CHECKPOINT_EVERY
 from storage.sqlite_inloop import Connection as InLoopConnection
 from tests.helpers.storage_helpers import sqlite_url
 
@@ -114,3 +115,40 @@ async def test_a_writer_gives_up_after_the_busy_timeout(tmp_path: Path) -> None:
         await holder
     finally:
         await store.dispose()
+
+
+async def test_wal_checkpoints_run_on_a_worker_thread(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "coach.db")
+    await upgrade(url)
+    store = Storage(url)
+    try:
+        async with store.transaction(readonly=True) as tx:
+            conn = tx.connection
+            automatic = (await conn.exec_driver_sql("PRAGMA wal_autocheckpoint")).scalar_one()
+            driver = (await conn.get_raw_connection()).driver_connection
+        assert isinstance(driver, InLoopConnection)
+        checkpointer = driver.checkpointer
+        assert checkpointer is not None
+        for number in range(DEFAULT_CHECKPOINT_EVERY + 1):
+            await store.mark_processed(platform="test", update_id=str(number))
+        checkpointer.wait(timeout=30)
+    finally:
+        await store.dispose()
+
+    assert automatic == 0  # commits on the event loop never checkpoint (nor fsync)
+    assert checkpointer.done >= 1
+    assert checkpointer.last_result is not None
+    wal_frames, checkpointed = checkpointer.last_result
+    assert checkpointed > 0 and wal_frames >= checkpointed
+
+
+async def test_an_in_memory_database_has_no_checkpointer() -> None:
+    store = Storage("sqlite+aiosqlite://")
+    try:
+        async with store.transaction(readonly=True) as tx:
+            driver = (await tx.connection.get_raw_connection()).driver_connection
+    finally:
+        await store.dispose()
+
+    assert isinstance(driver, InLoopConnection)
+    assert driver.checkpointer is None
