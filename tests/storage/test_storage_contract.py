@@ -128,6 +128,28 @@ async def test_closing_and_opening_in_one_transaction(storage: Storage) -> None:
     }
 
 
+async def test_one_query_reads_the_user_and_only_the_active_case(storage: Storage) -> None:
+    async with storage.session() as session:
+        assert await session.find_user_and_active_case(ALICE) == (None, None)
+    user = await storage.get_or_create_user(ALICE, platform_language="bg")
+    closed = _case(Step.REPLY)
+    closed.status = CaseStatus.DONE
+    await storage.save_case(user_id=user.id, case=closed)
+
+    async with storage.session() as session:
+        without_case = await session.find_user_and_active_case(ALICE)
+        active = _case(Step.PRICE)
+        async with session.transaction() as tx:  # the same connection, then a write
+            await tx.save_case(user_id=user.id, case=active)
+        found, case = await session.find_user_and_active_case(ALICE)
+
+    assert without_case == (user, None)
+    assert found == user and found.platform_language == "bg"
+    assert case == active  # every answer, the step and the version
+    async with storage.transaction(readonly=True) as tx:
+        assert await tx.find_user_and_active_case(BOB) == (None, None)
+
+
 async def test_history_is_newest_first(migrated_url: str) -> None:
     now = [T0]
     store = Storage(migrated_url, clock=lambda: now[0])
