@@ -602,6 +602,7 @@ class StorageSession:
         self._conn = connection
         self._clock = clock
         self._sqlite = connection.dialect.name == "sqlite"
+        self._autocommit = False
 
     @asynccontextmanager
     async def transaction(self, *, readonly: bool = False) -> AsyncIterator[StorageTransaction]:
@@ -609,6 +610,10 @@ class StorageSession:
         if self._sqlite:
             begin = "BEGIN" if readonly else "BEGIN IMMEDIATE"
             await self._conn.execution_options(**{SQLITE_BEGIN_OPTION: begin})
+        elif self._autocommit:
+            level = self._conn.dialect.default_isolation_level or "READ COMMITTED"
+            await self._conn.execution_options(isolation_level=level)
+            self._autocommit = False
         async with self._conn.begin():
             yield StorageTransaction(self._conn, clock=self._clock)
 
@@ -617,11 +622,15 @@ class StorageSession:
     ) -> tuple[StoredUser | None, Case | None]:
         """See :meth:`StorageTransaction.find_user_and_active_case`.
 
-        On SQLite the one statement runs without ``BEGIN``/``COMMIT``: a single
-        statement reads one consistent snapshot by itself.
+        The one statement runs without ``BEGIN``/``COMMIT`` (SQLite's autocommit
+        mode, PostgreSQL's ``AUTOCOMMIT`` level): a single statement reads one
+        consistent snapshot by itself, and two round trips are saved.
         """
         if self._sqlite:
             await self._conn.execution_options(**{SQLITE_BEGIN_OPTION: ""})
+        elif not self._autocommit:
+            await self._conn.execution_options(isolation_level="AUTOCOMMIT")
+            self._autocommit = True
         async with self._conn.begin():
             return await StorageTransaction(
                 self._conn, clock=self._clock

@@ -150,6 +150,22 @@ async def test_one_query_reads_the_user_and_only_the_active_case(storage: Storag
         assert await tx.find_user_and_active_case(BOB) == (None, None)
 
 
+async def test_a_write_after_the_one_query_read_is_still_all_or_nothing(
+    storage: Storage,
+) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    async with storage.session() as session:
+        assert await session.find_user_and_active_case(ALICE) == (user, None)
+        with pytest.raises(RuntimeError):
+            async with session.transaction() as tx:
+                await tx.save_case(user_id=user.id, case=_case())
+                assert await tx.mark_processed(platform="telegram", update_id="9")
+                raise RuntimeError("the coach failed")
+
+    assert await storage.load_active_case(user_id=user.id) is None
+    assert await storage.mark_processed(platform="telegram", update_id="9") is True
+
+
 async def test_history_is_newest_first(migrated_url: str) -> None:
     now = [T0]
     store = Storage(migrated_url, clock=lambda: now[0])
