@@ -30,6 +30,8 @@ class SimUser:
     user_id: str
     language: str
     actions: list[dict[str, Any]]
+    script: int = 0
+    rounds: int = 0
     position: int = 0
     expected: int = 1
     received: int = 0
@@ -57,7 +59,9 @@ class ClosedLoop(ABC):
         self.bot_cpu: dict[str, float] = {}
         for index, uid in enumerate(user_ids):
             script = scripts[index % len(scripts)]
-            self.users[uid] = SimUser(uid, script["language"], list(script["actions"]))
+            self.users[uid] = SimUser(
+                uid, script["language"], list(script["actions"]), script=index % len(scripts)
+            )
         self.warmup = warmup
         self.duration = duration
         self.started: float | None = None
@@ -67,6 +71,9 @@ class ClosedLoop(ABC):
         self.latencies: list[float] = []
         self.errors = 0
         self.quiet_steps: dict[str, int] = {}
+        # How many messages a step really got when it differed from the recording
+        # (e.g. /start of a second conversation): learnt once, then expected.
+        self.learnt: dict[tuple[int, int, bool], int] = {}
         self.finished = asyncio.Event()
         self.created = time.monotonic()
 
@@ -97,9 +104,11 @@ class ClosedLoop(ABC):
             return
         if user.position >= len(user.actions):
             user.position = 0
+            user.rounds += 1
         action = user.actions[user.position]
+        key = (user.script, user.position, user.rounds > 0)
         user.position += 1
-        user.expected = max(1, int(action.get("messages", 1)))
+        user.expected = self.learnt.get(key, max(1, int(action.get("messages", 1))))
         user.received = 0
         user.sent_at = user.last_activity = now
         user.waiting = True
@@ -109,6 +118,8 @@ class ClosedLoop(ABC):
     def step_done(self, user: SimUser, *, quiet: bool) -> None:
         """Count the step if it ended inside the window; go on."""
         now = time.monotonic()
+        if quiet and 0 < user.received < user.expected:
+            self.learnt[(user.script, user.position - 1, user.rounds > 0)] = user.received
         if self.window[0] <= now < self.window[1]:
             self.completed += 1
             self.latencies.append(now - user.sent_at)
