@@ -410,7 +410,8 @@ class Engine:
     ) -> str:
         """The coach language of a user: stored choice → ``platform_language`` → default."""
         try:
-            user = await self.storage.find_user(key)
+            async with self.storage.session() as session:
+                user = await session.find_user(key)
         except DATABASE_ERRORS as error:
             _LOGGER.warning("loading a user's language failed: %s", type(error).__name__)
             user = None
@@ -419,11 +420,9 @@ class Engine:
     async def active_case(self, key: ConversationKey) -> Case | None:
         """The user's active case, read-only (the Slack App Home summary); None on error."""
         try:
-            async with self.storage.transaction(readonly=True) as tx:
-                user = await tx.find_user(key)
-                if user is None:
-                    return None
-                return await tx.load_active_case(user_id=user.id)
+            async with self.storage.session() as session:
+                _user, case = await session.find_user_and_active_case(key)
+            return case
         except DATABASE_ERRORS as error:
             _LOGGER.warning("loading the active case failed: %s", type(error).__name__)
             return None

@@ -620,21 +620,29 @@ class StorageSession:
     async def find_user_and_active_case(
         self, key: ConversationKey
     ) -> tuple[StoredUser | None, Case | None]:
-        """See :meth:`StorageTransaction.find_user_and_active_case`.
+        """See :meth:`StorageTransaction.find_user_and_active_case` (one statement).
 
         The one statement runs without ``BEGIN``/``COMMIT`` (SQLite's autocommit
         mode, PostgreSQL's ``AUTOCOMMIT`` level): a single statement reads one
         consistent snapshot by itself, and two round trips are saved.
         """
+        async with self._single_statement() as tx:
+            return await tx.find_user_and_active_case(key)
+
+    async def find_user(self, key: ConversationKey) -> StoredUser | None:
+        """See :meth:`StorageTransaction.find_user` (one statement, as above)."""
+        async with self._single_statement() as tx:
+            return await tx.find_user(key)
+
+    @asynccontextmanager
+    async def _single_statement(self) -> AsyncIterator[StorageTransaction]:
         if self._sqlite:
             await self._conn.execution_options(**{SQLITE_BEGIN_OPTION: ""})
         elif not self._autocommit:
             await self._conn.execution_options(isolation_level="AUTOCOMMIT")
             self._autocommit = True
         async with self._conn.begin():
-            return await StorageTransaction(
-                self._conn, clock=self._clock
-            ).find_user_and_active_case(key)
+            yield StorageTransaction(self._conn, clock=self._clock)
 
 
 class Storage:
