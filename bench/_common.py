@@ -225,5 +225,13 @@ def cpu_row(
         ratio=ratio,
         target=target,
         met=ratio <= limit,
-        note=f"CPU-bound throughput would be {1 / ratio:.2f}× the baseline's",
+        note=f"CPU-bound throughput would be {1 / ratio:.2f}× the baseline's"
+        + _calls_note(ours, baseline),
     )
+
+
+def _calls_note(ours: dict[str, Any], baseline: dict[str, Any]) -> str:
+    mine, theirs = ours.get("api_calls_per_update"), baseline.get("api_calls_per_update")
+    if not mine or not theirs:
+        return ""
+    return f"; platform API calls per update: {mine:.1f} against {theirs:.1f}"

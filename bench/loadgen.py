@@ -67,6 +67,7 @@ class ClosedLoop(ABC):
         self.started: float | None = None
         self.window: tuple[float, float] = (0.0, 0.0)
         self.completed = 0
+        self.completed_all = 0
         self.quiet = 0
         self.latencies: list[float] = []
         self.errors = 0
@@ -118,6 +119,7 @@ class ClosedLoop(ABC):
     def step_done(self, user: SimUser, *, quiet: bool) -> None:
         """Count the step if it ended inside the window; go on."""
         now = time.monotonic()
+        self.completed_all += 1
         if quiet and 0 < user.received < user.expected:
             self.learnt[(user.script, user.position - 1, user.rounds > 0)] = user.received
         if self.window[0] <= now < self.window[1]:
@@ -183,8 +185,10 @@ class ClosedLoop(ABC):
             return
         self.bot_cpu[when] = total
 
-    def report(self, **extra: Any) -> dict[str, Any]:
-        """The figures of the run."""
+    def report(self, *, calls: dict[str, int], **extra: Any) -> dict[str, Any]:
+        """The figures of the run; ``calls`` counts the platform API calls the bot made."""
+        setup = {"getMe", "getUpdates", "setMyCommands", "deleteWebhook", "auth.test"}
+        answers = sum(n for method, n in calls.items() if method not in setup)
         latencies = sorted(self.latencies)
 
         def pct(p: float) -> float:
@@ -200,6 +204,8 @@ class ClosedLoop(ABC):
             "bot_cpu_ms_per_update": bot_cpu * 1000 / self.completed
             if bot_cpu is not None and self.completed
             else None,
+            "api_calls_per_update": answers / self.completed_all if self.completed_all else None,
+            "calls": calls,
             "updates": self.completed,
             "seconds": self.duration,
             "updates_per_second": self.completed / self.duration if self.duration else 0.0,
