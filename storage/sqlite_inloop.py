@@ -314,14 +314,13 @@ class Connection:
         """A new cursor (awaited by the adapter through ``__aenter__``)."""
         return Cursor(self, self._open().cursor())
 
-    def commit(self) -> _Done:
-        """Commit (WAL commits never wait for other connections)."""
+    async def commit(self) -> None:
+        """Commit (a COMMIT refused with SQLITE_BUSY stays open and is retried)."""
         connection = self._open()
         wrote = connection.in_transaction
-        connection.commit()
+        await self.run(connection.commit)
         if wrote and self._checkpointer is not None:
             self._checkpointer.committed()
-        return _Done(None)
 
     def rollback(self) -> _Done:
         """Roll back."""
