@@ -81,6 +81,11 @@ class Cursor:
         self._connection = connection
         self._cursor = cursor
 
+    def __await__(self) -> Generator[Any, None, Cursor]:
+        # SQLAlchemy 2.0 awaits ``connection.cursor()``; 2.1 enters it.
+        return self
+        yield  # pragma: no cover - makes this a generator
+
     def __aenter__(self) -> _Done:
         return _Done(self)
 
@@ -356,9 +361,8 @@ async def _connect(database: str, kwargs: dict[str, Any]) -> Connection:
 
 
 class _Connecting:
-    """What :func:`connect` returns: awaitable, with the ``_thread`` SQLAlchemy marks daemon."""
-
-    __slots__ = ("_coroutine", "_thread")
+    """What :func:`connect` returns: awaitable; SQLAlchemy marks it (2.0) or its
+    ``_thread`` (2.1) as a daemon thread, which means nothing here."""
 
     def __init__(self, coroutine: Coroutine[Any, Any, Connection]) -> None:
         self._coroutine = coroutine
