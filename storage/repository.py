@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -198,6 +199,12 @@ class StorageTransaction:
     ) -> tuple[StoredUser | None, Case | None]:
         """The user of ``key`` and their active case, in one query (either may be None)."""
         row = (await self._conn.execute(_USER_AND_ACTIVE_CASE, _identity(key))).one_or_none()
+        return self._user_and_case(key, row)
+
+    @classmethod
+    def _user_and_case(
+        cls, key: ConversationKey, row: Any
+    ) -> tuple[StoredUser | None, Case | None]:
         if row is None:
             return None, None
         user = StoredUser(
@@ -206,7 +213,7 @@ class StorageTransaction:
             language=row.language,
             platform_language=row.platform_language,
         )
-        return user, None if row.id is None else self._case_from_row(row)
+        return user, None if row.id is None else cls._case_from_row(row)
 
     async def get_user(self, user_id: int) -> StoredUser | None:
         """The user with this internal id, if stored."""
@@ -626,23 +633,28 @@ class StorageSession:
         mode, PostgreSQL's ``AUTOCOMMIT`` level): a single statement reads one
         consistent snapshot by itself, and two round trips are saved.
         """
-        async with self._single_statement() as tx:
-            return await tx.find_user_and_active_case(key)
+        row = await self._conn.run_sync(self._one_row, _USER_AND_ACTIVE_CASE, _identity(key))
+        return StorageTransaction._user_and_case(key, row)
 
     async def find_user(self, key: ConversationKey) -> StoredUser | None:
         """See :meth:`StorageTransaction.find_user` (one statement, as above)."""
-        async with self._single_statement() as tx:
-            return await tx.find_user(key)
+        row = await self._conn.run_sync(self._one_row, _FIND_USER, _identity(key))
+        if row is None:
+            return None
+        return StoredUser(
+            id=row.id, key=key, language=row.language, platform_language=row.platform_language
+        )
 
-    @asynccontextmanager
-    async def _single_statement(self) -> AsyncIterator[StorageTransaction]:
+    def _one_row(self, conn: Connection, statement: Any, parameters: dict[str, Any]) -> Any:
+        # Synchronous, run by run_sync: one hand-over to SQLAlchemy's greenlet
+        # instead of one per call (options, begin, execute, commit).
         if self._sqlite:
-            await self._conn.execution_options(**{SQLITE_BEGIN_OPTION: ""})
+            conn.execution_options(**{SQLITE_BEGIN_OPTION: ""})
         elif not self._autocommit:
-            await self._conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.execution_options(isolation_level="AUTOCOMMIT")
             self._autocommit = True
-        async with self._conn.begin():
-            yield StorageTransaction(self._conn, clock=self._clock)
+        with conn.begin():
+            return conn.execute(statement, parameters).one_or_none()
 
 
 class Storage:
