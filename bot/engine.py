@@ -103,10 +103,16 @@ class EngineResult:
 
 @dataclass(frozen=True, slots=True)
 class ReminderDelivery:
-    """A reminder that fell due, claimed for delivery to ``key``."""
+    """A reminder that fell due, claimed for delivery to ``key``.
+
+    The sender confirms it with :meth:`Engine.reminder_delivered` once the
+    platform accepted the message; an unconfirmed claim is claimed again after
+    the lease, so a reminder survives a failed send or a dying worker.
+    """
 
     key: ConversationKey
     outgoing: list[Outgoing]
+    reminder_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +203,19 @@ class Engine:
                 "database unavailable while handling a %s update: %s",
                 platform,
                 type(error).__name__,
+            )
+        except Exception as error:
+            # A bug must not reach the adapter as a stack trace, nor lose state: nothing
+            # was committed (the coach runs before the write transaction). Log where it
+            # happened, never the exception text (it may quote what the user typed).
+            _LOGGER.error(
+                "handling a %s update failed: %s at %s",
+                platform,
+                type(error).__name__,
+                _where(error),
+            )
+            return EngineResult(
+                language=language, outgoing=self.coach.unavailable(language=language)
             )
         return EngineResult(
             language=language,
@@ -387,10 +406,22 @@ class Engine:
                 tx, user_id=user.id, result=result, before=before, kind="reminder"
             )
             await self._store_drafts(tx, user_id=user.id, result=result, outgoing=result.outgoing)
-            await tx.mark_reminder_sent(reminder_id=reminder.id)
+            if not result.outgoing:
+                await tx.mark_reminder_sent(reminder_id=reminder.id)
         if not result.outgoing:
             return None
-        return ReminderDelivery(key=user.key, outgoing=list(result.outgoing))
+        return ReminderDelivery(
+            key=user.key, outgoing=list(result.outgoing), reminder_id=reminder.id
+        )
+
+    async def reminder_delivered(self, reminder_id: int) -> None:
+        """Record that a claimed reminder reached the platform (never raises)."""
+        try:
+            await self.storage.mark_reminder_sent(reminder_id=reminder_id)
+        except DATABASE_ERRORS as error:
+            _LOGGER.warning(
+                "marking reminder %d sent failed: %s", reminder_id, type(error).__name__
+            )
 
     # -------------------------------------------------------------------- lookups
 
@@ -426,3 +457,13 @@ class Engine:
         except DATABASE_ERRORS as error:
             _LOGGER.warning("loading the active case failed: %s", type(error).__name__)
             return None
+
+
+def _where(error: BaseException) -> str:
+    """``file:line`` of the innermost frame of ``error``'s traceback."""
+    tb = error.__traceback__
+    if tb is None:
+        return "?"
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}"

@@ -2,7 +2,9 @@
 
 Reminders are rows with a due time, so a reminder scheduled before a restart
 (or by a worker that is gone) is delivered by whichever process polls next;
-claiming is exactly-once across workers (see :meth:`Engine.claim_due_reminders`).
+claiming is exactly-once across workers (see :meth:`Engine.claim_due_reminders`),
+and a reminder is marked sent only after the platform accepted it: a failed send
+is retried when the claim's lease runs out.
 """
 
 from __future__ import annotations
@@ -83,6 +85,8 @@ class ReminderScheduler:
                 )
             else:
                 sent += 1
+                if delivery.reminder_id is not None:
+                    await self._engine.reminder_delivered(delivery.reminder_id)
         return sent
 
     async def _run(self) -> None:

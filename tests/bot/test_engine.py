@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import sqlite3
 import threading
 from collections.abc import AsyncIterator
@@ -494,3 +495,39 @@ async def test_first_message_of_a_new_user_opens_one_case(engine: Engine, storag
     cases = await storage.list_cases(user_id=await _user_id(storage))
     assert [(c.step, c.status) for c in cases] == [(Step.CALM, CaseStatus.ACTIVE)]
     assert isinstance(cases[0], Case)
+
+
+# ------------------------------------------------------------------ a bug in the flow
+
+
+class _BrokenCoach(Coach):
+    """The real coach, except that one input makes it raise (a bug stand-in)."""
+
+    def handle(self, user: UserContext, user_input: UserInput) -> FlowResult:
+        if isinstance(user_input, TextInput) and user_input.text == "boom":
+            raise RuntimeError("the user typed boom")
+        return super().handle(user, user_input)
+
+
+async def test_a_coach_failure_answers_keeps_state_and_logs_no_text(
+    storage: Storage, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = Engine(storage=storage, coach=_BrokenCoach())
+    conversation = await _at_client_name(engine, storage)
+    before = await conversation.active_case(storage)
+
+    with caplog.at_level(logging.DEBUG, logger="bot.engine"):
+        failed = await engine.handle(message(ALICE, TextInput(text="boom"), update_id="900"))
+
+    assert failed.outgoing == Coach().unavailable(language="en")
+    assert not failed.duplicate
+    assert await conversation.active_case(storage) == before  # nothing changed
+    assert "RuntimeError" in caplog.text
+    assert "boom" not in caplog.text  # the exception text may quote the user
+
+    # The update was not marked processed: a redelivery (here fixed) goes through.
+    retried = await engine.handle(message(ALICE, TextInput(text="Acme"), update_id="900"))
+    assert not retried.duplicate
+    case = await conversation.active_case(storage)
+    assert case is not None and case.answers.client_name == "Acme"
+    assert case.step is Step.DELIVERY
