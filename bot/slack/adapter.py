@@ -114,7 +114,7 @@ class SlackAdapter:
         self.client = AsyncWebClient(
             token=token,
             base_url=base_url,
-            logger=logging.getLogger("slack_sdk.web"),
+            logger=_library_logger("slack_sdk.web"),
         )
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
         self.app = AsyncApp(
@@ -122,7 +122,7 @@ class SlackAdapter:
             signing_secret=signing_secret,
             process_before_response=False,
             name="rejection-coach",
-            logger=logging.getLogger("slack_bolt.rejection_coach"),
+            logger=_library_logger("slack_bolt.rejection_coach"),
         )
         self._locales: _TtlCache[tuple[str, str], str] = _TtlCache(
             ttl=user_cache_seconds, size=USER_CACHE_SIZE
@@ -507,6 +507,19 @@ class SlackAdapter:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+
+def _library_logger(name: str) -> logging.Logger:
+    """A logger for slack_sdk / bolt with its OWN level set, never below INFO.
+
+    Both libraries test ``logger.level <= DEBUG`` (the logger's own level, not the
+    effective one) before formatting whole requests and responses into debug
+    messages; a logger left at NOTSET passes that test, so every Web API call paid
+    for an f-string of its blocks (and would log message text at DEBUG).
+    """
+    logger = logging.getLogger(name)
+    logger.setLevel(max(logging.INFO, logger.getEffectiveLevel()))
+    return logger
 
 
 def _key(team_id: object, user_id: object) -> ConversationKey:
