@@ -90,7 +90,9 @@ class EngineResult:
 
     ``unavailable`` is true when the database failed and ``outgoing`` is the
     coach's "temporarily unavailable" reply (a webhook may answer non-2xx so
-    the platform redelivers).
+    the platform redelivers). When ``case_known`` is true, ``active_case`` is the
+    user's active case after this input (``None``: none) — the Slack App Home
+    shows it without reading it back.
     """
 
     language: str
@@ -99,6 +101,8 @@ class EngineResult:
     chosen_label: str | None = None
     duplicate: bool = False
     unavailable: bool = False
+    active_case: Case | None = None
+    case_known: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +264,7 @@ class Engine:
                 await tx.delete_user(user_id=user.id)
                 outgoing += self.coach.after_delete(language=language)
                 _LOGGER.info("erased every row of a %s user", key.platform)
-                return EngineResult(language=language, outgoing=outgoing)
+                return EngineResult(language=language, outgoing=outgoing, case_known=True)
             kind = input_kind(message.user_input)
             await self._save_cases(tx, user_id=user.id, result=result, before=before, kind=kind)
             language, extra = await self._apply_effects(
@@ -273,6 +277,8 @@ class Engine:
             outgoing=outgoing,
             choice=result.choice,
             chosen_label=result.chosen_label,
+            active_case=result.case,
+            case_known=True,
         )
 
     def _duplicate(self, user: StoredUser | None, message: IncomingMessage) -> EngineResult:

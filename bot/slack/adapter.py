@@ -35,6 +35,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.engine import Engine, EngineResult, IncomingMessage
 from bot.slack import blocks, inputs
 from bot.slack.blocks import CHOICE_PREFIX, HOME_PREFIX
+from flows.case import Case
 from flows.i18n import catalog, t
 from flows.io import ChoiceOutcome, ConversationKey, Outgoing, UserInput
 
@@ -57,6 +58,16 @@ USER_CACHE_SIZE = 2048
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
+
+
+class _Unknown:
+    """The active case was not given: read it when the App Home is built."""
+
+    __slots__ = ()
+
+
+#: "Not known, read it": the default case of an App Home refresh.
+UNKNOWN = _Unknown()
 
 
 class _TtlCache(Generic[_K, _V]):
@@ -132,6 +143,10 @@ class SlackAdapter:
         )
         self._locks: dict[ConversationKey, tuple[asyncio.Lock, int]] = {}
         self._inflight: set[asyncio.Task[Any]] = set()
+        # App Home refreshes waiting to be published, the latest per user, and the
+        # one publishing task per user that works through them (see _refresh_home).
+        self._home_pending: dict[ConversationKey, tuple[str, Case | _Unknown | None]] = {}
+        self._home_tasks: dict[ConversationKey, asyncio.Task[None]] = {}
         self._reminder_task: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._register()
@@ -262,8 +277,7 @@ class SlackAdapter:
             return
         key = _key(body.get("team_id"), event["user"])
         async with self._tracked():
-            language = await self._language(key)
-            await self._publish_home(key, language)
+            self._refresh_home(key, await self._language(key))
 
     async def _on_command(
         self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond | None
@@ -351,14 +365,19 @@ class SlackAdapter:
             if result.duplicate:
                 _LOGGER.info("slack: duplicate delivery dropped")
                 return
-            unavailable = result.unavailable
-            if pressed is not None and channel is not None:
-                await self._mark_answered(channel, pressed, result)
             target = channel or await self._dm_channel(key)
+            # Marking the pressed question answered and posting the next messages are
+            # independent: one round trip instead of two (the posts keep their order).
+            calls: list[Awaitable[None]] = []
+            if pressed is not None and channel is not None:
+                calls.append(self._mark_answered(channel, pressed, result))
             if target is not None:
-                await self._post(target, result.outgoing)
-            if not unavailable:  # the database is down: the Home would show no case
-                await self._publish_home(key, result.language)
+                calls.append(self._post(target, result.outgoing))
+            await asyncio.gather(*calls)
+            if not result.unavailable:  # the database is down: the Home would show no case
+                self._refresh_home(
+                    key, result.language, result.active_case if result.case_known else UNKNOWN
+                )
 
     async def _mark_answered(
         self, channel: str, message: dict[str, Any], result: EngineResult
@@ -395,7 +414,7 @@ class SlackAdapter:
             raise RuntimeError("no direct-message channel")
         async with self._tracked():
             await self._post(channel, outgoing)
-            await self._publish_home(key, await self._language(key))
+            self._refresh_home(key, await self._language(key))
 
     async def _point_to_dm(
         self, key: ConversationKey, channel: str, *, respond: AsyncRespond | None
@@ -417,12 +436,49 @@ class SlackAdapter:
         except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as error:
             _LOGGER.warning("slack response_url failed: %s", type(error).__name__)
 
-    async def _publish_home(self, key: ConversationKey, language: str) -> None:
-        view = await self._home_view(key, language)
+    def _refresh_home(
+        self, key: ConversationKey, language: str, case: Case | _Unknown | None = UNKNOWN
+    ) -> None:
+        """Publish the user's App Home in the background; the LATEST state always wins.
+
+        One task per user publishes; refreshes asked for while it is busy replace
+        each other, so a burst of steps ends with one more publish of the newest
+        state instead of one per step. ``case`` is the active case when the caller
+        knows it (:data:`UNKNOWN`: read it from the database when publishing).
+        The task counts as in-flight work (:meth:`drain`, :meth:`stop`).
+        """
+        self._home_pending[key] = (language, case)
+        if key in self._home_tasks:
+            return
+        task = asyncio.create_task(self._publish_homes(key))
+        self._home_tasks[key] = task
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+
+    async def _publish_homes(self, key: ConversationKey) -> None:
+        try:
+            while (pending := self._home_pending.pop(key, None)) is not None:
+                language, case = pending
+                try:
+                    await self._publish_home(key, language, case)
+                except Exception as error:  # a background task: log, never lose the loop
+                    _LOGGER.error("slack App Home refresh failed: %s", type(error).__name__)
+        finally:
+            # No await between the empty pop and here: a refresh asked for meanwhile
+            # either was popped above or finds no task and starts a new one.
+            del self._home_tasks[key]
+
+    async def _publish_home(
+        self, key: ConversationKey, language: str, case: Case | _Unknown | None = UNKNOWN
+    ) -> None:
+        view = await self._home_view(key, language, case)
         await self._call("views.publish", self.client.views_publish(user_id=key.user_id, view=view))
 
-    async def _home_view(self, key: ConversationKey, language: str) -> dict[str, Any]:
-        case = await self._engine.active_case(key)
+    async def _home_view(
+        self, key: ConversationKey, language: str, case: Case | _Unknown | None = UNKNOWN
+    ) -> dict[str, Any]:
+        if isinstance(case, _Unknown):
+            case = await self._engine.active_case(key)
         step_name = next_action = client = None
         if case is not None:
             step = str(case.step)

@@ -126,3 +126,27 @@ async def test_home_button_of_a_new_user_opens_the_dm(workspace: Workspace) -> N
     case = await workspace.case(ALICE)
     assert case is not None
     workspace.check_every_block()
+
+
+async def test_a_burst_of_steps_ends_with_the_latest_home(workspace: Workspace) -> None:
+    await workspace.say(ALICE, "hi")
+    await workspace.press(ALICE, "calm")
+    before = len(workspace.api.calls_of("views.publish"))
+    # Three answers typed quickly: each is acknowledged at once, the work follows.
+    for text in ("Acme & Sons", "a logo and a landing page", "This is not what we imagined."):
+        request = ev.json_request(ev.dm_message(ALICE, text))
+        async with workspace.session.post(
+            workspace.url, data=request.body.encode(), headers=request.headers
+        ) as response:
+            assert response.status == 200
+    await workspace.settle()
+    case = await workspace.case(ALICE)
+    assert case is not None and case.step is Step.INTERMEDIARY
+    homes = workspace.api.calls_of("views.publish")[before:]
+    # Refreshes asked for while one was being published may be merged, never lost:
+    # the last App Home shows the newest step.
+    assert 1 <= len(homes) <= 3
+    last = _case_text(homes[-1].args["view"])
+    assert t("en", "slack-step-intermediary") in last
+    assert "Acme &amp; Sons" in last
+    workspace.check_every_block()
