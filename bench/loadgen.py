@@ -73,8 +73,8 @@ class ClosedLoop(ABC):
         self.errors = 0
         self.quiet_steps: dict[str, int] = {}
         # How many messages a step really got when it differed from the recording
-        # (e.g. /start of a second conversation): learnt once, then expected.
-        self.learnt: dict[tuple[int, int, bool], int] = {}
+        # (an adapter may merge two replies into one message): learnt once, then expected.
+        self.learnt: dict[tuple[int, int], int] = {}
         self.finished = asyncio.Event()
         self.created = time.monotonic()
 
@@ -107,7 +107,7 @@ class ClosedLoop(ABC):
             user.position = 0
             user.rounds += 1
         action = user.actions[user.position]
-        key = (user.script, user.position, user.rounds > 0)
+        key = (user.script, user.position)
         user.position += 1
         user.expected = self.learnt.get(key, max(1, int(action.get("messages", 1))))
         user.received = 0
@@ -121,7 +121,7 @@ class ClosedLoop(ABC):
         now = time.monotonic()
         self.completed_all += 1
         if quiet and 0 < user.received < user.expected:
-            self.learnt[(user.script, user.position - 1, user.rounds > 0)] = user.received
+            self.learnt[(user.script, user.position - 1)] = user.received
         if self.window[0] <= now < self.window[1]:
             self.completed += 1
             self.latencies.append(now - user.sent_at)
@@ -214,6 +214,7 @@ class ClosedLoop(ABC):
             "stalls": self.quiet,
             "errors": self.errors,
             "quiet_steps": self.quiet_steps,
+            "learnt": {f"script {k[0]} action {k[1]}": v for k, v in self.learnt.items()},
             "started": self.started is not None,
             "waited_for_bot_s": round((self.started or self.created) - self.created, 2),
             "total_s": round(time.monotonic() - self.created, 2),
