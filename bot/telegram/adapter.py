@@ -20,7 +20,7 @@ import asyncio
 import contextvars
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -428,18 +428,17 @@ class TelegramAdapter:
         notice = None
         if result.choice is ChoiceOutcome.STALE and not result.duplicate:
             notice = t(result.language, "tg-stale-notice")
-        if result.duplicate or not (
-            result.choice is ChoiceOutcome.ACCEPTED and isinstance(message, Message)
-        ):
-            await _answer(query, notice)
-        else:
-            # Stop the spinner and mark the question answered at the same time.
-            await asyncio.gather(
-                _answer(query, notice),
-                self._show_chosen(message, label=result.chosen_label, language=result.language),
-            )
+        # Stop the spinner, mark the question answered and send what comes next at the
+        # same time: three independent requests, one round trip (the sent messages keep
+        # their order among themselves).
+        work: list[Awaitable[object]] = [_answer(query, notice)]
         if not result.duplicate:
-            await self.send(chat_id=message.chat.id, outgoing=result.outgoing)
+            if result.choice is ChoiceOutcome.ACCEPTED and isinstance(message, Message):
+                work.append(
+                    self._show_chosen(message, label=result.chosen_label, language=result.language)
+                )
+            work.append(self.send(chat_id=message.chat.id, outgoing=result.outgoing))
+        await asyncio.gather(*work)
 
     async def _show_chosen(self, message: Message, *, label: str | None, language: str) -> None:
         """Edit the answered question: the chosen answer under it and no more buttons."""
