@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import logging
 import re
@@ -481,11 +482,7 @@ class SlackAdapter:
             case = await self._engine.active_case(key)
         step_name = next_action = client = None
         if case is not None:
-            step = str(case.step)
-            lang = catalog(language)
-            step_key, next_key = f"slack-step-{step}", f"slack-next-{step}"
-            step_name = lang.t(step_key) if lang.has(step_key) else step
-            next_action = lang.t(next_key) if lang.has(next_key) else None
+            step_name, next_action = _step_texts(language, str(case.step))
             client = case.answers.client_name
         return blocks.home_view(
             language=language, step_name=step_name, client=client, next_action=next_action
@@ -563,6 +560,16 @@ class SlackAdapter:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, users - 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _step_texts(language: str, step: str) -> tuple[str, str | None]:
+    """The App Home's name of ``step`` and its next action (formatted once per language)."""
+    lang = catalog(language)
+    step_key, next_key = f"slack-step-{step}", f"slack-next-{step}"
+    step_name = lang.t(step_key) if lang.has(step_key) else step
+    next_action = lang.t(next_key) if lang.has(next_key) else None
+    return step_name, next_action
 
 
 def _library_logger(name: str) -> logging.Logger:

@@ -9,6 +9,7 @@ plain-text ``text`` fallback for notifications and screen readers.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -106,18 +107,18 @@ def home_view(
             "block_id": "home-title",
             "text": {
                 "type": "plain_text",
-                "text": mrkdwn.truncate(t(language, "slack-home-title"), HEADER_TEXT_LIMIT),
+                "text": _home_text(language, "slack-home-title", HEADER_TEXT_LIMIT),
             },
         },
-        _section(mrkdwn.escape(t(language, "slack-home-intro")), block_id="home-intro"),
+        _section(_home_text(language, "slack-home-intro"), block_id="home-intro"),
         {"type": "divider"},
     ]
     if step_name is None:
-        empty = mrkdwn.escape(t(language, "slack-home-no-case"))
+        empty = _home_text(language, "slack-home-no-case")
         blocks.append(_section(empty, block_id="home-case"))
     else:
         lines = [
-            mrkdwn.bold(t(language, "slack-home-active-case")),
+            _home_text(language, "slack-home-active-case", bold=True),
             mrkdwn.escape(t(language, "slack-home-step", step=step_name)),
         ]
         if client:
@@ -139,7 +140,7 @@ def home_view(
             "action_id": action_id,
             "text": {
                 "type": "plain_text",
-                "text": mrkdwn.truncate(t(language, key), BUTTON_TEXT_LIMIT),
+                "text": _home_text(language, key, BUTTON_TEXT_LIMIT),
                 "emoji": True,
             },
             "value": action_id,
@@ -152,6 +153,18 @@ def home_view(
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+@functools.lru_cache(maxsize=64)
+def _home_text(language: str, key: str, limit: int = 0, *, bold: bool = False) -> str:
+    """A fixed App Home text, formatted once per language (the Home is published per step).
+
+    ``limit``: a plain-text field cut to that length; otherwise escaped mrkdwn.
+    """
+    text = t(language, key)
+    if limit:
+        return mrkdwn.truncate(text, limit)
+    return mrkdwn.bold(text) if bold else mrkdwn.escape(text)
 
 
 def _section(text: str, *, block_id: str | None = None) -> dict[str, Any]:
