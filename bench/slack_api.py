@@ -7,9 +7,9 @@ chat.postMessage, chat.update, views.publish, …) on 127.0.0.1 and plays
 (:mod:`bench.loadgen`): each action is a signed ``message.im`` event, or a
 signed ``block_actions`` press of the button with the scripted label in the
 app's latest message, POSTed to ``--events-url`` as Slack would. A step is
-over when the app has made ``--done-on`` calls for that user as many times as
-the recording says (``chat.postMessage``), or once (``views.publish``: our app
-refreshes the App Home after every input). Prints one JSON line at the end.
+over when the app has posted as many messages as the recording says, and —
+with ``--done-on views.publish`` (our app refreshes the App Home after every
+input) — has also published the App Home. Prints one JSON line at the end.
 """
 
 from __future__ import annotations
@@ -167,8 +167,7 @@ class SlackDriver(ClosedLoop):
         if request is None:
             text = "/" + action["text"] if action["kind"] == "command" else action["text"]
             request = self._event(user, text)
-        if self.done_on == "views.publish":
-            user.expected = 1
+        user.state["published"] = False
         task = asyncio.get_running_loop().create_task(self._post(*request))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
@@ -248,10 +247,23 @@ class SlackDriver(ClosedLoop):
         return {"ok": True}
 
     def _count(self, user: SimUser, method: str) -> None:
-        if method == self.done_on:
-            self.answered(user)
-        else:
-            self.activity(user)
+        if self.done_on == "chat.postMessage":
+            if method == "chat.postMessage":
+                self.answered(user)
+            else:
+                self.activity(user)
+            return
+        # Our app: an input is done when its answers were posted AND the App Home
+        # was refreshed (published in the background, so in either order).
+        if not user.waiting:
+            return
+        if method == "chat.postMessage":
+            user.received += 1
+        elif method == "views.publish":
+            user.state["published"] = True
+        self.activity(user)
+        if user.state.get("published") and user.received >= user.expected:
+            self.step_done(user, quiet=False)
 
     async def handle(self, request: web.Request) -> web.Response:
         """Every Web API method: ``/api/<method>``."""
