@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_listen_host: str = "127.0.0.1"
     telegram_listen_port: int = Field(default=8443, ge=1, le=65535)
-    telegram_concurrent_updates: int = Field(default=16, ge=1, le=1024)
+    telegram_concurrent_updates: int = Field(default=4, ge=1, le=1024)
 
     # --- Slack
     slack_bot_token: SecretStr | None = None

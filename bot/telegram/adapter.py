@@ -100,7 +100,7 @@ ALLOWED_UPDATES: tuple[str, ...] = (
 )
 
 #: Updates processed at once (different users; one user's updates stay in order).
-DEFAULT_CONCURRENT_UPDATES = 16
+DEFAULT_CONCURRENT_UPDATES = 4
 #: How often a 429 ("retry after") is waited out before a request gives up.
 DEFAULT_MAX_RETRIES = 3
 #: Drafts offered in inline mode.
