@@ -63,6 +63,7 @@ from flows.io import (
 from flows.machine import EDITABLE_STEPS, Event, edit_event, fire, jump_back, prompt_key
 from flows.money import (
     AmountError,
+    format_money,
     parse_amount,
     parse_percent,
     parse_share,
@@ -705,10 +706,14 @@ class Coach:
         try:
             amount, currency = parse_amount(text)
             validate_price(amount)
-            if answers.deposit is not None:
-                validate_deposit(answers.deposit, amount)
         except AmountError as err:
             self._amount_error(turn, err)
+            return
+        if answers.deposit is not None and answers.deposit > amount:
+            # The price is being typed (or edited): name the deposit it is below.
+            deposit = format_money(answers.deposit, answers.currency, language=turn.language)
+            turn.note("money-error-price-below-deposit", example=deposit)
+            self._ask(turn)
             return
         if currency is not None and currency in CURRENCIES and currency != answers.currency:
             answers.currency = currency
@@ -723,6 +728,10 @@ class Coach:
             amount, currency = parse_amount(text)
             validate_deposit(amount, answers.price)
         except AmountError as err:
+            if err.key == "money-error-deposit-above-price" and answers.price is not None:
+                # Show the price as the user knows it: "1 200,50 лв.", not "1200.50".
+                price = format_money(answers.price, answers.currency, language=turn.language)
+                err = AmountError(err.key, price)
             self._amount_error(turn, err)
             return
         if currency is not None and currency != answers.currency:

@@ -11,6 +11,7 @@ from flows.case import LANGUAGES, MAX_TEXT_LENGTH, Case, Step
 from flows.i18n import t
 from flows.io import ChoiceOutcome
 from flows.machine import prompt_key
+from flows.money import format_money
 from flows.prompts import choices_for, label_of
 from tests.helpers.flow_driver import ACTIVE_STEPS, ROUTES, FlowDriver, act, drive_to
 
@@ -257,7 +258,10 @@ def test_deposit_above_price_is_refused(driver: FlowDriver) -> None:
     case = at(driver, Step.DEPOSIT)
     driver.text("5000")
     assert case.step is Step.DEPOSIT and case.answers.deposit is None
-    assert driver.said("money-error-deposit-above-price", example="1200")
+    # The price is shown as the user knows it, formatted for the language.
+    price = format_money(Decimal(1200), "EUR", language=driver.language)
+    assert driver.said("money-error-deposit-above-price", example=price)
+    assert "1200.00" not in driver.text_of()
     driver.text("-3")
     assert driver.said("money-error-negative", example="1200")
     driver.text("1200")

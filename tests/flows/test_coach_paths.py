@@ -532,7 +532,10 @@ def test_change_facts_edits_one_fact_and_returns_with_a_fresh_draft(driver: Flow
     driver.press_key("coach-btn-edit-price")
     driver.text("300")
     assert case.step is Step.PRICE
-    assert driver.said("money-error-deposit-above-price", example="300")
+    # Below the deposit: the price step names the deposit, not a deposit re-prompt.
+    deposit = format_money(Decimal(400), "EUR", language=driver.language)
+    assert driver.said("money-error-price-below-deposit", example=deposit)
+    assert driver.said("coach-price-prompt")
     driver.text("2000")
     assert case.step is Step.REPLY and case.answers.price == Decimal("2000.00")
     # A multi-step fact: the problem, through its details.
