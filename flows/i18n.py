@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -71,7 +72,16 @@ class Catalog:
         text, errors = self._bundle.format_pattern(message.value, fluent_args)
         if errors:
             raise MissingMessageError(f"{self.language}: {key!r}: {errors[0]}")
-        return str(text)
+        return _single_full_stop(str(text), args.values())
+
+
+def _single_full_stop(text: str, values: Iterable[Any]) -> str:
+    # An argument ending in a full stop ("1 200,00 лв.", "т.е.") at the end of a
+    # sentence would give "лв.."; Bulgarian writes one full stop there.
+    for value in values:
+        if isinstance(value, str) and value.endswith(".") and not value.endswith(".."):
+            text = text.replace(f"{value}.", value)
+    return text
 
 
 def _fluent_value(value: Any) -> Any:

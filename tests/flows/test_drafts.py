@@ -495,3 +495,28 @@ def test_contract_clause(language: str, percent: str, words: tuple[str, ...]) ->
     assert VENT not in draft.text
     title = {"en": "Clause for your next contract", "bg": "Клауза за следващия ти договор"}
     assert draft.title == title[language]
+
+
+@pytest.mark.parametrize("tone", TONES)
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        # "… ще Ви издам фактура за 300,00 лв." — the amount ends the sentence.
+        {"deposit": D(0), "unusable_amount": D(300)},
+        # "Ще Ви изпратя фактура за 480,00 лв."
+        {
+            "deposit": D(0),
+            "solution": Solution.PART_WAYS,
+            "payment_variant": PaymentVariant.KILL_FEE,
+            "kill_fee_percent": D(40),
+            "continue_mode": None,
+        },
+    ],
+)
+def test_an_amount_in_leva_ends_a_sentence_with_one_full_stop(
+    tone: Tone, overrides: dict[str, Any]
+) -> None:
+    answers = _full(currency="BGN", **overrides)
+    text = compose_reply(answers, language="bg", tone=tone).text
+    assert "лв." in text
+    assert "лв.." not in text
