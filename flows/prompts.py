@@ -327,18 +327,22 @@ def settlement_lines(answers: Answers, *, language: str) -> list[str]:
     if answers.continue_mode is ContinueMode.ABSORB:
         return [t(language, "coach-settle-absorb")]
     if settlement is not None and answers.unusable_amount is not None:
-        lines = [
-            t(
-                language,
-                "coach-settle-deduct",
-                unusable=fmt(answers.unusable_amount),
-                left=fmt(settlement.deposit_left or Decimal(0)),
-            )
-        ]
+        unusable = fmt(answers.unusable_amount)
+        if settlement.deposit <= 0:
+            return [t(language, "coach-settle-deduct-no-deposit", unusable=unusable)]
         if settlement.invoice > 0:
-            invoice = fmt(settlement.invoice)
-            lines.append(t(language, "coach-settle-deduct-invoice", invoice=invoice))
-        return lines
+            # One sentence: "deducted, 0 left" beside "invoice the rest" contradicted itself.
+            return [
+                t(
+                    language,
+                    "coach-settle-deduct-invoice",
+                    unusable=unusable,
+                    deposit=fmt(settlement.deposit),
+                    invoice=fmt(settlement.invoice),
+                )
+            ]
+        left = fmt(settlement.deposit_left or Decimal(0))
+        return [t(language, "coach-settle-deduct", unusable=unusable, left=left)]
     return []
 
 

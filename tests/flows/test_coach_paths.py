@@ -476,7 +476,25 @@ def test_variant_3_deduct_more_than_the_deposit(driver: FlowDriver) -> None:
     driver.press_key("coach-btn-pay-continue")
     driver.press_key("coach-btn-deduct")
     driver.text("600")
-    assert driver.said("coach-settle-deduct-invoice", invoice=money(driver, "200"))
+    assert driver.said(
+        "coach-settle-deduct-invoice",
+        unusable=money(driver, "600"),
+        deposit=money(driver, "400"),
+        invoice=money(driver, "200"),
+    )
+    # Not also "deducted, 0.00 left": the two lines contradicted each other.
+    zero_left = {"unusable": money(driver, "600"), "left": money(driver, "0")}
+    assert not driver.said("coach-settle-deduct", **zero_left)
+
+
+def test_variant_3_deduct_without_a_deposit(driver: FlowDriver) -> None:
+    _to_payment(driver, deposit="0")
+    driver.press_key("coach-btn-pay-continue")
+    driver.press_key("coach-btn-deduct")
+    driver.text("300")
+    assert driver.said("coach-settle-deduct-no-deposit", unusable=money(driver, "300"))
+    zero_left = {"unusable": money(driver, "300"), "left": money(driver, "0")}
+    assert not driver.said("coach-settle-deduct", **zero_left)
 
 
 def test_variant_3_absorb(driver: FlowDriver) -> None:
