@@ -78,6 +78,7 @@ from flows.prompts import (
     choices_for,
     fact_lines,
     label_of,
+    payment_amount_lines,
     problem_questions,
     settlement_lines,
 )
@@ -445,6 +446,9 @@ class Coach:
         case = turn.case
         text = turn.t(prompt_key(case.step))
         if case.step is Step.PAYMENT:
+            amounts = payment_amount_lines(case.answers, language=turn.language)
+            if amounts:
+                text = f"{text}\n\n" + "\n".join(amounts)
             text = f"{text}\n\n{turn.t('coach-payment-suggested')}"
         turn.say(text, choices_for(case))
 

@@ -270,6 +270,20 @@ def fact_lines(answers: Answers, *, language: str) -> list[tuple[str, str]]:
     return out
 
 
+def payment_amount_lines(answers: Answers, *, language: str) -> list[str]:
+    """The price and the deposit, shown with the "who pays" question (known ones only)."""
+    out: list[str] = []
+    if answers.price is not None:
+        price = format_money(answers.price, answers.currency, language=language)
+        out.append(t(language, "coach-payment-price", price=price))
+    if answers.deposit is not None and answers.deposit > 0:
+        deposit = format_money(answers.deposit, answers.currency, language=language)
+        out.append(t(language, "coach-payment-deposit", deposit=deposit))
+    elif answers.deposit is not None:
+        out.append(t(language, "coach-payment-no-deposit"))
+    return out
+
+
 def settlement_lines(answers: Answers, *, language: str) -> list[str]:
     """What the chosen payment variant means in money, one sentence per line."""
     variant = answers.payment_variant

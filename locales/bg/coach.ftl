@@ -150,6 +150,9 @@ coach-solution-part = И това е нормален изход. Разделе
 ## Стъпка 6: кой плаща
 
 coach-payment-suggested = ★ отбелязва варианта, който пасва на това, което ми каза.
+coach-payment-price = Цена на поръчката: { $price }
+coach-payment-deposit = Получено капаро: { $deposit }
+coach-payment-no-deposit = Капаро: не е получено
 coach-settle-keep-deposit = Задържаш капарото от { $deposit } и няма какво друго да уреждате.
 coach-settle-keep-deposit-none = Не спомена капаро, така че няма какво да задържиш. Ако искаш да ти се плати за работата, по-подходящ е вариант 2 — върни се с /back, за да го смениш.
 coach-settle-kill-fee = { $share } от цената { $price } остават за теб: { $keep }.

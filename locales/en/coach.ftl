@@ -150,6 +150,9 @@ coach-solution-part = That is a legitimate outcome too. Part on good terms: than
 ## Step 6: who pays
 
 coach-payment-suggested = ★ marks the variant that fits what you told me.
+coach-payment-price = Price of the order: { $price }
+coach-payment-deposit = Deposit received: { $deposit }
+coach-payment-no-deposit = Deposit: none received
 coach-settle-keep-deposit = You keep the deposit of { $deposit }; nothing else to settle.
 coach-settle-keep-deposit-none = You haven't told me about a deposit, so there is nothing to keep. If you want to be paid for the work, variant 2 fits better — go /back to change it.
 coach-settle-kill-fee = { $share } of the price { $price } stays with you: { $keep }.

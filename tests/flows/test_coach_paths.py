@@ -331,6 +331,19 @@ def test_redo_suggests_criteria_and_asks_for_a_deadline(driver: FlowDriver) -> N
     assert driver.said("coach-payment-suggested")
 
 
+def test_who_pays_shows_the_price_and_the_deposit(driver: FlowDriver) -> None:
+    drive_to(driver, Step.PAYMENT)
+    # Route: 1 200 € price, 400 € deposit — the numbers the variants are about.
+    assert driver.said("coach-payment-price", price=money(driver, "1200"))
+    assert driver.said("coach-payment-deposit", deposit=money(driver, "400"))
+    assert driver.case is not None
+    driver.case.answers.deposit = Decimal(0)
+    driver.case.answers.price = None
+    driver.text("?")
+    assert driver.said("coach-payment-no-deposit") and driver.said("coach-payment-prompt")
+    assert t(driver.language, "coach-payment-price", price="").rstrip() not in driver.text_of()
+
+
 def test_part_ways_goes_straight_to_who_pays(driver: FlowDriver) -> None:
     drive_to(driver, Step.SOLUTION)
     driver.press_key("coach-btn-part-ways")
