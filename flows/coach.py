@@ -74,8 +74,10 @@ from flows.prompts import (
     COMMANDS,
     FOLLOW_UP_DELAY,
     SUGGESTED_PREFIX,
+    TEXT_FIELDS,
     Choice,
     choices_for,
+    current_answer_line,
     fact_lines,
     label_of,
     payment_amount_lines,
@@ -94,13 +96,10 @@ _GLOBAL_LABELS = {
     _DELETE_NO: "coach-btn-delete-no",
 }
 
-_TEXT_FIELDS: dict[Step, str] = {
-    Step.CLIENT_NAME: "client_name",
-    Step.DELIVERY: "delivery",
-    Step.CLIENT_SAID: "client_said",
-    Step.PROBLEM_DETAILS: "problem_details",
-    Step.DEADLINE: "deadline",
-}
+_TEXT_FIELDS = TEXT_FIELDS
+
+#: The "keep my answer" button of a typed-answer step that holds one.
+_KEEP = "keep"
 
 _COOL_DOWN_DELAYS = {"r15": timedelta(minutes=15), "r60": timedelta(hours=1)}
 
@@ -445,6 +444,9 @@ class Coach:
         assert turn.case is not None
         case = turn.case
         text = turn.t(prompt_key(case.step))
+        current = current_answer_line(case.answers, case.step, language=turn.language)
+        if current is not None:
+            text = f"{text}\n\n{current}"
         if case.step is Step.PAYMENT:
             amounts = payment_amount_lines(case.answers, language=turn.language)
             if amounts:
@@ -555,9 +557,10 @@ class Coach:
             self._move(turn, Event.READY)
 
     def _choose_fact(self, turn: _Turn, token: str) -> None:
-        # Only "skip" is offered on free-text fact steps.
+        # Free-text fact steps offer "skip" (leave it out) and, with an answer, "keep".
         assert turn.case is not None
-        setattr(turn.case.answers, _TEXT_FIELDS[turn.case.step], None)
+        if token != _KEEP:
+            setattr(turn.case.answers, _TEXT_FIELDS[turn.case.step], None)
         self._move(turn, Event.ANSWER)
 
     def _choose_intermediary(self, turn: _Turn, token: str) -> None:
@@ -578,12 +581,14 @@ class Coach:
 
     def _choose_price(self, turn: _Turn, token: str) -> None:
         assert turn.case is not None
-        turn.case.answers.price = None
+        if token != _KEEP:
+            turn.case.answers.price = None
         self._move(turn, Event.ANSWER)
 
     def _choose_deposit(self, turn: _Turn, token: str) -> None:
         assert turn.case is not None
-        turn.case.answers.deposit = Decimal("0.00") if token == "none" else None
+        if token != _KEEP:
+            turn.case.answers.deposit = Decimal("0.00") if token == "none" else None
         self._move(turn, Event.ANSWER)
 
     def _choose_talk(self, turn: _Turn, token: str) -> None:

@@ -86,6 +86,7 @@ def choices_for(case: Case) -> list[list[Choice]]:
             [Choice("r15", "coach-btn-remind-15"), Choice("r60", "coach-btn-remind-60")],
             [Choice("ready", "coach-btn-ready")],
         ]
+    keep = [[Choice("keep", "coach-btn-keep")]] if has_answer(answers, step) else []
     if step in (
         Step.CLIENT_NAME,
         Step.DELIVERY,
@@ -94,7 +95,7 @@ def choices_for(case: Case) -> list[list[Choice]]:
         Step.PROBLEM_DETAILS,
         Step.DEADLINE,
     ):
-        return [_skip()]
+        return [*keep, _skip()]
     if step is Step.INTERMEDIARY:
         return [[Choice(i.value, f"coach-btn-{i.value}")] for i in Intermediary] + [_skip()]
     if step is Step.CHANNEL:
@@ -103,7 +104,7 @@ def choices_for(case: Case) -> list[list[Choice]]:
         row = [Choice(code.lower(), f"coach-btn-currency-{code.lower()}") for code in CURRENCIES]
         return [row, _skip()]
     if step is Step.DEPOSIT:
-        return [[Choice("none", "coach-btn-no-deposit")], _skip()]
+        return [*keep, [Choice("none", "coach-btn-no-deposit")], _skip()]
     if step is Step.TALK:
         return [
             [Choice("arranged", "coach-btn-call-arranged")],
@@ -142,6 +143,40 @@ def choices_for(case: Case) -> list[list[Choice]]:
         rows = [items[i : i + 2] for i in range(0, len(items), 2)]
         return [*rows, [Choice("ret", "coach-btn-back-to-reply")]]
     return []
+
+
+#: Typed-answer steps and the text field each one fills.
+TEXT_FIELDS: dict[Step, str] = {
+    Step.CLIENT_NAME: "client_name",
+    Step.DELIVERY: "delivery",
+    Step.CLIENT_SAID: "client_said",
+    Step.PROBLEM_DETAILS: "problem_details",
+    Step.DEADLINE: "deadline",
+}
+
+
+def has_answer(answers: Answers, step: Step) -> bool:
+    """Whether a typed-answer step already holds an answer (after /back or "Change facts")."""
+    if step in TEXT_FIELDS:
+        return bool(getattr(answers, TEXT_FIELDS[step]))
+    if step is Step.PRICE:
+        return answers.price is not None
+    if step is Step.DEPOSIT:
+        return answers.deposit is not None and answers.deposit > 0
+    return False
+
+
+def current_answer_line(answers: Answers, step: Step, *, language: str) -> str | None:
+    """The "your answer so far" line of a typed-answer step that holds one, else ``None``."""
+    if not has_answer(answers, step):
+        return None
+    if step is Step.PRICE and answers.price is not None:
+        value = format_money(answers.price, answers.currency, language=language)
+    elif step is Step.DEPOSIT and answers.deposit is not None:
+        value = format_money(answers.deposit, answers.currency, language=language)
+    else:
+        value = _quote(str(getattr(answers, TEXT_FIELDS[step])))
+    return t(language, "coach-current-answer", answer=value)
 
 
 # ---------------------------------------------------------------------- step 4

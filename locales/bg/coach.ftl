@@ -33,6 +33,7 @@ coach-unusable-prompt = Каква част от работата не може 
 coach-reply-prompt = Искаш ли друг тон, другия език или да промениш факти? Или сме готови?
 coach-edit-facts-prompt = Кой факт искаш да промениш?
 coach-done-prompt = Случаят е приключен. Ето обобщението:
+coach-current-answer = Досегашният ти отговор: „{ $answer }“. Напиши нов, за да го смениш.
 
 ## Бутони
 
@@ -43,6 +44,7 @@ coach-btn-remind-15 = Напомни ми след 15 мин.
 coach-btn-remind-60 = Напомни ми след 1 час
 coach-btn-ready = Мога да продължа
 coach-btn-skip = Пропусни
+coach-btn-keep = Остави досегашния отговор
 coach-btn-direct = Директно с клиента
 coach-btn-agency = Чрез агенция
 coach-btn-freelancer = Чрез колега фрийлансър

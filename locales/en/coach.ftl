@@ -33,6 +33,7 @@ coach-unusable-prompt = How much of the work can't be used? In percent of the pr
 coach-reply-prompt = Want a different tone, the other language or changed facts? Or are we done?
 coach-edit-facts-prompt = Which fact do you want to change?
 coach-done-prompt = Case closed. Here is the summary:
+coach-current-answer = Your answer so far: “{ $answer }”. Type a new one to change it.
 
 ## Buttons
 
@@ -43,6 +44,7 @@ coach-btn-remind-15 = Remind me in 15 min
 coach-btn-remind-60 = Remind me in 1 hour
 coach-btn-ready = I'm ready now
 coach-btn-skip = Skip
+coach-btn-keep = Keep my answer
 coach-btn-direct = Client directly
 coach-btn-agency = Through an agency
 coach-btn-freelancer = Through another freelancer

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from flows.case import LANGUAGES, Case, CaseStatus, Step
 from flows.i18n import t
 from flows.io import ChoiceOutcome, DeleteUserData, ExportCase, SetLanguage, ShowHistory
 from flows.machine import prompt_key
+from flows.money import format_money
 from flows.prompts import COMMANDS, choices_for, label_of
 from tests.helpers.flow_driver import ACTIVE_STEPS, FlowDriver, drive_to
 
@@ -257,3 +260,38 @@ def test_command_names_are_normalised(driver: FlowDriver) -> None:
     at(driver, Step.DELIVERY)
     driver.command("/HELP")
     assert driver.said("coach-help")
+
+
+def test_back_shows_the_kept_answer_and_can_keep_it(driver: FlowDriver) -> None:
+    drive_to(driver, Step.DELIVERY)
+    case = driver.case
+    assert case is not None
+    driver.command("back")
+    assert case.step is Step.CLIENT_NAME
+    # The kept answer is visible and one press keeps it (Skip would erase it).
+    assert driver.said("coach-current-answer", answer="ACME Ltd")
+    driver.press_key("coach-btn-keep")
+    assert case.step is Step.DELIVERY and case.answers.client_name == "ACME Ltd"
+    driver.command("back")
+    driver.press_key("coach-btn-skip")
+    assert case.step is Step.DELIVERY and case.answers.client_name is None
+
+
+def test_no_keep_button_without_an_answer(driver: FlowDriver) -> None:
+    drive_to(driver, Step.CLIENT_NAME)
+    assert t(driver.language, "coach-btn-keep") not in driver.labels()
+    assert t(driver.language, "coach-current-answer", answer="").split(":")[0] not in (
+        driver.text_of()
+    )
+
+
+def test_changing_a_money_fact_can_keep_it(driver: FlowDriver) -> None:
+    drive_to(driver, Step.EDIT_FACTS)
+    case = driver.case
+    assert case is not None
+    driver.press_key("coach-btn-edit-deposit")
+    assert case.step is Step.DEPOSIT
+    deposit = format_money(Decimal(400), "EUR", language=driver.language)
+    assert driver.said("coach-current-answer", answer=deposit)
+    driver.press_key("coach-btn-keep")
+    assert case.step is Step.REPLY and case.answers.deposit == Decimal("400.00")
