@@ -14,7 +14,7 @@ coach-client-name-prompt = Let's gather the facts. Any of them can be skipped �
     What is the client's name or company?
 coach-delivery-prompt = What did you deliver? A few words are enough, for example “a logo and business cards” or “texts for five web pages”.
 coach-client-said-prompt = What exactly did the client say? Paste their message if you have it — their own words help us find the real problem.
-coach-intermediary-prompt = Who stands between you and the client?
+coach-intermediary-prompt = Do you work with the client directly, or is someone in between?
 coach-channel-prompt = How have you talked so far?
 coach-currency-prompt = Which currency is the order in?
 coach-price-prompt = What was the price of the order? For example: 1200, 1 200,50 or €500.
@@ -125,7 +125,7 @@ coach-talk-follow-up-set = I'll remind you tomorrow to follow up. Meanwhile, her
 
 coach-problem-intro = “Not what I imagined” is rarely the whole story — it's just the first thing a client finds to say. You are the professional, so it's on you to ask until it's concrete. Questions for the call:
 coach-problem-more-intro = That happens — sometimes it takes a second round. Try these questions too:
-coach-problem-unclear-talk = If it is still unclear, it's time for another live conversation.
+coach-problem-unclear-talk = If it is still unclear, it's time for another conversation.
 coach-question-imagined = What exactly did you picture when you ordered this?
 coach-question-works = Which parts work for you, and which don't?
 coach-question-example = Can you show me an example of something you like?

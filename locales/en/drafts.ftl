@@ -88,8 +88,8 @@ draft-reply-problem-style = { $tone ->
    *[friendly] As I see it now, it's mostly about the style and tone.
 }
 draft-reply-problem-scope = { $tone ->
-    [formal] I also see that the scope and requirements have changed since the original brief.
-   *[friendly] I also see that the scope and requirements have changed since the brief.
+    [formal] I can see that the scope and requirements have changed since the original brief.
+   *[friendly] I can see the scope and requirements have changed since the brief.
 }
 draft-reply-problem-plans = { $tone ->
     [formal] I also know that your plans have changed since we started.
