@@ -198,6 +198,18 @@ class Coach:
         lines = []
         for number, case in enumerate(cases, start=1):
             client = case.answers.client_name or t(lang, "coach-history-no-client")
+            if case.status is CaseStatus.DONE:
+                # "ACME — closed (closed)" said it twice: a finished case has no step to show.
+                lines.append(
+                    t(
+                        lang,
+                        "coach-history-line-done",
+                        number=number,
+                        client=_one_line(client, 60),
+                        status=t(lang, f"coach-status-{case.status.value}"),
+                    )
+                )
+                continue
             lines.append(
                 t(
                     lang,

@@ -245,6 +245,7 @@ coach-history-title = Your cases
 coach-history-empty = You have no cases yet. Send any message to start one.
 coach-history-no-client = no client name
 coach-history-line = { $number }. { $client } — { $step } ({ $status })
+coach-history-line-done = { $number }. { $client } — { $status }
 coach-status-active = open
 coach-status-done = done
 coach-status-cancelled = cancelled
