@@ -456,6 +456,10 @@ class Coach:
         assert turn.case is not None
         case = turn.case
         text = turn.t(prompt_key(case.step))
+        if case.step is Step.DEPOSIT and case.answers.price is not None:
+            # The price shows the deposit's currency and its ceiling ("400 €" misled in USD).
+            price = format_money(case.answers.price, case.answers.currency, language=turn.language)
+            text = f"{text}\n{turn.t('coach-payment-price', price=price)}"
         current = current_answer_line(case.answers, case.step, language=turn.language)
         if current is not None:
             text = f"{text}\n\n{current}"

@@ -268,6 +268,17 @@ def test_deposit_above_price_is_refused(driver: FlowDriver) -> None:
     assert case.step is Step.TALK and case.answers.deposit == Decimal("1200.00")
 
 
+def test_deposit_question_names_the_price_in_its_currency(driver: FlowDriver) -> None:
+    drive_to(driver, Step.CURRENCY)
+    driver.press_key("coach-btn-currency-usd")
+    driver.text("1 200")
+    assert driver.case is not None and driver.case.step is Step.DEPOSIT
+    price = format_money(Decimal(1200), "USD", language=driver.language)
+    assert driver.said("coach-payment-price", price=price)
+    # No euro example under a dollar order: typing it would be refused.
+    assert "€" not in driver.text_of()
+
+
 def test_deposit_in_another_currency_is_refused(driver: FlowDriver) -> None:
     case = at(driver, Step.DEPOSIT)
     driver.text("$300")
