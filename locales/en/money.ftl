@@ -2,7 +2,7 @@
 # Every message takes $example: a valid input to show.
 
 money-error-empty = Please type an amount, for example { $example }.
-money-error-garbage = I couldn't read that as an amount. Type just the number, with a currency if you like, for example { $example } or { $example } EUR.
+money-error-garbage = I couldn't read that as an amount. Type just the number, for example { $example }.
 money-error-negative = An amount can't be negative. Type it without the minus sign, for example { $example }.
 money-error-too-many-decimals = Amounts have at most two decimals (cents). For example: { $example } or { $example }.50.
 money-error-too-large = That amount looks too large to be right. Check the number of digits, for example { $example }.
