@@ -125,11 +125,11 @@ draft-pay-keep-deposit-amount = { $tone ->
    *[friendly] I'll keep the deposit of { $deposit } for the work done so far, and we're all square.
 }
 draft-pay-kill-fee = { $tone ->
-    [formal] For the work already done, I propose a fair compensation: a share of the price of the order.
-   *[friendly] For the work already done, I'd suggest a fair compensation: a share of the price.
+    [formal] For the work already done, I propose fair compensation: a share of the price of the order.
+   *[friendly] For the work already done, I'd suggest fair compensation: a share of the price.
 }
 draft-pay-kill-fee-percent = { $tone ->
-    [formal] For the work already done, I propose a compensation of { $percent } of the agreed price.
+    [formal] For the work already done, I propose compensation of { $percent } of the agreed price.
    *[friendly] For the work already done, I'd suggest { $percent } of the agreed price.
 }
 draft-pay-kill-fee-percent-agreed = { $tone ->
@@ -137,7 +137,7 @@ draft-pay-kill-fee-percent-agreed = { $tone ->
    *[friendly] As we agreed in the contract, { $percent } of the price covers the work already done.
 }
 draft-pay-kill-fee-amount = { $tone ->
-    [formal] For the work already done, I propose a compensation of { $percent } of the price ({ $price }), which is { $keep }.
+    [formal] For the work already done, I propose compensation of { $percent } of the price ({ $price }), which is { $keep }.
    *[friendly] For the work already done, I'd suggest { $percent } of the price ({ $price }), which comes to { $keep }.
 }
 draft-pay-kill-fee-amount-agreed = { $tone ->
@@ -208,7 +208,7 @@ draft-reply-closing = { $tone ->
    *[friendly] Thanks for understanding — talk soon!
 }
 draft-reply-goodbye = { $tone ->
-    [formal] Thank you for the opportunity to work together. I hope we will meet again on another project.
+    [formal] Thank you for the opportunity to work together. I hope our paths cross again on another project.
    *[friendly] Thanks for the chance to work together — I hope we'll team up again on another project.
 }
 
