@@ -500,6 +500,10 @@ class Coach:
     def _send_reply_draft(self, turn: _Turn) -> None:
         assert turn.case is not None
         answers = turn.case.answers
+        if answers.reply_language is None:
+            # The reply keeps the language it was first shown in: a later /lang changes
+            # the coach's words, not a draft the user may already have copied.
+            answers.reply_language = turn.language
         turn.draft(compose_reply(answers, language=_reply_language(turn), tone=answers.tone))
 
     def _finish(self, turn: _Turn) -> None:

@@ -546,6 +546,20 @@ def test_reply_tone_and_language_toggles_resend_the_draft(driver: FlowDriver) ->
     assert driver.drafts()[0].text == first.text
 
 
+def test_lang_at_the_reply_keeps_the_reply_in_its_language(driver: FlowDriver) -> None:
+    drive_to(driver, Step.REPLY)
+    first = driver.drafts()[0]
+    other = "bg" if driver.language == "en" else "en"
+    driver.command("lang")
+    assert driver.language == other
+    # A tone change re-sends the same reply, not a translation the user didn't ask for.
+    driver.press_key("coach-btn-tone-friendly")
+    assert driver.drafts()[0].language == first.language
+    # "Other language" switches from the language the user is looking at.
+    driver.press_key("coach-btn-other-language")
+    assert driver.drafts()[0].language == other
+
+
 def test_change_facts_edits_one_fact_and_returns_with_a_fresh_draft(driver: FlowDriver) -> None:
     drive_to(driver, Step.REPLY)
     driver.press_key("coach-btn-change-facts")
