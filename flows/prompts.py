@@ -6,6 +6,7 @@ Pure functions of a case's answers and a language; the texts come from
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -49,6 +50,9 @@ SUGGESTED_PREFIX = "★ "
 
 #: Shared kill-fee shares offered as buttons.
 KILL_FEE_SHARES: tuple[int, ...] = (30, 40, 50)
+
+#: The "1. " that numbers a payment variant's button label.
+_VARIANT_NUMBER = re.compile(r"^\d+\.\s*")
 
 #: Longest quote of the client's words used in a question.
 _QUOTE_LIMIT = 80
@@ -301,7 +305,8 @@ def fact_lines(answers: Answers, *, language: str) -> list[tuple[str, str]]:
     add("coach-field-deadline", answers.deadline)
     if answers.payment_variant is not None:
         key = f"coach-btn-pay-{_dash(answers.payment_variant.value)}"
-        add("coach-field-payment", t(language, key))
+        # The button's "2. " numbers the keyboard; a summary line reads better without it.
+        add("coach-field-payment", _VARIANT_NUMBER.sub("", t(language, key)))
     return out
 
 
