@@ -98,6 +98,9 @@ _GLOBAL_LABELS = {
 
 _TEXT_FIELDS = TEXT_FIELDS
 
+#: Longest fact value in the closing summary (the export has them in full).
+_SUMMARY_VALUE_LIMIT = 160
+
 #: The "keep my answer" button of a typed-answer step that holds one.
 _KEEP = "keep"
 
@@ -511,7 +514,10 @@ class Coach:
         answers = turn.case.answers
         lines = [turn.t("coach-done-prompt")]
         facts = fact_lines(answers, language=turn.language)
-        lines.extend(f"• {label}: {value}" for label, value in facts)
+        # A pasted 1 000-character message would bury the summary; /export keeps it whole.
+        lines.extend(
+            f"• {label}: {_one_line(value, _SUMMARY_VALUE_LIMIT)}" for label, value in facts
+        )
         lines.extend(f"• {line}" for line in settlement_lines(answers, language=turn.language))
         turn.notes.append("\n".join(lines))
         turn.note("coach-done-tip")

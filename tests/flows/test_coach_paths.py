@@ -647,6 +647,17 @@ def test_done_summarises_closes_and_hands_over_the_clause(driver: FlowDriver) ->
     assert driver.case is not None and driver.case.id != case.id and driver.case.step is Step.CALM
 
 
+def test_done_summary_shortens_a_long_pasted_message(driver: FlowDriver) -> None:
+    drive_to(driver, Step.REPLY)
+    assert driver.case is not None
+    pasted = "word " * 200
+    driver.case.answers.client_said = pasted.strip()
+    driver.press_key("coach-btn-done")
+    summary = driver.text_of()
+    assert pasted.strip() not in summary and "…" in summary
+    assert max(len(line) for line in summary.splitlines()) < 300
+
+
 # ---------------------------------------------------------------------- other methods
 
 
