@@ -207,6 +207,9 @@ def _payment_sentences(writer: _Writer, answers: Answers) -> list[str]:
     variant = answers.payment_variant
     if variant is PaymentVariant.KEEP_DEPOSIT:
         if settlement is None:
+            if answers.deposit is not None:
+                # "No deposit" was answered: claiming to keep one would contradict the facts.
+                return []
             return [writer.say("draft-pay-keep-deposit")]
         return [
             writer.say(

@@ -520,3 +520,20 @@ def test_an_amount_in_leva_ends_a_sentence_with_one_full_stop(
     text = compose_reply(answers, language="bg", tone=tone).text
     assert "лв." in text
     assert "лв.." not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("tone", TONES)
+def test_keeping_a_deposit_that_was_never_paid_is_not_claimed(language: str, tone: Tone) -> None:
+    answers = _full(
+        deposit=D(0),
+        solution=Solution.PART_WAYS,
+        payment_variant=PaymentVariant.KEEP_DEPOSIT,
+        continue_mode=None,
+    )
+    text = compose_reply(answers, language=language, tone=tone).text
+    deposit_word = "капаро" if language == "bg" else "deposit"
+    assert deposit_word not in text.lower()
+    # An unknown deposit (skipped) still gets the general sentence.
+    unknown = compose_reply(replace(answers, deposit=None), language=language, tone=tone).text
+    assert deposit_word in unknown.lower()
