@@ -21,7 +21,7 @@ from flows.case import (
     Tone,
 )
 from flows.i18n import t
-from flows.io import ChoiceOutcome, DraftKind, ReminderKind, ScheduleReminder
+from flows.io import ChoiceOutcome, Draft, DraftKind, ReminderKind, ScheduleReminder
 from flows.money import format_money
 from tests.helpers.flow_driver import FlowDriver, drive_to
 
@@ -714,6 +714,7 @@ def test_export_is_markdown_without_the_vented_text(driver: FlowDriver) -> None:
     driver.press_key("coach-btn-problem-brief")
     driver.text("line one\nline two")
     [draft] = driver.coach.render_export(driver.case, language=lang)
+    assert isinstance(draft, Draft)
     assert draft.kind is DraftKind.EXPORT and draft.language == lang
     assert draft.title == t(lang, "coach-export-title")
     assert draft.text.startswith(f"# {t(lang, 'coach-export-title')}: ACME Ltd")
