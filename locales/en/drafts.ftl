@@ -77,7 +77,7 @@ draft-reply-thanks-delivery = { $tone ->
 }
 draft-reply-acknowledge = { $tone ->
     [formal] I understand that the result is not what you expected, and I appreciate you telling me directly.
-   *[friendly] I get that it's not what you expected, and I'm glad you told me straight away.
+   *[friendly] I get that it's not what you expected, and I'm glad you were upfront about it.
 }
 draft-reply-problem-brief = { $tone ->
     [formal] Looking back, I can see that we understood the original brief differently.
