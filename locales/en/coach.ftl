@@ -109,7 +109,7 @@ coach-cool-down-r60 = All right, I'll write to you in an hour. Meanwhile, do som
 
 ## Step 2: facts
 
-coach-currency-set = I'll count in { $currency } from now on.
+coach-currency-set = I'll work in { $currency } from now on.
 coach-currency-mismatch = The order is in { $currency }. Type the deposit in the same currency, or go /back and change the currency.
 
 ## Step 3: talk directly
@@ -158,7 +158,7 @@ coach-payment-no-deposit = Deposit: none received
 coach-settle-keep-deposit = You keep the deposit of { $deposit }; nothing else to settle.
 coach-settle-keep-deposit-none = Without a deposit there is nothing to keep. If you want to be paid for the work, variant 2 fits better — go /back to change it.
 coach-settle-kill-fee = { $share } of the price { $price } stays with you: { $keep }.
-coach-settle-kill-fee-no-price = { $share } of the price stays with you. Without the price I can't count the amounts; the reply will name the share.
+coach-settle-kill-fee-no-price = { $share } of the price stays with you. Without the price I can't work out the amounts, so the reply names the share.
 coach-settle-refund = You received { $deposit } as a deposit, so you refund the difference: { $refund }.
 coach-settle-invoice = You received { $deposit } as a deposit, so you invoice the rest: { $invoice }.
 coach-settle-invoice-all = You received no deposit, so you invoice the whole amount: { $invoice }.
@@ -166,7 +166,7 @@ coach-settle-even = The deposit covers exactly that — nothing to refund or inv
 coach-settle-deduct = The unusable part, { $unusable }, is deducted from the deposit; { $left } of it is left for the new work.
 coach-settle-deduct-invoice = The unusable part, { $unusable }, is more than the { $deposit } deposit: all of the deposit goes towards it, and the remaining { $invoice } can be invoiced.
 coach-settle-deduct-no-deposit = There was no deposit to deduct from, so the unusable part, { $unusable }, can be invoiced.
-coach-settle-absorb = You take the unused part on yourself and the deposit counts in full towards the new version. A generous move — make sure the client knows it.
+coach-settle-absorb = You take the cost of the unused part yourself, and the deposit counts in full towards the new version. A generous move — make sure the client knows it.
 coach-kill-fee-agreed-yes = Then you're on firm ground. Refer to the clause calmly, as a reminder, not as a threat.
 coach-kill-fee-agreed-no = Without a clause this is a negotiation, not a right. Present the share as fair pay for the work done, explain what it covers, and be ready to meet them halfway. Next time, put it in the contract — you'll get a clause to copy at the end.
 
