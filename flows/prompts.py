@@ -137,8 +137,15 @@ def choices_for(case: Case) -> list[list[Choice]]:
     if step is Step.REPLY:
         friendly = answers.tone is Tone.FORMAL
         tone_key = "coach-btn-tone-friendly" if friendly else "coach-btn-tone-formal"
+        # Name the language the button switches to, once the reply has one.
+        current = answers.reply_language
+        lang_key = (
+            "coach-btn-other-language"
+            if current is None
+            else f"coach-btn-reply-in-{'en' if current == 'bg' else 'bg'}"
+        )
         return [
-            [Choice("tone", tone_key), Choice("lang", "coach-btn-other-language")],
+            [Choice("tone", tone_key), Choice("lang", lang_key)],
             [Choice("facts", "coach-btn-change-facts")],
             [Choice("done", "coach-btn-done")],
         ]

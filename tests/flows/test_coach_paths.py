@@ -534,12 +534,13 @@ def test_reply_tone_and_language_toggles_resend_the_draft(driver: FlowDriver) ->
     friendly = driver.drafts()[0]
     assert friendly.text != first.text
     assert t(driver.language, "coach-btn-tone-formal") in driver.labels()
-    driver.press_key("coach-btn-other-language")
     other = "bg" if driver.language == "en" else "en"
+    assert t(driver.language, "coach-btn-other-language") not in driver.labels()
+    driver.press_key(f"coach-btn-reply-in-{other}")  # the button names its language
     assert case.answers.reply_language == other
     assert driver.said(f"coach-reply-language-{other}")
     assert driver.drafts()[0].language == other
-    driver.press_key("coach-btn-other-language")
+    driver.press_key(f"coach-btn-reply-in-{driver.language}")
     assert case.answers.reply_language == driver.language
     driver.press_key("coach-btn-tone-formal")
     assert case.answers.tone is Tone.FORMAL
@@ -555,8 +556,8 @@ def test_lang_at_the_reply_keeps_the_reply_in_its_language(driver: FlowDriver) -
     # A tone change re-sends the same reply, not a translation the user didn't ask for.
     driver.press_key("coach-btn-tone-friendly")
     assert driver.drafts()[0].language == first.language
-    # "Other language" switches from the language the user is looking at.
-    driver.press_key("coach-btn-other-language")
+    # The language button switches from the language the user is looking at.
+    driver.press_key(f"coach-btn-reply-in-{other}")
     assert driver.drafts()[0].language == other
 
 
@@ -769,7 +770,8 @@ def test_every_message_is_complete_and_fits_the_platforms(
         else:
             driver.press_key(step)
     driver.press_key("coach-btn-tone-friendly")
-    driver.press_key("coach-btn-other-language")
+    other = "bg" if driver.language == "en" else "en"
+    driver.press_key(f"coach-btn-reply-in-{other}")
     driver.press_key("coach-btn-done")
     assert driver.case is None and driver.closed[-1].status is CaseStatus.DONE
     outgoing = driver.all_outgoing()

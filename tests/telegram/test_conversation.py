@@ -93,7 +93,7 @@ async def test_every_callback_data_fits_64_bytes(
     await user.press(t("bg", "coach-btn-deduct"))
     await user.say("25%")
     # The reply's own keyboards: tone, language, the facts menu; then /delete and a return.
-    for key in ("coach-btn-tone-friendly", "coach-btn-other-language", "coach-btn-change-facts"):
+    for key in ("coach-btn-tone-friendly", "coach-btn-reply-in-en", "coach-btn-change-facts"):
         await user.press(t("bg", key))
     await user.press(t("bg", "coach-btn-back-to-reply"))
     await user.say("/delete")
