@@ -9,6 +9,7 @@ signed requests as Slack would and look at the Web API calls the app made.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -218,18 +219,17 @@ async def coach_storage(tmp_path: Path) -> AsyncIterator[Storage]:
         await store.dispose()
 
 
-@pytest.fixture
-async def workspace(
-    slack_api: SlackApiStandIn, coach_storage: Storage, clock: FakeClock
+@contextlib.asynccontextmanager
+async def serve_workspace(
+    *, api: SlackApiStandIn, storage: Storage, engine: Engine, reminder_interval: float = 5.0
 ) -> AsyncIterator[Workspace]:
-    """The real Slack app in HTTP mode on a loopback port, with the real engine."""
-    engine = Engine(storage=coach_storage, coach=Coach(), clock=clock)
+    """Serve a real SlackAdapter for ``engine`` in HTTP mode on a loopback port."""
     adapter = SlackAdapter(
         engine=engine,
         token=BOT_TOKEN,
         signing_secret=ev.SIGNING_SECRET,
-        api_url=slack_api.base_url,
-        reminder_interval=0.05,
+        api_url=api.base_url,
+        reminder_interval=reminder_interval,
     )
     await adapter.start()
     app = web.Application()
@@ -242,10 +242,10 @@ async def workspace(
     session = aiohttp.ClientSession()
     try:
         yield Workspace(
-            api=slack_api,
+            api=api,
             adapter=adapter,
             engine=engine,
-            storage=coach_storage,
+            storage=storage,
             url=f"http://127.0.0.1:{port}{EVENTS_PATH}",
             session=session,
         )
@@ -253,3 +253,15 @@ async def workspace(
         await session.close()
         await adapter.stop()
         await runner.cleanup()
+
+
+@pytest.fixture
+async def workspace(
+    slack_api: SlackApiStandIn, coach_storage: Storage, clock: FakeClock
+) -> AsyncIterator[Workspace]:
+    """The real Slack app in HTTP mode on a loopback port, with the real engine."""
+    engine = Engine(storage=coach_storage, coach=Coach(), clock=clock)
+    async with serve_workspace(
+        api=slack_api, storage=coach_storage, engine=engine, reminder_interval=0.05
+    ) as ws:
+        yield ws

@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import aiohttp
 import pytest
-from aiohttp import web
 
 from bot.engine import Engine
-from bot.slack import EVENTS_PATH, SlackAdapter, mrkdwn
+from bot.slack import mrkdwn
 from flows.coach import Coach
 from flows.i18n import t
 from storage import Storage
-from tests.helpers import slack_events as ev
-from tests.helpers.slack_api import BOT_TOKEN, SlackApiStandIn, dm_channel
+from tests.helpers.slack_api import SlackApiStandIn, dm_channel
 from tests.helpers.storage_helpers import sqlite_url
-from tests.slack.conftest import Workspace
+from tests.slack.conftest import Workspace, serve_workspace
 
 ALICE = "U0ALICE"
 
@@ -37,30 +34,10 @@ async def broken_workspace(slack_api: SlackApiStandIn, tmp_path: Path) -> AsyncI
     """The app on an engine whose database has no tables (every query fails)."""
     storage = Storage(sqlite_url(tmp_path / "never-migrated.db"))
     engine = Engine(storage=storage, coach=Coach())
-    adapter = SlackAdapter(
-        engine=engine, token=BOT_TOKEN, signing_secret=ev.SIGNING_SECRET, api_url=slack_api.base_url
-    )
-    await adapter.start()
-    app = web.Application()
-    app.add_routes(adapter.aiohttp_routes(EVENTS_PATH))
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    session = aiohttp.ClientSession()
     try:
-        yield Workspace(
-            api=slack_api,
-            adapter=adapter,
-            engine=engine,
-            storage=storage,
-            url=f"http://127.0.0.1:{runner.addresses[0][1]}{EVENTS_PATH}",
-            session=session,
-        )
+        async with serve_workspace(api=slack_api, storage=storage, engine=engine) as ws:
+            yield ws
     finally:
-        await session.close()
-        await adapter.stop()
-        await runner.cleanup()
         await storage.dispose()
 
 
