@@ -25,8 +25,10 @@ from flows.case import (
     Tone,
 )
 from flows.i18n import t
+from flows.text import dash, one_line
 from flows.machine import EDITABLE_STEPS
-from flows.money import format_money, format_percent, settle, suggest_variant
+from flows.money import format_money, format_percent
+from flows.settlement import Outcome, Settlement, outcome, settle, suggest_variant
 
 #: Commands every adapter offers (``/help`` …), in menu order; descriptions
 #: are ``coach-cmd-<name>`` in the catalogs.
@@ -122,7 +124,7 @@ def choices_for(case: Case) -> list[list[Choice]]:
     if step is Step.PAYMENT:
         suggested = suggest_variant(answers)
         return [
-            [Choice(v.value, f"coach-btn-pay-{_dash(v.value)}", suggested=v is suggested)]
+            [Choice(v.value, f"coach-btn-pay-{dash(v.value)}", suggested=v is suggested)]
             for v in PaymentVariant
         ]
     if step is Step.KILL_FEE_SHARE:
@@ -150,7 +152,7 @@ def choices_for(case: Case) -> list[list[Choice]]:
             [Choice("done", "coach-btn-done")],
         ]
     if step is Step.EDIT_FACTS:
-        items = [Choice(f"e.{s.value}", f"coach-btn-edit-{_dash(s.value)}") for s in EDITABLE_STEPS]
+        items = [Choice(f"e.{s.value}", f"coach-btn-edit-{dash(s.value)}") for s in EDITABLE_STEPS]
         rows = [items[i : i + 2] for i in range(0, len(items), 2)]
         return [*rows, [Choice("ret", "coach-btn-back-to-reply")]]
     return []
@@ -267,8 +269,7 @@ def problem_questions(answers: Answers, *, language: str, more: bool = False) ->
 
 
 def _quote(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= _QUOTE_LIMIT else flat[: _QUOTE_LIMIT - 1].rstrip() + "…"
+    return one_line(text, _QUOTE_LIMIT)
 
 
 # ---------------------------------------------------------------------- summaries
@@ -311,7 +312,7 @@ def fact_lines(answers: Answers, *, language: str) -> list[tuple[str, str]]:
         add("coach-field-solution", t(language, "coach-btn-part-ways"))
     add("coach-field-deadline", answers.deadline)
     if answers.payment_variant is not None:
-        key = f"coach-btn-pay-{_dash(answers.payment_variant.value)}"
+        key = f"coach-btn-pay-{dash(answers.payment_variant.value)}"
         # The button's "2. " numbers the keyboard; a summary line reads better without it.
         add("coach-field-payment", _VARIANT_NUMBER.sub("", t(language, key)))
     return out
@@ -331,81 +332,75 @@ def payment_amount_lines(answers: Answers, *, language: str) -> list[str]:
     return out
 
 
+#: The coach's line for each case of the settlement ladder and the amounts it names
+#: (``None``: nothing to say). Variant 2's known amounts come after its lead line.
+_SETTLEMENT_LINES: dict[Outcome, tuple[str, tuple[str, ...]] | None] = {
+    Outcome.KEEP_DEPOSIT: ("coach-settle-keep-deposit", ("deposit",)),
+    Outcome.KEEP_NO_DEPOSIT: ("coach-settle-keep-deposit-none", ()),
+    Outcome.KEEP_UNKNOWN_DEPOSIT: ("coach-settle-keep-deposit-none", ()),
+    Outcome.KILL_FEE_UNKNOWN: None,
+    Outcome.KILL_FEE_NO_PRICE: ("coach-settle-kill-fee-no-price", ("share",)),
+    Outcome.REFUND_DIFFERENCE: ("coach-settle-refund", ("deposit", "refund")),
+    Outcome.INVOICE_REST: ("coach-settle-invoice", ("deposit", "invoice")),
+    Outcome.INVOICE_ALL: ("coach-settle-invoice-all", ("invoice",)),
+    Outcome.SETTLED_BY_DEPOSIT: ("coach-settle-even", ()),
+    Outcome.NOTHING_DUE: ("coach-settle-even", ()),
+    Outcome.CONTINUE_UNKNOWN: None,
+    Outcome.ABSORB_DEPOSIT: ("coach-settle-absorb", ()),
+    Outcome.ABSORB: ("coach-settle-absorb", ()),
+    Outcome.DEDUCT_UNKNOWN: None,
+    Outcome.DEDUCT_NO_DEPOSIT: ("coach-settle-deduct-no-deposit", ("unusable",)),
+    # One sentence: "deducted, 0 left" beside "invoice the rest" contradicted itself.
+    Outcome.DEDUCT_EXCEEDS_DEPOSIT: (
+        "coach-settle-deduct-invoice",
+        ("unusable", "deposit", "invoice"),
+    ),
+    Outcome.DEDUCT_AND_CREDIT: ("coach-settle-deduct", ("unusable", "left")),
+    Outcome.DEDUCT_ALL_OF_DEPOSIT: ("coach-settle-deduct", ("unusable", "left")),
+}
+
+
 def settlement_lines(answers: Answers, *, language: str) -> list[str]:
     """What the chosen payment variant means in money, one sentence per line."""
-    variant = answers.payment_variant
-    if variant is None:
-        return []
     settlement = settle(answers)
-    cur = answers.currency
-
-    def fmt(amount: Decimal) -> str:
-        return format_money(amount, cur, language=language)
-
-    if variant is PaymentVariant.KEEP_DEPOSIT:
-        if settlement is None:
-            return [t(language, "coach-settle-keep-deposit-none")]
-        return [t(language, "coach-settle-keep-deposit", deposit=fmt(settlement.deposit))]
-    if variant is PaymentVariant.KILL_FEE:
-        percent = answers.kill_fee_percent
-        if percent is None:
-            return []
-        share = format_percent(percent, language=language)
-        if settlement is None:
-            return [t(language, "coach-settle-kill-fee-no-price", share=share)]
-        lines = [
+    result = outcome(answers, settlement)
+    if result is None:
+        return []
+    amounts = _amounts(answers, settlement, language=language)
+    lines: list[str] = []
+    if settlement is not None and settlement.variant is PaymentVariant.KILL_FEE:
+        lines.append(
             t(
                 language,
                 "coach-settle-kill-fee",
-                share=share,
-                price=fmt(settlement.price or Decimal(0)),
-                keep=fmt(settlement.keep),
+                share=amounts["share"],
+                price=amounts["price"],
+                keep=amounts["keep"],
             )
-        ]
-        if settlement.refund > 0:
-            lines.append(
-                t(
-                    language,
-                    "coach-settle-refund",
-                    deposit=fmt(settlement.deposit),
-                    refund=fmt(settlement.refund),
-                )
-            )
-        elif settlement.invoice > 0 and settlement.deposit > 0:
-            lines.append(
-                t(
-                    language,
-                    "coach-settle-invoice",
-                    deposit=fmt(settlement.deposit),
-                    invoice=fmt(settlement.invoice),
-                )
-            )
-        elif settlement.invoice > 0:
-            lines.append(t(language, "coach-settle-invoice-all", invoice=fmt(settlement.invoice)))
-        else:
-            lines.append(t(language, "coach-settle-even"))
-        return lines
-    if answers.continue_mode is ContinueMode.ABSORB:
-        return [t(language, "coach-settle-absorb")]
-    if settlement is not None and answers.unusable_amount is not None:
-        unusable = fmt(answers.unusable_amount)
-        if settlement.deposit <= 0:
-            return [t(language, "coach-settle-deduct-no-deposit", unusable=unusable)]
-        if settlement.invoice > 0:
-            # One sentence: "deducted, 0 left" beside "invoice the rest" contradicted itself.
-            return [
-                t(
-                    language,
-                    "coach-settle-deduct-invoice",
-                    unusable=unusable,
-                    deposit=fmt(settlement.deposit),
-                    invoice=fmt(settlement.invoice),
-                )
-            ]
-        left = fmt(settlement.deposit_left or Decimal(0))
-        return [t(language, "coach-settle-deduct", unusable=unusable, left=left)]
-    return []
+        )
+    entry = _SETTLEMENT_LINES[result]
+    if entry is not None:
+        key, names = entry
+        lines.append(t(language, key, **{name: amounts[name] for name in names}))
+    return lines
 
 
-def _dash(value: str) -> str:
-    return value.replace("_", "-")
+def _amounts(answers: Answers, settlement: Settlement | None, *, language: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if answers.kill_fee_percent is not None:
+        out["share"] = format_percent(answers.kill_fee_percent, language=language)
+    if settlement is None:
+        return out
+
+    def fmt(amount: Decimal) -> str:
+        return format_money(amount, answers.currency, language=language)
+
+    if answers.unusable_amount is not None:
+        out["unusable"] = fmt(answers.unusable_amount)
+    out["price"] = fmt(settlement.price or Decimal(0))
+    out["deposit"] = fmt(settlement.deposit)
+    out["keep"] = fmt(settlement.keep)
+    out["refund"] = fmt(settlement.refund)
+    out["invoice"] = fmt(settlement.invoice)
+    out["left"] = fmt(settlement.deposit_left or Decimal(0))
+    return out
