@@ -17,7 +17,6 @@ from decimal import Decimal
 from flows.case import (
     Answers,
     Channel,
-    ContinueMode,
     Intermediary,
     PaymentVariant,
     Problem,
@@ -244,7 +243,9 @@ def _payment_sentences(writer: _Writer, answers: Answers) -> list[str]:
     if settlement is not None and settlement.variant is PaymentVariant.KILL_FEE:
         key = "draft-pay-kill-fee-amount-agreed" if agreed else "draft-pay-kill-fee-amount"
         sentences.append(
-            writer.say(key, percent=amounts["percent"], price=amounts["price"], keep=amounts["keep"])
+            writer.say(
+                key, percent=amounts["percent"], price=amounts["price"], keep=amounts["keep"]
+            )
         )
     entry = _PAYMENT_SENTENCES[result]
     if entry is not None:
