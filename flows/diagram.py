@@ -24,7 +24,7 @@ def mermaid(specs: tuple[StepSpec, ...] = SPECS) -> str:
     lines.append(f"    [*] --> {Step.START.name}")
     labels: dict[tuple[Step, Step], list[str]] = {}
     for source, edge in edges(specs):
-        name = f"{edge.trigger} [{edge.guard}]" if edge.guard else edge.trigger
+        name = f"{edge.trigger} [{edge.guard.__name__}]" if edge.guard else edge.trigger
         names = labels.setdefault((source, edge.dest), [])
         if name not in names:
             names.append(name)

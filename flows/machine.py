@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from transitions import EventData, Machine
 
@@ -31,7 +31,6 @@ from flows.case import LANGUAGES, Answers, Case, Step
 from flows.i18n import catalog
 from flows.steps import SPECS, STEPS, ask, edges, present
 from flows.steps.spec import StepSpec
-from flows.steps.talk import wants_more_questions
 from flows.turn import Turn
 
 _LOGGER = logging.getLogger(__name__)
@@ -53,7 +52,7 @@ def prompt_key(step: Step) -> str:
 class StepModel:
     """The light model of one case while the shared machine moves it.
 
-    transitions sets ``state``; guards read the answers; entering a state
+    transitions sets ``state``; the guards ask the answers; entering a state
     records the move on the case and, when a turn is given, presents the step.
     """
 
@@ -68,14 +67,6 @@ class StepModel:
     def answers(self) -> Answers:
         """The answers of the case being moved."""
         return self.case.answers
-
-    def is_editing(self, _event: EventData) -> bool:
-        """Guard: a fact is being edited from the reply step."""
-        return self.answers.editing
-
-    def wants_more_questions(self, _event: EventData) -> bool:
-        """Guard: "still unclear" loops to more questions on odd rounds."""
-        return wants_more_questions(self.answers)
 
     def start_editing(self, _event: EventData) -> None:
         """Callback: mark that the next answer returns to the reply."""
@@ -103,12 +94,23 @@ class StepModel:
             present(self.turn, Step[event.transition.source])
 
 
+def _condition(guard: Callable[[Answers], bool]) -> Callable[[EventData], bool]:
+    """A transitions condition that asks ``guard`` about the moved case's answers."""
+
+    def condition(event: EventData) -> bool:
+        assert isinstance(event.model, StepModel)
+        return guard(event.model.answers)
+
+    condition.__name__ = guard.__name__
+    return condition
+
+
 def _build() -> Machine:
     transitions = []
     for source, edge in edges():
         item: dict[str, object] = {"trigger": edge.trigger, "source": source, "dest": edge.dest}
         if edge.guard is not None:
-            item["conditions"] = edge.guard
+            item["conditions"] = _condition(edge.guard)
         if edge.after is not None:
             item["after"] = edge.after
         transitions.append(item)

@@ -12,11 +12,11 @@ from flows.prompts import Choice
 from flows.steps import facts, money_facts, mood, payment, reply, solution, talk
 from flows.steps.spec import (
     ANSWER,
-    IS_EDITING,
     START_EDITING,
     Edge,
     StepSpec,
     edit_event,
+    is_editing,
     standard_question,
 )
 from flows.turn import Turn
@@ -50,7 +50,7 @@ def edges(specs: tuple[StepSpec, ...] = SPECS) -> list[tuple[Step, Edge]]:
     out: list[tuple[Step, Edge]] = []
     for spec in specs:
         if spec.returns_when_editing:
-            out.append((spec.step, Edge(ANSWER, Step.REPLY, guard=IS_EDITING)))
+            out.append((spec.step, Edge(ANSWER, Step.REPLY, guard=is_editing)))
         out.extend((spec.step, edge) for edge in spec.edges)
         if spec.step is Step.EDIT_FACTS:
             out.extend(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flows.case import Answers, Solution, Step
 from flows.i18n import t
 from flows.prompts import Choice
-from flows.steps.spec import ANSWER, IS_EDITING, Edge, StepSpec, text_fact
+from flows.steps.spec import ANSWER, Edge, StepSpec, is_editing, text_fact
 from flows.turn import Turn
 
 REDO, PART_WAYS = "redo", "part_ways"
@@ -37,7 +37,7 @@ SPECS: tuple[StepSpec, ...] = (
         step=Step.SOLUTION,
         edges=(
             Edge(REDO, Step.DEADLINE),
-            Edge(PART_WAYS, Step.REPLY, guard=IS_EDITING),
+            Edge(PART_WAYS, Step.REPLY, guard=is_editing),
             Edge(PART_WAYS, Step.PAYMENT),
         ),
         choices=lambda _a: [

@@ -33,10 +33,8 @@ Fact = Callable[[Answers, str], str | None]
 
 #: The "answered, go on" trigger of most steps.
 ANSWER = "answer"
-#: Guards, named as the machine's model methods.
-IS_EDITING = "is_editing"
+#: The model callback of the "Change facts" edges.
 START_EDITING = "start_editing"
-WANTS_MORE_QUESTIONS = "wants_more_questions"
 
 SKIP = "skip"
 KEEP = "keep"
@@ -44,11 +42,14 @@ KEEP = "keep"
 
 @dataclass(frozen=True, slots=True)
 class Edge:
-    """A transition out of a step: ``trigger`` leads to ``dest`` when ``guard`` holds."""
+    """A transition out of a step: ``trigger`` leads to ``dest`` when ``guard`` holds.
+
+    A guard is a pure function of the answers; its name labels the diagram.
+    """
 
     trigger: str
     dest: Step
-    guard: str | None = None
+    guard: Callable[[Answers], bool] | None = None
     #: A model callback run after the move (named as the machine's model method).
     after: str | None = None
 
@@ -121,6 +122,11 @@ class StepSpec:
         if self.field_label is not None:
             keys.append(self.field_label)
         return keys
+
+
+def is_editing(answers: Answers) -> bool:
+    """Guard: a fact is being edited from the reply step."""
+    return answers.editing
 
 
 def edit_event(step: Step) -> str:

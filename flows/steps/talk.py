@@ -10,7 +10,6 @@ from flows.prompts import FOLLOW_UP_DELAY, Choice, problem_questions
 from flows.steps.spec import (
     ANSWER,
     SKIP,
-    WANTS_MORE_QUESTIONS,
     Edge,
     StepSpec,
     text_fact,
@@ -114,7 +113,7 @@ SPECS: tuple[StepSpec, ...] = (
     StepSpec(
         step=Step.PROBLEM,
         edges=(
-            Edge(UNCLEAR, Step.PROBLEM, guard=WANTS_MORE_QUESTIONS),
+            Edge(UNCLEAR, Step.PROBLEM, guard=wants_more_questions),
             Edge(UNCLEAR, Step.TALK),
             Edge(ANSWER, Step.PROBLEM_DETAILS),
         ),
