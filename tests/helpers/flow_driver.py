@@ -28,7 +28,6 @@ from flows.io import (
     UserContext,
     UserInput,
 )
-from flows.steps import choices_for
 
 
 @dataclass
@@ -188,11 +187,7 @@ def act(driver: FlowDriver, action: tuple[str, str]) -> FlowResult:
 
 
 def drive_to(driver: FlowDriver, step: Step) -> FlowDriver:
-    """Walk a fresh driver to ``step`` along :data:`ROUTES`; return it.
-
-    An optional step the routes do not name (one the registry offers "skip"
-    at, asked only for some answers) is skipped on the way.
-    """
+    """Walk a fresh driver to ``step`` along :data:`ROUTES`; return it."""
     if step is Step.START:
         driver.case = Case()
         return driver
@@ -200,9 +195,6 @@ def drive_to(driver: FlowDriver, step: Step) -> FlowDriver:
     if parent is not None:
         drive_to(driver, parent)
     act(driver, action)
-    while driver.case is not None and driver.case.step not in (step, *ROUTES):
-        assert any(c.token == "skip" for row in choices_for(driver.case) for c in row)
-        driver.press_key("coach-btn-skip")
     if step is not Step.DONE:
         assert driver.case is not None and driver.case.step is step, (step, driver.case)
     return driver
