@@ -84,14 +84,6 @@ class Channel(StrEnum):
     CALLS = "calls"
 
 
-class CallStatus(StrEnum):
-    """The outcome of step 3 (talk directly)."""
-
-    ARRANGED = "arranged"
-    FOLLOW_UP = "follow_up"
-    SKIPPED = "skipped"
-
-
 class Problem(StrEnum):
     """What turned out to be the real problem (step 4)."""
 
@@ -149,7 +141,6 @@ class Answers:
     currency: str = DEFAULT_CURRENCY
     price: Decimal | None = None
     deposit: Decimal | None = None
-    call_status: CallStatus | None = None
     problem: Problem | None = None
     problem_details: str | None = None
     unclear_rounds: int = 0
@@ -189,7 +180,6 @@ class Answers:
             "mood": Mood,
             "intermediary": Intermediary,
             "channel": Channel,
-            "call_status": CallStatus,
             "problem": Problem,
             "solution": Solution,
             "payment_variant": PaymentVariant,

@@ -17,7 +17,6 @@ from decimal import Decimal
 from flows.case import (
     Answers,
     Channel,
-    ContinueMode,
     Intermediary,
     PaymentVariant,
     Problem,
@@ -26,7 +25,8 @@ from flows.case import (
 )
 from flows.i18n import t
 from flows.io import Draft, DraftKind
-from flows.money import KILL_FEE_RANGE, Settlement, format_money, format_percent, settle
+from flows.money import KILL_FEE_RANGE, format_money, format_percent
+from flows.settlement import Outcome, Settlement, outcome, settle
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -201,96 +201,77 @@ def compose_reply(answers: Answers, *, language: str, tone: Tone) -> Draft:
     )
 
 
+#: The client's sentence for each case of the settlement ladder and the amounts it names
+#: (``None``: nothing to say). Variant 2's known amounts come after its lead sentence.
+_PAYMENT_SENTENCES: dict[Outcome, tuple[str, tuple[str, ...]] | None] = {
+    Outcome.KEEP_DEPOSIT: ("draft-pay-keep-deposit-amount", ("deposit",)),
+    # "No deposit" was answered: claiming to keep one would contradict the facts.
+    Outcome.KEEP_NO_DEPOSIT: None,
+    Outcome.KEEP_UNKNOWN_DEPOSIT: ("draft-pay-keep-deposit", ()),
+    Outcome.KILL_FEE_UNKNOWN: ("draft-pay-kill-fee", ()),
+    Outcome.KILL_FEE_NO_PRICE: ("draft-pay-kill-fee-percent", ("percent",)),
+    Outcome.REFUND_DIFFERENCE: ("draft-pay-refund", ("deposit", "refund")),
+    Outcome.INVOICE_REST: ("draft-pay-invoice-rest", ("deposit", "invoice")),
+    Outcome.INVOICE_ALL: ("draft-pay-invoice-all", ("invoice",)),
+    Outcome.SETTLED_BY_DEPOSIT: ("draft-pay-even", ("deposit",)),
+    Outcome.NOTHING_DUE: None,
+    Outcome.CONTINUE_UNKNOWN: None,
+    Outcome.ABSORB_DEPOSIT: ("draft-pay-absorb-deposit", ("deposit",)),
+    Outcome.ABSORB: ("draft-pay-absorb", ()),
+    Outcome.DEDUCT_UNKNOWN: ("draft-pay-deduct", ()),
+    Outcome.DEDUCT_NO_DEPOSIT: ("draft-pay-deduct-no-deposit", ("unusable",)),
+    Outcome.DEDUCT_EXCEEDS_DEPOSIT: (
+        "draft-pay-deduct-invoice",
+        ("unusable", "deposit", "invoice"),
+    ),
+    Outcome.DEDUCT_AND_CREDIT: ("draft-pay-deduct-left", ("unusable", "left")),
+    Outcome.DEDUCT_ALL_OF_DEPOSIT: ("draft-pay-deduct-all", ("unusable", "deposit")),
+}
+
+
 def _payment_sentences(writer: _Writer, answers: Answers) -> list[str]:
     """The payment terms of the chosen variant, with amounts when they are known."""
     settlement = settle(answers)
-    variant = answers.payment_variant
-    if variant is PaymentVariant.KEEP_DEPOSIT:
-        if settlement is None:
-            if answers.deposit is not None:
-                # "No deposit" was answered: claiming to keep one would contradict the facts.
-                return []
-            return [writer.say("draft-pay-keep-deposit")]
-        return [
-            writer.say(
-                "draft-pay-keep-deposit-amount",
-                deposit=writer.money(settlement.deposit, settlement.currency),
-            )
-        ]
-    if variant is PaymentVariant.KILL_FEE:
-        return _kill_fee_sentences(writer, answers, settlement)
-    if variant is PaymentVariant.CONTINUE:
-        return _continue_sentences(writer, answers, settlement)
-    return []
-
-
-def _kill_fee_sentences(
-    writer: _Writer, answers: Answers, settlement: Settlement | None
-) -> list[str]:
+    result = outcome(answers, settlement)
+    if result is None:
+        return []
     agreed = answers.kill_fee_agreed is True
-    if settlement is None or settlement.price is None or settlement.kill_fee_percent is None:
-        if answers.kill_fee_percent is None:
-            return [writer.say("draft-pay-kill-fee")]
-        key = "draft-pay-kill-fee-percent-agreed" if agreed else "draft-pay-kill-fee-percent"
-        percent = format_percent(answers.kill_fee_percent, language=writer.language)
-        return [writer.say(key, percent=percent)]
-    currency = settlement.currency
-    key = "draft-pay-kill-fee-amount-agreed" if agreed else "draft-pay-kill-fee-amount"
-    sentences = [
-        writer.say(
-            key,
-            percent=format_percent(settlement.kill_fee_percent, language=writer.language),
-            price=writer.money(settlement.price, currency),
-            keep=writer.money(settlement.keep, currency),
+    sentences: list[str] = []
+    amounts = _amounts(writer, answers, settlement)
+    if result is Outcome.KILL_FEE_NO_PRICE and agreed:
+        return [writer.say("draft-pay-kill-fee-percent-agreed", percent=amounts["percent"])]
+    if settlement is not None and settlement.variant is PaymentVariant.KILL_FEE:
+        key = "draft-pay-kill-fee-amount-agreed" if agreed else "draft-pay-kill-fee-amount"
+        sentences.append(
+            writer.say(
+                key, percent=amounts["percent"], price=amounts["price"], keep=amounts["keep"]
+            )
         )
-    ]
-    deposit = writer.money(settlement.deposit, currency)
-    if settlement.refund > 0:
-        refund = writer.money(settlement.refund, currency)
-        sentences.append(writer.say("draft-pay-refund", deposit=deposit, refund=refund))
-    elif settlement.invoice > 0 and settlement.deposit > 0:
-        invoice = writer.money(settlement.invoice, currency)
-        sentences.append(writer.say("draft-pay-invoice-rest", deposit=deposit, invoice=invoice))
-    elif settlement.invoice > 0:
-        invoice = writer.money(settlement.invoice, currency)
-        sentences.append(writer.say("draft-pay-invoice-all", invoice=invoice))
-    elif settlement.deposit > 0:
-        sentences.append(writer.say("draft-pay-even", deposit=deposit))
+    entry = _PAYMENT_SENTENCES[result]
+    if entry is not None:
+        key, names = entry
+        sentences.append(writer.say(key, **{name: amounts[name] for name in names}))
     return sentences
 
 
-def _continue_sentences(
-    writer: _Writer, answers: Answers, settlement: Settlement | None
-) -> list[str]:
-    if answers.continue_mode is ContinueMode.ABSORB:
-        if settlement is not None and settlement.deposit > 0:
-            deposit = writer.money(settlement.deposit, settlement.currency)
-            return [writer.say("draft-pay-absorb-deposit", deposit=deposit)]
-        return [writer.say("draft-pay-absorb")]
-    if answers.continue_mode is not ContinueMode.DEDUCT:
-        return []
-    if settlement is None or answers.unusable_amount is None:
-        return [writer.say("draft-pay-deduct")]
+def _amounts(writer: _Writer, answers: Answers, settlement: Settlement | None) -> dict[str, str]:
+    """Every amount a payment sentence may name, formatted for the writer's language."""
+    out: dict[str, str] = {}
+    if answers.kill_fee_percent is not None:
+        out["percent"] = format_percent(answers.kill_fee_percent, language=writer.language)
+    if settlement is None:
+        return out
     currency = settlement.currency
-    unusable = writer.money(answers.unusable_amount, currency)
-    deposit = writer.money(settlement.deposit, currency)
-    if settlement.deposit <= 0:
-        return [writer.say("draft-pay-deduct-no-deposit", unusable=unusable)]
-    if settlement.invoice > 0:
-        invoice = writer.money(settlement.invoice, currency)
-        return [
-            writer.say(
-                "draft-pay-deduct-invoice", unusable=unusable, deposit=deposit, invoice=invoice
-            )
-        ]
-    left = settlement.deposit_left or Decimal(0)
-    if left > 0:
-        return [
-            writer.say(
-                "draft-pay-deduct-left", unusable=unusable, left=writer.money(left, currency)
-            )
-        ]
-    return [writer.say("draft-pay-deduct-all", unusable=unusable, deposit=deposit)]
+    if answers.unusable_amount is not None:
+        out["unusable"] = writer.money(answers.unusable_amount, currency)
+    if settlement.price is not None:
+        out["price"] = writer.money(settlement.price, currency)
+    out["deposit"] = writer.money(settlement.deposit, currency)
+    out["keep"] = writer.money(settlement.keep, currency)
+    out["refund"] = writer.money(settlement.refund, currency)
+    out["invoice"] = writer.money(settlement.invoice, currency)
+    out["left"] = writer.money(settlement.deposit_left or Decimal(0), currency)
+    return out
 
 
 # --------------------------------------------------------------------------- step 8

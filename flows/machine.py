@@ -1,244 +1,147 @@
-"""The one shared ``transitions`` machine that moves every case between steps.
+"""The one shared ``transitions`` machine, built from the step registry.
 
-The machine is built once at import with ``model=None``. To move a case, a
-light :class:`StepModel` wrapping the case's answers is put in the case's step
-and the trigger's event is run on it (the machine keeps no model). Guards read
-the answers; callbacks only touch the model. No I/O.
+The machine is built once at import with ``model=None`` from
+:data:`flows.steps.SPECS`: each spec's edges (button tokens are trigger names
+where natural) with their guards. Entering a state records the move on the
+case and then presents the new step through the spec's ``on_enter`` — pure
+callbacks writing into the turn collector (:class:`~flows.turn.Turn`).
+
+To move a case, a light :class:`StepModel` wrapping the case (and the turn, if
+the move should be shown) is put in the case's step and the trigger's
+:class:`transitions.Event` is run on it. The machine never registers the model:
+``add_model`` binds ~100 convenience methods to an object used for one trigger,
+most of the cost of a step. ``Event.trigger(model)`` resolves guards and
+callbacks on the model by name; ``tests/flows/test_machine.py`` pins that
+behaviour, since transitions is pinned ``<0.10``.
 
 The graph is checked when it is built: every :class:`~flows.case.Step` must
-be reachable from ``START`` and have its prompt (``coach-<step>-prompt``) in
-every locale, otherwise :class:`FlowGraphError` is raised at import.
+have a spec, be reachable from ``START`` and have every key family of its spec
+in every locale, otherwise :class:`FlowGraphError` is raised at import.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Iterable
-from enum import StrEnum
-from typing import Any
+from collections.abc import Callable, Iterable
 
-from transitions import Machine
+from transitions import EventData, Machine
 
 from flows.case import LANGUAGES, Answers, Case, Step
 from flows.i18n import catalog
+from flows.steps import SPECS, STEPS, ask, edges, present
+from flows.steps.spec import StepSpec
+from flows.turn import Turn
 
 _LOGGER = logging.getLogger(__name__)
 
 
 class FlowGraphError(RuntimeError):
-    """The flow graph is broken: an unreachable step or a missing prompt."""
-
-
-class Event(StrEnum):
-    """Triggers of the shared machine (the edge labels of the diagram)."""
-
-    BEGIN = "begin"
-    CALM = "calm"
-    UPSET = "upset"
-    REMIND = "remind"
-    READY = "ready"
-    ANSWER = "answer"
-    UNCLEAR = "unclear"
-    REDO = "redo"
-    PART_WAYS = "part_ways"
-    KEEP_DEPOSIT = "keep_deposit"
-    KILL_FEE = "kill_fee"
-    CONTINUE = "continue_together"
-    SHARE = "share"
-    SHARE_OTHER = "share_other"
-    DEDUCT = "deduct"
-    ABSORB = "absorb"
-    RETOUCH = "retouch"
-    CHANGE_FACTS = "change_facts"
-    BACK_TO_REPLY = "back_to_reply"
-    FINISH = "finish"
+    """The flow graph is broken: a step without a spec, unreachable, or missing a key."""
 
 
 #: Longest trail kept for ``/back`` (loops such as "still unclear" grow it).
 MAX_TRAIL = 100
 
-#: Facts the user can change from the reply step, in menu order.
-EDITABLE_STEPS: tuple[Step, ...] = (
-    Step.CLIENT_NAME,
-    Step.DELIVERY,
-    Step.CLIENT_SAID,
-    Step.INTERMEDIARY,
-    Step.CHANNEL,
-    Step.CURRENCY,
-    Step.PRICE,
-    Step.DEPOSIT,
-    Step.PROBLEM,
-    Step.SOLUTION,
-    Step.PAYMENT,
-)
-
-#: Steps that return straight to the reply while a fact is being edited.
-_RETURNS_WHEN_EDITING: tuple[Step, ...] = (
-    Step.CLIENT_NAME,
-    Step.DELIVERY,
-    Step.CLIENT_SAID,
-    Step.INTERMEDIARY,
-    Step.CHANNEL,
-    Step.CURRENCY,
-    Step.PRICE,
-    Step.DEPOSIT,
-    Step.PROBLEM_DETAILS,
-    Step.DEADLINE,
-)
-
-#: The plain "answered, go on" order of the steps.
-_ANSWER_NEXT: tuple[tuple[Step, Step], ...] = (
-    (Step.CLIENT_NAME, Step.DELIVERY),
-    (Step.DELIVERY, Step.CLIENT_SAID),
-    (Step.CLIENT_SAID, Step.INTERMEDIARY),
-    (Step.INTERMEDIARY, Step.CHANNEL),
-    (Step.CHANNEL, Step.CURRENCY),
-    (Step.CURRENCY, Step.PRICE),
-    (Step.PRICE, Step.DEPOSIT),
-    (Step.DEPOSIT, Step.TALK),
-    (Step.TALK, Step.PROBLEM),
-    (Step.PROBLEM, Step.PROBLEM_DETAILS),
-    (Step.PROBLEM_DETAILS, Step.SOLUTION),
-    (Step.DEADLINE, Step.PAYMENT),
-    (Step.KILL_FEE_OTHER, Step.KILL_FEE_AGREED),
-    (Step.KILL_FEE_AGREED, Step.REPLY),
-    (Step.UNUSABLE, Step.REPLY),
-)
-
-
-def edit_event(step: Step) -> str:
-    """Name of the trigger that opens ``step`` from the "Change facts" menu."""
-    return f"edit_{step.value}"
-
 
 def prompt_key(step: Step) -> str:
     """The locale key of a step's question, e.g. ``coach-client-name-prompt``."""
-    return f"coach-{step.value.replace('_', '-')}-prompt"
+    return STEPS[step].prompt_key
 
 
 class StepModel:
     """The light model of one case while the shared machine moves it.
 
-    transitions sets ``state`` and binds trigger methods on the instance; the
-    guards below only read the answers.
+    transitions sets ``state``; the guards ask the answers; entering a state
+    records the move on the case and, when a turn is given, presents the step.
     """
 
     state: Step
 
-    def __init__(self, answers: Answers) -> None:
-        """Wrap the answers of the case being moved."""
-        self.answers = answers
+    def __init__(self, case: Case, turn: Turn | None) -> None:
+        """Wrap the case being moved (and the turn that shows the move, if any)."""
+        self.case = case
+        self.turn = turn
 
-    def is_editing(self) -> bool:
-        """Guard: a fact is being edited from the reply step."""
-        return self.answers.editing
+    @property
+    def answers(self) -> Answers:
+        """The answers of the case being moved."""
+        return self.case.answers
 
-    def wants_more_questions(self) -> bool:
-        """Guard: "still unclear" loops to more questions on odd rounds, to the talk on even."""
-        return self.answers.unclear_rounds % 2 == 1
-
-    def start_editing(self) -> None:
+    def start_editing(self, _event: EventData) -> None:
         """Callback: mark that the next answer returns to the reply."""
         self.answers.editing = True
 
-    def stop_editing(self) -> None:
+    def stop_editing(self, _event: EventData) -> None:
         """Callback (on entering the reply): editing is over."""
         self.answers.editing = False
 
+    def record_move(self, event: EventData) -> None:
+        """Callback (on entering any step): the case's step, turn and trail follow."""
+        assert event.transition is not None
+        previous, case = Step[event.transition.source], self.case
+        case.step = self.state
+        case.turn += 1  # also for a step that repeats itself
+        if case.step != previous:
+            case.trail.append(previous)
+            del case.trail[:-MAX_TRAIL]
+        _LOGGER.debug("case moved %s -> %s by %s", previous.value, case.step.value, event.event)
 
-def _transitions() -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [
-        {"trigger": Event.BEGIN, "source": Step.START, "dest": Step.CALM},
-        {"trigger": Event.CALM, "source": Step.CALM, "dest": Step.CLIENT_NAME},
-        {"trigger": Event.UPSET, "source": Step.CALM, "dest": Step.COOL_DOWN},
-        {"trigger": Event.REMIND, "source": Step.COOL_DOWN, "dest": Step.COOL_DOWN},
-        {"trigger": Event.READY, "source": Step.COOL_DOWN, "dest": Step.CLIENT_NAME},
-    ]
-    # While editing a fact, answering it returns to the reply (checked first).
-    out.extend(
-        {
-            "trigger": Event.ANSWER,
-            "source": step,
-            "dest": Step.REPLY,
-            "conditions": "is_editing",
-        }
-        for step in _RETURNS_WHEN_EDITING
-    )
-    out.extend({"trigger": Event.ANSWER, "source": s, "dest": d} for s, d in _ANSWER_NEXT)
-    out += [
-        {
-            "trigger": Event.UNCLEAR,
-            "source": Step.PROBLEM,
-            "dest": Step.PROBLEM,
-            "conditions": "wants_more_questions",
-        },
-        {"trigger": Event.UNCLEAR, "source": Step.PROBLEM, "dest": Step.TALK},
-        {"trigger": Event.REDO, "source": Step.SOLUTION, "dest": Step.DEADLINE},
-        {
-            "trigger": Event.PART_WAYS,
-            "source": Step.SOLUTION,
-            "dest": Step.REPLY,
-            "conditions": "is_editing",
-        },
-        {"trigger": Event.PART_WAYS, "source": Step.SOLUTION, "dest": Step.PAYMENT},
-        {"trigger": Event.KEEP_DEPOSIT, "source": Step.PAYMENT, "dest": Step.REPLY},
-        {"trigger": Event.KILL_FEE, "source": Step.PAYMENT, "dest": Step.KILL_FEE_SHARE},
-        {"trigger": Event.CONTINUE, "source": Step.PAYMENT, "dest": Step.CONTINUE_MODE},
-        {"trigger": Event.SHARE, "source": Step.KILL_FEE_SHARE, "dest": Step.KILL_FEE_AGREED},
-        {"trigger": Event.SHARE_OTHER, "source": Step.KILL_FEE_SHARE, "dest": Step.KILL_FEE_OTHER},
-        {"trigger": Event.DEDUCT, "source": Step.CONTINUE_MODE, "dest": Step.UNUSABLE},
-        {"trigger": Event.ABSORB, "source": Step.CONTINUE_MODE, "dest": Step.REPLY},
-        {"trigger": Event.RETOUCH, "source": Step.REPLY, "dest": Step.REPLY},
-        {"trigger": Event.CHANGE_FACTS, "source": Step.REPLY, "dest": Step.EDIT_FACTS},
-        {"trigger": Event.BACK_TO_REPLY, "source": Step.EDIT_FACTS, "dest": Step.REPLY},
-        {"trigger": Event.FINISH, "source": Step.REPLY, "dest": Step.DONE},
-    ]
-    out.extend(
-        {
-            "trigger": edit_event(step),
-            "source": Step.EDIT_FACTS,
-            "dest": step,
-            "after": "start_editing",
-        }
-        for step in EDITABLE_STEPS
-    )
-    return out
+    def present(self, event: EventData) -> None:
+        """Callback (on entering any step): the step's ``on_enter``, then its question."""
+        assert event.transition is not None
+        if self.turn is not None:
+            present(self.turn, Step[event.transition.source])
+
+
+def _condition(guard: Callable[[Answers], bool]) -> Callable[[EventData], bool]:
+    """A transitions condition that asks ``guard`` about the moved case's answers."""
+
+    def condition(event: EventData) -> bool:
+        assert isinstance(event.model, StepModel)
+        return guard(event.model.answers)
+
+    condition.__name__ = guard.__name__
+    return condition
 
 
 def _build() -> Machine:
+    transitions = []
+    for source, edge in edges():
+        item: dict[str, object] = {"trigger": edge.trigger, "source": source, "dest": edge.dest}
+        if edge.guard is not None:
+            item["conditions"] = _condition(edge.guard)
+        if edge.after is not None:
+            item["after"] = edge.after
+        transitions.append(item)
     machine = Machine(
         model=None,
         states=Step,
         initial=Step.START,
-        transitions=_transitions(),
+        transitions=transitions,
         auto_transitions=False,
         ignore_invalid_triggers=False,
+        send_event=True,
     )
-    machine.get_state(Step.REPLY).add_callback("enter", "stop_editing")
+    for step in Step:
+        state = machine.get_state(step.name)
+        state.add_callback("enter", "record_move")
+        if step is Step.REPLY:
+            state.add_callback("enter", "stop_editing")
+        state.add_callback("enter", "present")
     return machine
 
 
-def edges(machine: Machine) -> list[tuple[Step, Step, str, str | None]]:
-    """Every ``(source, dest, trigger, guard)`` of ``machine``, in definition order.
-
-    ``guard`` names the condition of a guarded transition (``None`` if unguarded).
-    """
-    out: list[tuple[Step, Step, str, str | None]] = []
-    for name, event in machine.events.items():
-        for source, transitions in event.transitions.items():
-            for transition in transitions:
-                dest = transition.dest if transition.dest is not None else source
-                guards = [str(c.func) for c in transition.conditions]
-                out.append((Step[source], Step[dest], name, " and ".join(guards) or None))
-    return out
-
-
-def check_graph(machine: Machine, *, languages: Iterable[str] = LANGUAGES) -> None:
-    """Raise :class:`FlowGraphError` unless every step is reachable and prompted."""
+def check_graph(
+    specs: tuple[StepSpec, ...] = SPECS, *, languages: Iterable[str] = LANGUAGES
+) -> None:
+    """Raise :class:`FlowGraphError` unless every step has a spec, is reachable and has its keys."""
+    missing_specs = [s.value for s in Step if s not in {spec.step for spec in specs}]
+    if missing_specs:
+        raise FlowGraphError(f"steps without a spec: {', '.join(missing_specs)}")
     graph: dict[Step, set[Step]] = {}
-    for source, dest, _trigger, _guard in edges(machine):
-        graph.setdefault(source, set()).add(dest)
+    for source, edge in edges(specs):
+        graph.setdefault(source, set()).add(edge.dest)
     seen = {Step.START}
     queue = deque([Step.START])
     while queue:
@@ -250,14 +153,15 @@ def check_graph(machine: Machine, *, languages: Iterable[str] = LANGUAGES) -> No
     if unreachable:
         raise FlowGraphError(f"steps unreachable from start: {', '.join(unreachable)}")
     for language in languages:
-        missing = [prompt_key(s) for s in Step if not catalog(language).has(prompt_key(s))]
+        lang = catalog(language)
+        missing = [key for spec in specs for key in spec.key_families() if not lang.has(key)]
         if missing:
-            raise FlowGraphError(f"{language}: missing prompts: {', '.join(missing)}")
+            raise FlowGraphError(f"{language}: missing keys: {', '.join(missing)}")
 
 
 #: The shared machine (built and checked once, at import).
 MACHINE = _build()
-check_graph(MACHINE)
+check_graph()
 
 
 def triggers_from(step: Step) -> set[str]:
@@ -265,8 +169,8 @@ def triggers_from(step: Step) -> set[str]:
     return set(MACHINE.get_triggers(step.name))
 
 
-def fire(case: Case, trigger: str) -> bool:
-    """Fire ``trigger`` for ``case`` on the shared machine.
+def fire(case: Case, trigger: str, turn: Turn | None = None) -> bool:
+    """Fire ``trigger`` for ``case`` on the shared machine; present the new step on ``turn``.
 
     On a transition the case's step is updated, ``turn`` grows by one (also
     for a step that repeats itself) and the previous step is pushed on the
@@ -275,22 +179,18 @@ def fire(case: Case, trigger: str) -> bool:
     """
     if trigger not in triggers_from(case.step):
         raise ValueError(f"{trigger!r} cannot fire from {case.step.value!r}")
-    model = StepModel(case.answers)
-    # What ``add_model`` + ``model.trigger(trigger)`` + ``remove_model`` do, without
-    # binding ~100 convenience methods to a model used for one trigger (most of the
-    # cost of a step): the event resolves guards and callbacks on the model by name.
+    model = StepModel(case, turn)
     MACHINE.set_state(case.step, model=model)
-    moved = bool(MACHINE.events[trigger].trigger(model))
-    if not moved:
-        return False
-    previous = case.step
-    case.step = model.state
-    case.turn += 1
-    if case.step != previous:
-        case.trail.append(previous)
-        del case.trail[:-MAX_TRAIL]
-    _LOGGER.debug("case moved %s -> %s by %s", previous.value, case.step.value, trigger)
-    return True
+    return bool(MACHINE.events[trigger].trigger(model))
+
+
+def advance(turn: Turn, trigger: str | None) -> None:
+    """Fire ``trigger`` and present where the case went, or (``None``) ask again."""
+    assert turn.case is not None
+    if trigger is None:
+        ask(turn)
+        return
+    fire(turn.case, trigger, turn)
 
 
 def jump_back(case: Case) -> bool:

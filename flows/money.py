@@ -1,4 +1,4 @@
-"""Money maths for step 6: parse amounts, settle who pays, format with Babel.
+"""Money for step 6: parse amounts and format them with Babel (settling: :mod:`flows.settlement`).
 
 Everything is :class:`~decimal.Decimal`, quantised to cents. Parsing accepts
 both locales' habits ("1 200,50", "1.200,50 лв", "1,200.50", "€500",
@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.numbers import format_currency
 from babel.numbers import format_percent as babel_format_percent
-
-from flows.case import Answers, ContinueMode, PaymentVariant, Solution
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -263,94 +260,6 @@ def plain_amount(amount: Decimal) -> str:
     """Write an amount without grouping or currency: ``1200``, ``1200.5``."""
     text = format(amount.quantize(CENT), "f")
     return text.removesuffix(".00")
-
-
-# --------------------------------------------------------------------------- settlement
-
-
-@dataclass(frozen=True, slots=True)
-class Settlement:
-    """Who pays what under the chosen payment variant.
-
-    ``keep`` stays with the freelancer; ``refund`` goes back to the client;
-    ``invoice`` is still to be billed; ``deposit_left`` (variant 3 only) is the
-    part of the deposit that counts towards the continued work.
-    """
-
-    variant: PaymentVariant
-    currency: str
-    price: Decimal | None
-    deposit: Decimal
-    keep: Decimal
-    refund: Decimal
-    invoice: Decimal
-    deposit_left: Decimal | None
-    kill_fee_percent: Decimal | None
-    agreed: bool | None
-
-
-def settle(answers: Answers) -> Settlement | None:
-    """Compute the settlement of the chosen payment variant.
-
-    Returns:
-        The settlement, or ``None`` when no variant is chosen or the variant
-        lacks its numbers (no deposit to keep; no price or percentage for the
-        kill fee; no unusable amount to deduct; no continue mode).
-    """
-    variant = answers.payment_variant
-    deposit = (answers.deposit or Decimal(0)).quantize(CENT)
-    zero = Decimal(0).quantize(CENT)
-
-    def make(
-        chosen: PaymentVariant,
-        keep: Decimal,
-        *,
-        refund: Decimal = zero,
-        invoice: Decimal = zero,
-        deposit_left: Decimal | None = None,
-    ) -> Settlement:
-        is_kill_fee = chosen is PaymentVariant.KILL_FEE
-        return Settlement(
-            variant=chosen,
-            currency=answers.currency,
-            price=answers.price,
-            deposit=deposit,
-            keep=keep,
-            refund=refund,
-            invoice=invoice,
-            deposit_left=deposit_left,
-            kill_fee_percent=answers.kill_fee_percent if is_kill_fee else None,
-            agreed=answers.kill_fee_agreed if is_kill_fee else None,
-        )
-
-    if variant is PaymentVariant.KEEP_DEPOSIT:
-        return make(variant, deposit) if deposit > 0 else None
-    if variant is PaymentVariant.KILL_FEE:
-        percent, price = answers.kill_fee_percent, answers.price
-        if percent is None or price is None:
-            return None
-        keep = (price * percent / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
-        if deposit > keep:
-            return make(variant, keep, refund=deposit - keep)
-        return make(variant, keep, invoice=keep - deposit)
-    if variant is PaymentVariant.CONTINUE:
-        if answers.continue_mode is ContinueMode.ABSORB:
-            return make(variant, zero, deposit_left=deposit)
-        if answers.continue_mode is ContinueMode.DEDUCT and answers.unusable_amount is not None:
-            unusable = answers.unusable_amount.quantize(CENT)
-            keep = min(unusable, deposit)
-            invoice = unusable - deposit if unusable > deposit else zero
-            return make(variant, keep, invoice=invoice, deposit_left=deposit - keep)
-    return None
-
-
-def suggest_variant(answers: Answers) -> PaymentVariant:
-    """Suggest the fitting payment variant: redo → continue; else by the deposit."""
-    if answers.solution is Solution.REDO:
-        return PaymentVariant.CONTINUE
-    if answers.deposit is not None and answers.deposit > 0:
-        return PaymentVariant.KEEP_DEPOSIT
-    return PaymentVariant.KILL_FEE
 
 
 # --------------------------------------------------------------------------- formatting

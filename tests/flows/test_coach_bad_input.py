@@ -12,7 +12,8 @@ from flows.i18n import t
 from flows.io import ChoiceOutcome
 from flows.machine import prompt_key
 from flows.money import format_money
-from flows.prompts import choices_for, label_of
+from flows.prompts import label_of
+from flows.steps import choices_for
 from tests.helpers.flow_driver import ACTIVE_STEPS, ROUTES, FlowDriver, act, drive_to
 
 #: Steps that only take buttons.

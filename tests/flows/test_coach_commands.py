@@ -11,7 +11,8 @@ from flows.i18n import t
 from flows.io import ChoiceOutcome, DeleteUserData, ExportCase, SetLanguage, ShowHistory
 from flows.machine import prompt_key
 from flows.money import format_money
-from flows.prompts import COMMANDS, choices_for, label_of
+from flows.prompts import COMMANDS, label_of
+from flows.steps import choices_for
 from tests.helpers.flow_driver import ACTIVE_STEPS, FlowDriver, drive_to
 
 STEPS = [*ACTIVE_STEPS, Step.START]

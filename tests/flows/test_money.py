@@ -11,17 +11,15 @@ from flows.case import Answers, ContinueMode, PaymentVariant, Solution
 from flows.i18n import catalog, message_placeables
 from flows.money import (
     AmountError,
-    Settlement,
     format_money,
     format_percent,
     parse_amount,
     parse_percent,
     parse_share,
-    settle,
-    suggest_variant,
     validate_deposit,
     validate_price,
 )
+from flows.settlement import Settlement, settle, suggest_variant
 
 D = Decimal
 

@@ -14,7 +14,7 @@ from itertools import count
 
 from bot.engine import Engine, EngineResult, IncomingMessage
 from flows import callback
-from flows.case import Case, Step
+from flows.case import Answers, Case, Step
 from flows.io import (
     Button,
     ChoiceInput,
@@ -25,6 +25,7 @@ from flows.io import (
     TextInput,
     UserInput,
 )
+from flows.steps import STEPS
 from storage import Storage
 
 
@@ -210,6 +211,9 @@ class Conversation:
         """The scripted input for the current step (one action per visit)."""
         actions = self.script.actions.get(step)
         if not actions:
+            # An optional step the script does not name is skipped, if the registry offers it.
+            if any(c.token == "skip" for row in STEPS[step].choices(Answers()) for c in row):
+                return press(self.last, "skip")
             raise AssertionError(f"the script has no action for step {step.value}")
         visit = self.visits.get(step, 0)
         self.visits[step] = visit + 1

@@ -1,0 +1,78 @@
+"""Step 2, the facts: who the client is, what was delivered, what they said, how you talk."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flows.case import Answers, Channel, Intermediary, Step
+from flows.i18n import t
+from flows.prompts import Choice
+from flows.steps.spec import ANSWER, SKIP, Choices, Edge, Fact, Press, StepSpec, text_fact
+from flows.turn import Turn
+
+
+def _enum_choices(options: type[StrEnum]) -> Choices:
+    def choices(_answers: Answers) -> list[list[Choice]]:
+        rows = [[Choice(o.value, f"coach-btn-{o.value}")] for o in options]
+        return [*rows, [Choice(SKIP, "coach-btn-skip")]]
+
+    return choices
+
+
+def _enum_press(field: str, options: type[StrEnum]) -> Press:
+    def press(turn: Turn, token: str) -> str:
+        assert turn.case is not None
+        setattr(turn.case.answers, field, None if token == SKIP else options(token))
+        return ANSWER
+
+    return press
+
+
+def _enum_fact(field: str) -> Fact:
+    def fact(answers: Answers, language: str) -> str | None:
+        value = getattr(answers, field)
+        return None if value is None else t(language, f"coach-btn-{value.value}")
+
+    return fact
+
+
+def _enum_fact_step(step: Step, field: str, options: type[StrEnum], then: Step) -> StepSpec:
+    return StepSpec(
+        step=step,
+        edges=(Edge(ANSWER, then),),
+        choices=_enum_choices(options),
+        on_press=_enum_press(field, options),
+        field=field,
+        answered=lambda _a: False,
+        field_label=f"coach-field-{field}",
+        fact=_enum_fact(field),
+        editable=True,
+        returns_when_editing=True,
+    )
+
+
+SPECS: tuple[StepSpec, ...] = (
+    text_fact(
+        Step.CLIENT_NAME,
+        field="client_name",
+        then=(Edge(ANSWER, Step.DELIVERY),),
+        field_label="coach-field-client",
+        editable=True,
+    ),
+    text_fact(
+        Step.DELIVERY,
+        field="delivery",
+        then=(Edge(ANSWER, Step.CLIENT_SAID),),
+        field_label="coach-field-delivery",
+        editable=True,
+    ),
+    text_fact(
+        Step.CLIENT_SAID,
+        field="client_said",
+        then=(Edge(ANSWER, Step.INTERMEDIARY),),
+        field_label="coach-field-client-said",
+        editable=True,
+    ),
+    _enum_fact_step(Step.INTERMEDIARY, "intermediary", Intermediary, then=Step.CHANNEL),
+    _enum_fact_step(Step.CHANNEL, "channel", Channel, then=Step.CURRENCY),
+)

@@ -1,0 +1,112 @@
+"""Steps 7–8: the suggested reply (tone, language, change facts) and the closing."""
+
+from __future__ import annotations
+
+from flows.case import Answers, CaseStatus, Step, Tone
+from flows.drafts import compose_contract_clause, compose_reply
+from flows.prompts import Choice
+from flows.steps.spec import Edge, StepSpec, edit_event
+from flows.turn import Turn
+
+RETOUCH, CHANGE_FACTS, FINISH = "retouch", "change_facts", "finish"
+BACK_TO_REPLY = "back_to_reply"
+
+
+def _reply_choices(answers: Answers) -> list[list[Choice]]:
+    friendly = answers.tone is Tone.FORMAL
+    tone_key = "coach-btn-tone-friendly" if friendly else "coach-btn-tone-formal"
+    # Name the language the button switches to, once the reply has one.
+    current = answers.reply_language
+    lang_key = (
+        "coach-btn-other-language"
+        if current is None
+        else f"coach-btn-reply-in-{'en' if current == 'bg' else 'bg'}"
+    )
+    return [
+        [Choice("tone", tone_key), Choice("lang", lang_key)],
+        [Choice("facts", "coach-btn-change-facts")],
+        [Choice("done", "coach-btn-done")],
+    ]
+
+
+def _send_reply_draft(turn: Turn) -> None:
+    assert turn.case is not None
+    answers = turn.case.answers
+    if answers.reply_language is None:
+        # The reply keeps the language it was first shown in: a later /lang changes
+        # the coach's words, not a draft the user may already have copied.
+        answers.reply_language = turn.language
+    turn.draft(compose_reply(answers, language=turn.reply_language, tone=answers.tone))
+
+
+def _enter_reply(turn: Turn, source: Step | None) -> None:
+    if source is not Step.REPLY:  # not again after a change of tone or language
+        turn.note("coach-reply-tips")
+    _send_reply_draft(turn)
+
+
+def _press_reply(turn: Turn, token: str) -> str:
+    assert turn.case is not None
+    answers = turn.case.answers
+    if token == "tone":
+        answers.tone = Tone.FRIENDLY if answers.tone is Tone.FORMAL else Tone.FORMAL
+        turn.note(f"coach-reply-tone-{answers.tone.value}")
+        return RETOUCH
+    if token == "lang":
+        answers.reply_language = "en" if turn.reply_language == "bg" else "bg"
+        turn.note(f"coach-reply-language-{answers.reply_language}")
+        return RETOUCH
+    if token == "facts":
+        return CHANGE_FACTS
+    return FINISH
+
+
+def _edit_choices(_answers: Answers) -> list[list[Choice]]:
+    # The menu lists the registry's editable steps; imported here, as the registry
+    # imports this module.
+    from flows.steps import EDITABLE
+
+    items = [Choice(spec.edit_token, spec.edit_key) for spec in EDITABLE]
+    rows = [items[i : i + 2] for i in range(0, len(items), 2)]
+    return [*rows, [Choice("ret", "coach-btn-back-to-reply")]]
+
+
+def _press_edit(_turn: Turn, token: str) -> str:
+    if token == "ret":
+        return BACK_TO_REPLY
+    return edit_event(Step(token.removeprefix("e.")))
+
+
+def _enter_done(turn: Turn, _source: Step | None) -> None:
+    from flows.summary import closing_summary  # the summary reads the registry
+
+    assert turn.case is not None
+    answers = turn.case.answers
+    turn.notes.append(closing_summary(answers, language=turn.language))
+    turn.note("coach-done-tip")
+    turn.draft(compose_contract_clause(answers, language=turn.reply_language))
+    turn.say(turn.t("coach-done-bye"))
+    turn.close(CaseStatus.DONE)
+
+
+SPECS: tuple[StepSpec, ...] = (
+    StepSpec(
+        step=Step.REPLY,
+        edges=(
+            Edge(RETOUCH, Step.REPLY),
+            Edge(CHANGE_FACTS, Step.EDIT_FACTS),
+            Edge(FINISH, Step.DONE),
+        ),
+        choices=_reply_choices,
+        on_press=_press_reply,
+        on_enter=_enter_reply,
+    ),
+    # The edges to each editable step are added from the registry (flows.steps).
+    StepSpec(
+        step=Step.EDIT_FACTS,
+        edges=(Edge(BACK_TO_REPLY, Step.REPLY),),
+        choices=_edit_choices,
+        on_press=_press_edit,
+    ),
+    StepSpec(step=Step.DONE, on_enter=_enter_done, asks=False),
+)

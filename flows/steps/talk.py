@@ -1,0 +1,135 @@
+"""Steps 3–4: talk to the client directly, then find the real problem."""
+
+from __future__ import annotations
+
+from flows.case import Answers, Channel, Intermediary, Problem, Step
+from flows.drafts import compose_call_request
+from flows.i18n import t
+from flows.io import ReminderKind, ScheduleReminder
+from flows.prompts import FOLLOW_UP_DELAY, Choice, problem_questions
+from flows.steps.spec import (
+    ANSWER,
+    SKIP,
+    Edge,
+    StepSpec,
+    text_fact,
+)
+from flows.turn import Turn
+
+UNCLEAR = "unclear"
+
+
+def wants_more_questions(answers: Answers) -> bool:
+    """ "Still unclear" gives more questions on odd rounds and goes back to the talk on even."""
+    return answers.problem is Problem.UNCLEAR and answers.unclear_rounds % 2 == 1
+
+
+# ---------------------------------------------------------------------- talk
+
+
+def _talk_advice_key(answers: Answers) -> str:
+    if answers.intermediary is Intermediary.AGENCY:
+        return "coach-talk-agency"
+    if answers.intermediary is Intermediary.FREELANCER:
+        return "coach-talk-freelancer"
+    if answers.channel is Channel.WRITING:
+        return "coach-talk-writing"
+    return "coach-talk-direct"
+
+
+def _talk_needs_draft(answers: Answers) -> bool:
+    return answers.intermediary in (Intermediary.AGENCY, Intermediary.FREELANCER) or (
+        answers.channel is Channel.WRITING
+    )
+
+
+def _enter_talk(turn: Turn, source: Step | None) -> None:
+    assert turn.case is not None
+    answers = turn.case.answers
+    if source is Step.PROBLEM:  # "still unclear" on an even round
+        turn.note("coach-problem-unclear-talk")
+    turn.note(_talk_advice_key(answers))
+    if _talk_needs_draft(answers):
+        turn.draft(compose_call_request(answers, language=turn.reply_language, tone=answers.tone))
+
+
+def _press_talk(turn: Turn, token: str) -> str:
+    if token == "follow":
+        turn.result.effects.append(
+            ScheduleReminder(kind=ReminderKind.FOLLOW_UP, delay=FOLLOW_UP_DELAY)
+        )
+        turn.note("coach-talk-follow-up-set")
+    elif token == "arranged":
+        turn.note("coach-talk-arranged")
+    return ANSWER
+
+
+def _talk_choices(_answers: Answers) -> list[list[Choice]]:
+    return [
+        [Choice("arranged", "coach-btn-call-arranged")],
+        [Choice("follow", "coach-btn-follow-up")],
+        [Choice(SKIP, "coach-btn-skip")],
+    ]
+
+
+# ---------------------------------------------------------------------- problem
+
+
+def _enter_problem(turn: Turn, source: Step | None) -> None:
+    if source is Step.EDIT_FACTS:  # changing the answer: just the question
+        return
+    assert turn.case is not None
+    answers = turn.case.answers
+    more = wants_more_questions(answers)
+    intro = "coach-problem-more-intro" if more else "coach-problem-intro"
+    questions = problem_questions(answers, language=turn.language, more=more)
+    turn.notes.append("\n".join([turn.t(intro), *(f"• {q}" for q in questions)]))
+
+
+def _press_problem(turn: Turn, token: str) -> str:
+    assert turn.case is not None
+    answers = turn.case.answers
+    answers.problem = Problem(token)
+    if answers.problem is Problem.UNCLEAR:
+        answers.unclear_rounds += 1
+        return UNCLEAR
+    return ANSWER
+
+
+def _problem_fact(answers: Answers, language: str) -> str | None:
+    if answers.problem is None:
+        return None
+    return t(language, f"coach-btn-problem-{answers.problem.value}")
+
+
+SPECS: tuple[StepSpec, ...] = (
+    StepSpec(
+        step=Step.TALK,
+        edges=(Edge(ANSWER, Step.PROBLEM),),
+        choices=_talk_choices,
+        on_press=_press_talk,
+        on_enter=_enter_talk,
+    ),
+    StepSpec(
+        step=Step.PROBLEM,
+        edges=(
+            Edge(UNCLEAR, Step.PROBLEM, guard=wants_more_questions),
+            Edge(UNCLEAR, Step.TALK),
+            Edge(ANSWER, Step.PROBLEM_DETAILS),
+        ),
+        choices=lambda _a: [[Choice(p.value, f"coach-btn-problem-{p.value}")] for p in Problem],
+        on_press=_press_problem,
+        on_enter=_enter_problem,
+        field="problem",
+        answered=lambda _a: False,
+        field_label="coach-field-problem",
+        fact=_problem_fact,
+        editable=True,
+    ),
+    text_fact(
+        Step.PROBLEM_DETAILS,
+        field="problem_details",
+        then=(Edge(ANSWER, Step.SOLUTION),),
+        field_label="coach-field-problem-details",
+    ),
+)

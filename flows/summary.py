@@ -1,0 +1,98 @@
+"""What the coach shows about a case as a whole: fact lines, /cases, /export, the closing.
+
+The fact lines follow the step registry: every step with a ``field_label``
+contributes its answer, in conversation order. The vented text is never shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flows.case import Answers, Case, CaseStatus
+from flows.i18n import t
+from flows.io import Draft, DraftKind, Outgoing, Reply
+from flows.prompts import settlement_lines
+from flows.steps import SPECS
+from flows.text import dash, one_line
+
+#: Longest fact value in the closing summary (the export has them in full).
+SUMMARY_VALUE_LIMIT = 160
+
+
+def fact_lines(answers: Answers, *, language: str) -> list[tuple[str, str]]:
+    """``(label, value)`` of every known fact, for the summary and the export."""
+    out: list[tuple[str, str]] = []
+    for spec in SPECS:
+        if spec.field_label is None or spec.fact is None:
+            continue
+        value = spec.fact(answers, language)
+        if value:
+            out.append((t(language, spec.field_label), value))
+    return out
+
+
+def closing_summary(answers: Answers, *, language: str) -> str:
+    """The closing message's summary: the facts (cut to one line each) and the money."""
+    lines = [t(language, "coach-done-prompt")]
+    # A pasted 1 000-character message would bury the summary; /export keeps it whole.
+    lines.extend(
+        f"• {label}: {one_line(value, SUMMARY_VALUE_LIMIT)}"
+        for label, value in fact_lines(answers, language=language)
+    )
+    lines.extend(f"• {line}" for line in settlement_lines(answers, language=language))
+    return "\n".join(lines)
+
+
+def _step_name(case: Case, language: str) -> str:
+    return t(language, f"coach-step-{dash(case.step.value)}")
+
+
+def history(cases: Sequence[Case], *, language: str) -> list[Outgoing]:
+    """``/cases``: the user's cases, newest first (``cases`` arrive newest first)."""
+    if not cases:
+        return [Reply(text=t(language, "coach-history-empty"))]
+    lines = []
+    for number, case in enumerate(cases, start=1):
+        client = one_line(case.answers.client_name or t(language, "coach-history-no-client"), 60)
+        status = t(language, f"coach-status-{case.status.value}")
+        if case.status is CaseStatus.DONE:
+            # "ACME — closed (closed)" said it twice: a finished case has no step to show.
+            lines.append(
+                t(language, "coach-history-line-done", number=number, client=client, status=status)
+            )
+            continue
+        lines.append(
+            t(
+                language,
+                "coach-history-line",
+                number=number,
+                client=client,
+                step=_step_name(case, language),
+                status=status,
+            )
+        )
+    return [Reply(text="\n".join(lines), title=t(language, "coach-history-title"))]
+
+
+def export(case: Case | None, *, language: str) -> list[Outgoing]:
+    """``/export``: the case as Markdown, in a :class:`~flows.io.Draft` of kind EXPORT."""
+    if case is None:
+        return [Reply(text=t(language, "coach-export-none"))]
+    title = t(language, "coach-export-title")
+    client = case.answers.client_name or t(language, "coach-history-no-client")
+    lines = [f"# {title}: {one_line(client, 80)}", ""]
+    status = t(language, f"coach-status-{case.status.value}")
+    lines.append(f"- **{t(language, 'coach-field-status')}:** {status}")
+    lines.append(f"- **{t(language, 'coach-field-step')}:** {_step_name(case, language)}")
+    for label, value in fact_lines(case.answers, language=language):
+        value_lines = value.splitlines() or [""]
+        if len(value_lines) == 1:
+            lines.append(f"- **{label}:** {value_lines[0]}")
+        else:
+            lines.append(f"- **{label}:**")
+            lines.extend(f"  > {v}" for v in value_lines)
+    money = settlement_lines(case.answers, language=language)
+    if money:
+        lines += ["", f"## {t(language, 'coach-field-payment')}", ""]
+        lines.extend(f"- {line}" for line in money)
+    return [Draft(kind=DraftKind.EXPORT, text="\n".join(lines), language=language, title=title)]

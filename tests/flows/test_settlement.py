@@ -1,0 +1,127 @@
+"""The settlement ladder: one outcome per case, mapped to text by the coach and the drafts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from flows.case import Answers, ContinueMode, PaymentVariant
+from flows.drafts import _PAYMENT_SENTENCES
+from flows.prompts import _SETTLEMENT_LINES, settlement_lines
+from flows.settlement import Outcome, outcome, settle
+
+D = Decimal
+KEEP, KILL, CONT = PaymentVariant.KEEP_DEPOSIT, PaymentVariant.KILL_FEE, PaymentVariant.CONTINUE
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({}, None),
+        ({"payment_variant": KEEP, "deposit": D(400)}, Outcome.KEEP_DEPOSIT),
+        ({"payment_variant": KEEP, "deposit": D(0)}, Outcome.KEEP_NO_DEPOSIT),
+        ({"payment_variant": KEEP}, Outcome.KEEP_UNKNOWN_DEPOSIT),
+        ({"payment_variant": KILL, "price": D(1000)}, Outcome.KILL_FEE_UNKNOWN),
+        ({"payment_variant": KILL, "kill_fee_percent": D(30)}, Outcome.KILL_FEE_NO_PRICE),
+        (
+            {
+                "payment_variant": KILL,
+                "price": D(1000),
+                "deposit": D(400),
+                "kill_fee_percent": D(30),
+            },
+            Outcome.REFUND_DIFFERENCE,
+        ),
+        (
+            {
+                "payment_variant": KILL,
+                "price": D(1000),
+                "deposit": D(200),
+                "kill_fee_percent": D(30),
+            },
+            Outcome.INVOICE_REST,
+        ),
+        (
+            {"payment_variant": KILL, "price": D(1000), "kill_fee_percent": D(30)},
+            Outcome.INVOICE_ALL,
+        ),
+        (
+            {
+                "payment_variant": KILL,
+                "price": D(800),
+                "deposit": D(400),
+                "kill_fee_percent": D(50),
+            },
+            Outcome.SETTLED_BY_DEPOSIT,
+        ),
+        ({"payment_variant": KILL, "price": D(800), "kill_fee_percent": D(0)}, Outcome.NOTHING_DUE),
+        ({"payment_variant": CONT}, Outcome.CONTINUE_UNKNOWN),
+        (
+            {"payment_variant": CONT, "continue_mode": ContinueMode.ABSORB, "deposit": D(1)},
+            Outcome.ABSORB_DEPOSIT,
+        ),
+        ({"payment_variant": CONT, "continue_mode": ContinueMode.ABSORB}, Outcome.ABSORB),
+        ({"payment_variant": CONT, "continue_mode": ContinueMode.DEDUCT}, Outcome.DEDUCT_UNKNOWN),
+        (
+            {
+                "payment_variant": CONT,
+                "continue_mode": ContinueMode.DEDUCT,
+                "unusable_amount": D(5),
+            },
+            Outcome.DEDUCT_NO_DEPOSIT,
+        ),
+        (
+            {
+                "payment_variant": CONT,
+                "continue_mode": ContinueMode.DEDUCT,
+                "deposit": D(100),
+                "unusable_amount": D(300),
+            },
+            Outcome.DEDUCT_EXCEEDS_DEPOSIT,
+        ),
+        (
+            {
+                "payment_variant": CONT,
+                "continue_mode": ContinueMode.DEDUCT,
+                "deposit": D(400),
+                "unusable_amount": D(300),
+            },
+            Outcome.DEDUCT_AND_CREDIT,
+        ),
+        (
+            {
+                "payment_variant": CONT,
+                "continue_mode": ContinueMode.DEDUCT,
+                "deposit": D(300),
+                "unusable_amount": D(300),
+            },
+            Outcome.DEDUCT_ALL_OF_DEPOSIT,
+        ),
+    ],
+)
+def test_outcome_of_each_case_of_the_ladder(
+    given: dict[str, object], expected: Outcome | None
+) -> None:
+    answers = Answers(**given)  # type: ignore[arg-type]
+    assert outcome(answers) is expected
+    settlement = settle(answers)
+    if settlement is not None:
+        assert settlement.outcome is expected
+
+
+def test_the_coach_and_the_drafts_map_every_outcome() -> None:
+    assert set(_SETTLEMENT_LINES) == set(Outcome)
+    assert set(_PAYMENT_SENTENCES) == set(Outcome)
+
+
+def test_deduct_and_credit_names_what_is_left() -> None:
+    answers = Answers(
+        payment_variant=CONT,
+        continue_mode=ContinueMode.DEDUCT,
+        deposit=D(400),
+        unusable_amount=D(300),
+    )
+    settlement = settle(answers)
+    assert settlement is not None and settlement.deposit_left == D("100.00")
+    assert "100.00" in settlement_lines(answers, language="en")[0]
