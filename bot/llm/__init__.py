@@ -9,15 +9,17 @@ typed :class:`PolishOutcome`.
 Wiring plan (for the integrator, after the flows/bot/storage refactor)::
 
     pyproject.toml
-        [project.optional-dependencies] ai = ["openai>=3.57,<4"]; add the same line to
-        dev; add "bot.llm" to [tool.setuptools] packages.
+        [project.optional-dependencies] ai = ["openai>=1.109,<4"] (tested with 1.109.1,
+        2.54.0 and 3.57.0); add "openai>=1.109,<4" to dev too, so CI runs
+        tests/bot/test_llm.py; add "bot.llm" to [tool.setuptools] packages.
     bot/settings.py
         llm_base_url: str | None, llm_api_key: SecretStr | None, llm_model: str | None,
         llm_timeout_seconds: float = Field(20.0, gt=0, le=300); empty = unset (add them
         to the empty-is-unset validators); llm_api_key in secrets(); a method
         llm() -> LlmSettings. Document the four in .env.example and the README.
     bot/logging_setup.py
-        add "openai" to _NOISY_LOGGERS.
+        add "openai" to _NOISY_LOGGERS (the adapter already holds it at WARNING on
+        first use: openai 1.x/2.x log request bodies at DEBUG).
     flows/io.py
         Effect += PolishDraft(request: ChatRequest, turn: int)   # flows.polish.ChatRequest
         UserInput += ModelAnswer(purpose: str, kind: str, text: str | None, turn: int)

@@ -133,6 +133,7 @@ class Polisher:
         if self._sdk is None:
             from openai import AsyncOpenAI  # the optional extra: imported on first use
 
+            _quiet_sdk_logger()
             self._sdk = AsyncOpenAI(
                 base_url=self._settings.base_url,
                 api_key=self._settings.effective_api_key,
@@ -243,6 +244,17 @@ def _read(completion: Any) -> PolishOutcome:
     if choice.finish_reason == "length":
         return PolishOutcome(kind=OutcomeKind.INVALID)  # cut off: never show half a letter
     return PolishOutcome(kind=OutcomeKind.OK, text=content)
+
+
+def _quiet_sdk_logger() -> None:
+    """Hold the SDK's logger at WARNING: before 3.x its DEBUG records carry request bodies.
+
+    (openai 1.x and 2.x log "Request options" with the messages at DEBUG; also
+    after ``OPENAI_LOG=debug``.) A level set higher by the operator is kept.
+    """
+    sdk_logger = logging.getLogger("openai")
+    if sdk_logger.level < logging.WARNING:  # NOTSET or lower: it would pass DEBUG on
+        sdk_logger.setLevel(logging.WARNING)
 
 
 def _retry_after(headers: Any) -> float | None:

@@ -517,6 +517,8 @@ async def test_logs_carry_no_prompt_and_no_completion(
     for secret in ("Acme Ltd", "I can see it is not", "€480.00", USER_KEY, "VENTED"):
         assert secret not in text
     assert "I can see" not in repr(PolishOutcome(kind=OutcomeKind.OK, text=good))
+    # openai 1.x/2.x log request bodies at DEBUG: the adapter holds the SDK's logger higher.
+    assert logging.getLogger("openai").getEffectiveLevel() >= logging.WARNING
 
 
 async def test_the_observer_sees_every_outcome_and_cannot_break_a_call(
