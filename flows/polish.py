@@ -142,6 +142,12 @@ _PLACEHOLDER = re.compile(
 )
 _MARKDOWN = re.compile(r"```|~~~|\*\*|__|^#{1,6}\s|^(?:<<<|>>>)\s*$", re.MULTILINE)
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_PREFACE = re.compile(
+    r"^(?:here is|here's|sure|certainly|of course|below is|polished|"
+    r"ето|разбира се|с удоволствие|ето го)\b",
+    re.IGNORECASE,
+)
+_QUOTE_PAIRS = (('"', '"'), ("„", "“"), ("“", "”"), ("«", "»"))
 
 
 def _normal(text: str) -> str:
@@ -298,6 +304,7 @@ class PolishReason(StrEnum):
     EMPTY = "empty"
     UNCHANGED = "unchanged"
     MARKDOWN = "markdown"
+    PREFACE = "preface"
     PLACEHOLDER = "placeholder"
     TOO_SHORT = "too_short"
     TOO_LONG = "too_long"
@@ -343,8 +350,9 @@ def check_polished(
 ) -> PolishVerdict:
     """Accept the model's text only when it keeps everything that matters.
 
-    Checks, in order: not empty; no markdown or echoed delimiters; no
-    placeholder; not identical to the composed reply; length within
+    One pair of quotes around the whole text is dropped first. Checks, in
+    order: not empty; no markdown or echoed delimiters; no preface ("Here
+    is…"); no placeholder; not identical to the composed reply; length within
     :data:`LENGTH_BOUNDS` and :data:`MAX_POLISHED_CHARS`; every name of the
     composed reply still present, the greeting's names still in the greeting;
     every amount and percentage still present (no-break spaces aside) and
@@ -357,12 +365,14 @@ def check_polished(
         language: The reply's language.
         mode: The mode the request asked for (sets the length bounds).
     """
-    text = _normal(polished).strip()
+    text = _unquoted(_normal(polished).strip())
     source = _normal(original).strip()
     if not text:
         return _reject(PolishReason.EMPTY)
     if _MARKDOWN.search(text):
         return _reject(PolishReason.MARKDOWN)
+    if _PREFACE.match(text) and not _PREFACE.match(source):
+        return _reject(PolishReason.PREFACE)
     if set(_PLACEHOLDER.findall(text)) - set(_PLACEHOLDER.findall(source)):
         return _reject(PolishReason.PLACEHOLDER)
     if " ".join(text.split()) == " ".join(source.split()):
@@ -394,9 +404,21 @@ def check_polished(
     return PolishVerdict(text=text, reason=None)
 
 
+def _unquoted(text: str) -> str:
+    """The text without one pair of quotes around all of it (a model's habit)."""
+    for opening, closing in _QUOTE_PAIRS:
+        inner = text[len(opening) : -len(closing)]
+        if text.startswith(opening) and text.endswith(closing) and opening not in inner:
+            return inner.strip()
+    return text
+
+
+def _dates(text: str) -> set[str]:
+    return set(_DATE.findall(_AMOUNT.sub(" ", text)))
+
+
 def _dates_kept(source: str, text: str, *, deadline: str | None) -> bool:
-    dates = set(_DATE.findall(source))
-    if not dates <= set(_DATE.findall(text)):
+    if not _dates(source) <= _dates(text):
         return False
     cleaned = _normal(deadline or "").strip().rstrip(".")
     if not cleaned or cleaned not in source:

@@ -238,6 +238,23 @@ def test_the_accepted_text_is_trimmed_with_plain_line_ends() -> None:
     assert verdict.text == EN_GOOD
 
 
+@pytest.mark.parametrize(("opening", "closing"), [('"', '"'), ("„", "“"), ("«", "»")])
+def test_quotes_around_the_whole_letter_are_dropped(opening: str, closing: str) -> None:
+    verdict = check_polished(
+        EN_ORIGINAL, opening + EN_GOOD + closing, facts=EN_FACTS, language="en"
+    )
+    assert verdict.text == EN_GOOD
+
+
+def test_a_date_shaped_amount_is_checked_as_an_amount() -> None:
+    original = EN_ORIGINAL.replace("€80.00", "€5.50")
+    polished = EN_GOOD.replace("€80.00", "€5.50")
+    assert _check(polished, original=original) is None
+    assert _check(polished.replace("€5.50", "€6.50"), original=original) is (
+        PolishReason.MISSING_AMOUNT
+    )
+
+
 def test_no_break_spaces_lost_by_the_model_are_not_a_missing_amount() -> None:
     assert "\u00a0" not in BG_GOOD and "\u00a0" in BG_ORIGINAL
     assert _check(BG_GOOD, language="bg") is None
@@ -277,6 +294,8 @@ def test_an_amount_the_user_typed_in_a_fact_may_appear() -> None:
         (EN_GOOD.replace("€80.00", "**€80.00**"), PolishReason.MARKDOWN),
         ("# Reply\n" + EN_GOOD, PolishReason.MARKDOWN),
         ("<<<\n" + EN_GOOD + "\n>>>", PolishReason.MARKDOWN),
+        ("Here is the polished letter:\n\n" + EN_GOOD, PolishReason.PREFACE),
+        ("Sure! " + EN_GOOD, PolishReason.PREFACE),
         (EN_GOOD.replace("Ivan", "{your_name}"), PolishReason.PLACEHOLDER),
         (EN_GOOD.replace("Ivan", "[Your name]"), PolishReason.PLACEHOLDER),
         (EN_GOOD.replace("Ivan", "<name>"), PolishReason.PLACEHOLDER),
@@ -310,6 +329,7 @@ def test_english_rejections(polished: str, reason: PolishReason) -> None:
         (BG_GOOD.replace("40 %", "40 на сто"), PolishReason.MISSING_AMOUNT),
         (BG_GOOD.replace("до 15.12.", "до средата на декември"), PolishReason.MISSING_DATE),
         (BG_GOOD.replace("Иван", "Ivan"), PolishReason.MISSING_NAME),
+        ("Ето изгладеното писмо:\n\n" + BG_GOOD, PolishReason.PREFACE),
         (
             EN_GOOD.replace("Maria", "г-жо Иванова").replace("Ivan", "Иван"),
             PolishReason.MISSING_AMOUNT,
