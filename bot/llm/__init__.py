@@ -2,9 +2,9 @@
 
 Importing this package never imports ``openai``: the SDK is loaded on the first
 :meth:`Polisher.polish` call. The prompts and the checks are pure and live in
-``flows/polish.py``; this package only makes the call, guards it (a circuit
-breaker, a per-user limit, one overall timeout) and maps every failure to a
-typed :class:`PolishOutcome`.
+``flows/polish.py`` and ``flows/translate.py``; this package only makes the
+call, guards it (a circuit breaker, a per-user limit, one overall timeout) and
+maps every failure to a typed :class:`PolishOutcome`.
 
 Wiring plan (for the integrator, after the flows/bot/storage refactor)::
 
@@ -43,7 +43,8 @@ Wiring plan (for the integrator, after the flows/bot/storage refactor)::
         composed reply stays in every failure. A change of tone, language or a
         fact makes polished_from stale: the composed reply is shown again.
         "translate" (where issue 11 re-asks a fact typed in the other language):
-        PolishDraft(build_translate_request(...)); ModelAnswer -> check_translation;
+        PolishDraft(flows.translate.build_translate_request(...)); ModelAnswer ->
+        flows.translate.check_translation;
         accepted -> the translated facts replace the typed ones.
     bot/engine.py
         Engine(..., polisher: Polisher | None). Never call the model inside the

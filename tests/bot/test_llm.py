@@ -35,13 +35,11 @@ from flows.drafts import compose_reply
 from flows.polish import (
     ChatRequest,
     PolishReason,
-    TranslatableFact,
     build_polish_request,
-    build_translate_request,
     check_polished,
-    check_translation,
     facts_from_answers,
 )
+from flows.translate import TranslatableFact, build_translate_request, check_translation
 from tests.helpers.openai_standin import (
     MODEL,
     OpenAIStandIn,

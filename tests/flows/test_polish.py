@@ -1,4 +1,4 @@
-"""The AI polish's prompts and checks (flows/polish.py): pure, no model involved."""
+"""The AI polish and translation: prompts and checks, no model involved."""
 
 from __future__ import annotations
 
@@ -10,21 +10,22 @@ import pytest
 
 from flows.case import Answers, PaymentVariant, Solution, Tone
 from flows.drafts import compose_reply
+from flows.letter_text import find_amounts, in_language
 from flows.polish import (
     MAX_POLISHED_CHARS,
     PolishFacts,
     PolishMode,
     PolishReason,
     RequestPurpose,
+    build_polish_request,
+    check_polished,
+    facts_from_answers,
+)
+from flows.translate import (
     TranslatableFact,
     TranslateReason,
-    build_polish_request,
     build_translate_request,
-    check_polished,
     check_translation,
-    facts_from_answers,
-    find_amounts,
-    in_language,
 )
 
 VENT = "VENTED-SECRET-he is the worst client ever"
