@@ -55,7 +55,8 @@ Wiring plan (for the integrator, after the flows/bot/storage refactor)::
             ModelAnswer(purpose, outcome.kind.value, outcome.text, effect.turn)
         (its own transaction and version check, no update id). Telegram webhook
         and Slack: do it in a background task so the request is acked at once.
-        opaque(key) = sha256 of the conversation key; it is never sent anywhere.
+        opaque(key) = bot.llm.opaque_key(key.platform, key.workspace, key.user_id);
+        it is never sent anywhere.
         UserContext.ai_available = polisher is not None.
     bot/wiring.py (and serve/cli)
         polisher = Polisher(settings.llm(), observer=metrics_hook) if
@@ -72,7 +73,7 @@ from __future__ import annotations
 
 from bot.llm.breaker import BreakerState, CircuitBreaker
 from bot.llm.polisher import ENDPOINT_FAILURES, OutcomeKind, Polisher, PolishOutcome
-from bot.llm.ratelimit import UserRateLimiter
+from bot.llm.ratelimit import UserRateLimiter, opaque_key
 from bot.llm.settings import LOCAL_API_KEY, LlmSettings
 
 __all__ = [
@@ -85,4 +86,5 @@ __all__ = [
     "PolishOutcome",
     "Polisher",
     "UserRateLimiter",
+    "opaque_key",
 ]

@@ -8,9 +8,20 @@ bound cost and abuse for now; a shared limit belongs in storage.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
+
+
+def opaque_key(*parts: str) -> str:
+    """An opaque, stable key for one user: a SHA-256 of the conversation key's parts.
+
+    Pass ``(platform, workspace, user_id)``. Used only inside the process, for
+    the limit; never sent to the model endpoint and never logged.
+    """
+    digest = hashlib.sha256("\x1f".join(("llm-user", *parts)).encode("utf-8"))
+    return digest.hexdigest()[:32]
 
 
 class UserRateLimiter:

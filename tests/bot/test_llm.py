@@ -29,6 +29,7 @@ from bot.llm import (
     Polisher,
     PolishOutcome,
     UserRateLimiter,
+    opaque_key,
 )
 from flows.case import Answers, PaymentVariant, Solution, Tone
 from flows.drafts import compose_reply
@@ -210,6 +211,15 @@ async def test_what_is_sent_is_the_letter_and_the_facts_never_the_vent_or_ids(
     assert USER_ID not in everything
     assert USER_KEY not in everything
     assert sent.headers["Authorization"] == f"Bearer {LOCAL_API_KEY}"
+
+
+async def test_an_openai_key_from_the_environment_is_never_sent(
+    polisher: Polisher, standin: OpenAIStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-the-environment")
+    await polisher.polish(_case()[1], user_key=USER_KEY)
+    assert standin.requests[0].headers["Authorization"] == f"Bearer {LOCAL_API_KEY}"
+    assert "sk-from-the-environment" not in standin.everything_sent()
 
 
 async def test_a_configured_api_key_is_sent_as_a_bearer_token(
@@ -478,6 +488,30 @@ async def test_the_per_user_limit(
     assert other.kind is OutcomeKind.OK
     assert again.kind is OutcomeKind.OK
     assert len(standin.requests) == 4  # the limited call never left the process
+
+
+async def test_calls_refused_by_the_breaker_do_not_use_the_users_quota(
+    sdk: ModuleType, standin: OpenAIStandIn, clock: FakeClock
+) -> None:
+    breaker = CircuitBreaker(failure_threshold=1, clock=clock)
+    breaker.record_failure()
+    limiter = UserRateLimiter(limit=1, clock=clock)
+    adapter = Polisher(_settings(standin), breaker=breaker, limiter=limiter, clock=clock)
+    try:
+        refused = await adapter.polish(_case()[1], user_key="alice")
+    finally:
+        await adapter.aclose()
+    assert refused.kind is OutcomeKind.CIRCUIT_OPEN
+    assert limiter.allows("alice")
+    assert standin.requests == []
+
+
+def test_the_opaque_key_is_stable_and_reveals_no_id() -> None:
+    key = opaque_key("telegram", "", USER_ID)
+    assert key == opaque_key("telegram", "", USER_ID)
+    assert key != opaque_key("slack", "", USER_ID)
+    assert key != opaque_key("telegram", USER_ID, "")
+    assert USER_ID not in key and len(key) == 32
 
 
 def test_the_limiter_forgets_the_least_recent_keys() -> None:
