@@ -1,7 +1,7 @@
 """Our Telegram bot for the benchmark, with the knobs the benchmark turns.
 
 ``python -m bench.telegram_bot --concurrency N [--no-rate-limit]`` runs the
-same :class:`~bot.telegram.TelegramAdapter` and engine as ``rejection-coach
+same :class:`~bot.channels.telegram.TelegramAdapter` and engine as ``rejection-coach
 telegram`` (polling, settings from the environment), but lets the benchmark
 choose PTB's ``concurrent_updates`` and switch off the flood-control limiter
 (which holds every bot to Telegram's 30 messages per second on purpose).
@@ -21,8 +21,8 @@ _LOGGER = logging.getLogger("bench.telegram_bot")
 
 async def serve(*, concurrency: int, rate_limit: bool) -> None:
     """Poll with our adapter until SIGINT/SIGTERM."""
+    from bot.channels.telegram import TelegramAdapter
     from bot.settings import load_settings
-    from bot.telegram import TelegramAdapter
     from bot.wiring import open_engine
 
     settings = load_settings()

@@ -220,7 +220,7 @@ def _call_run(run: Callable[..., Any], settings: Settings) -> int:
 def _chat(settings: Settings, args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.console import run_console
+    from bot.channels.console import run_console
 
     return asyncio.run(run_console(settings=settings, language=getattr(args, "lang", None)))
 
@@ -230,7 +230,7 @@ def _telegram(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError("TELEGRAM_BOT_TOKEN is not set (see .env.example)")
     if settings.telegram_webhook_url and settings.telegram_webhook_secret is None:
         raise CommandError("webhook mode needs TELEGRAM_WEBHOOK_SECRET (see .env.example)")
-    return _call_run(_adapter_run("bot.telegram", "Telegram adapter"), settings)
+    return _call_run(_adapter_run("bot.channels.telegram", "Telegram adapter"), settings)
 
 
 def _slack(settings: Settings, args: argparse.Namespace) -> int:
@@ -240,7 +240,7 @@ def _slack(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError(
             "set SLACK_APP_TOKEN for Socket Mode or SLACK_SIGNING_SECRET for HTTP mode"
         )
-    return _call_run(_adapter_run("bot.slack", "Slack adapter"), settings)
+    return _call_run(_adapter_run("bot.channels.slack", "Slack adapter"), settings)
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:

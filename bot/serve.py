@@ -371,7 +371,7 @@ def _pool_options(url: str) -> dict[str, Any]:
 async def _start_telegram(
     settings: Settings, *, engine: InstrumentedEngine, worker: _Worker
 ) -> Handler:
-    from bot.telegram import TelegramAdapter, webhook_handler
+    from bot.channels.telegram import TelegramAdapter, webhook_handler
 
     assert settings.telegram_webhook_secret is not None
     adapter = TelegramAdapter.from_settings(settings=settings, engine=engine)
@@ -384,7 +384,7 @@ async def _start_telegram(
 async def _start_slack(
     settings: Settings, *, engine: InstrumentedEngine, worker: _Worker
 ) -> Handler:
-    from bot.slack import SlackAdapter
+    from bot.channels.slack import SlackAdapter
 
     adapter = SlackAdapter.from_settings(settings=settings, engine=engine)
     await adapter.start()

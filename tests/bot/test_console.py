@@ -15,7 +15,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from bot.console import (
+from bot.channels.console import (
     StdinLines,
     buttons_of,
     parse_line,

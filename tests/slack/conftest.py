@@ -1,7 +1,7 @@
 """A Slack workspace in a test: the Web API stand-in, the real bolt app over HTTP, a real engine.
 
 ``workspace`` starts the Slack Web API stand-in on 127.0.0.1, the real
-:class:`~bot.slack.SlackAdapter` (bolt ``AsyncApp``) served by aiohttp on a
+:class:`~bot.channels.slack.SlackAdapter` (bolt ``AsyncApp``) served by aiohttp on a
 loopback port, and the real engine on a fresh SQLite database. Tests POST
 signed requests as Slack would and look at the Web API calls the app made.
 """
@@ -20,8 +20,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.channels.slack import EVENTS_PATH, SlackAdapter
 from bot.engine import Engine
-from bot.slack import EVENTS_PATH, SlackAdapter
 from flows.case import Case
 from flows.coach import Coach
 from flows.io import ConversationKey

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from bot.channels.telegram.adapter import TelegramAdapter
 from bot.engine import Engine
-from bot.telegram.adapter import TelegramAdapter
 from flows.coach import Coach
 from storage import Storage, upgrade
 from tests.helpers.storage_helpers import sqlite_url

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.adapter import TelegramAdapter
 from flows.io import Button, Draft, DraftKind, Reply
 from tests.helpers.telegram_api import BotApiStandIn, utf16_length
 

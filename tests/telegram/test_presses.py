@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from bot.channels.telegram.adapter import TelegramAdapter, conversation_key
 from bot.engine import Engine
-from bot.telegram.adapter import TelegramAdapter, conversation_key
 from flows.case import Step
 from flows.i18n import t
 from tests.helpers.telegram_api import BotApiStandIn, TelegramUser

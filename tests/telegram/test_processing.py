@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Update
 
-from bot.telegram.processing import PerUserUpdateProcessor
+from bot.channels.telegram.processing import PerUserUpdateProcessor
 
 
 def _update(update_id: int, user_id: int) -> Update:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bot.channels.telegram.adapter import TelegramAdapter
 from bot.engine import Engine
-from bot.telegram.adapter import TelegramAdapter
 from flows.i18n import t
 from tests.helpers.telegram_api import BotApiStandIn, Deliver
 from tests.telegram.conftest import Clock, MakeUser

@@ -13,9 +13,9 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
+from bot.channels.telegram import TelegramConfigError, run
+from bot.channels.telegram.webhook import SECRET_HEADER
 from bot.settings import Settings
-from bot.telegram import TelegramConfigError, run
-from bot.telegram.webhook import SECRET_HEADER
 from flows.i18n import t
 from tests.helpers.storage_helpers import sqlite_url
 from tests.helpers.telegram_api import BotApiStandIn

@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.channels.telegram.adapter import TelegramAdapter, UpdateFailedError, conversation_key
+from bot.channels.telegram.webhook import SECRET_HEADER, webhook_handler
 from bot.engine import Engine
-from bot.telegram.adapter import TelegramAdapter, UpdateFailedError, conversation_key
-from bot.telegram.webhook import SECRET_HEADER, webhook_handler
 from flows.case import Case, Step
 from flows.coach import Coach
 from flows.i18n import t

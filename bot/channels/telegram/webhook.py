@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from bot.telegram.adapter import TelegramAdapter
+    from bot.channels.telegram.adapter import TelegramAdapter
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Inbound: DM messages (``message.im``), ``/coach``, answer buttons and App
 Home buttons become :class:`~bot.engine.IncomingMessage` for the shared
 engine. Outbound: the engine's replies become Block Kit messages
-(:mod:`bot.slack.blocks`); the question message of an accepted press is
+(:mod:`bot.channels.slack.blocks`); the question message of an accepted press is
 updated to show the answer; the App Home is published after every step.
 
 Every request is acknowledged first (bolt answers Slack as soon as ``ack()``
@@ -33,9 +33,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels.slack import blocks, inputs
+from bot.channels.slack.blocks import CHOICE_PREFIX, HOME_PREFIX
 from bot.engine import Engine, EngineResult, IncomingMessage
-from bot.slack import blocks, inputs
-from bot.slack.blocks import CHOICE_PREFIX, HOME_PREFIX
 from flows.case import Case
 from flows.i18n import catalog, t
 from flows.io import ChoiceOutcome, ConversationKey, Outgoing, UserInput

@@ -13,7 +13,7 @@ import logging
 import signal
 from typing import TYPE_CHECKING
 
-from bot.slack.adapter import SlackAdapter
+from bot.channels.slack.adapter import SlackAdapter
 
 if TYPE_CHECKING:
     from bot.settings import Settings

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack import mrkdwn
+from bot.channels.slack import mrkdwn
 from flows.i18n import t
 from flows.io import Draft, Outgoing, Reply
 

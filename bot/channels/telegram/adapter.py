@@ -4,7 +4,7 @@ The adapter *holds* a PTB :class:`~telegram.ext.Application` (it never
 subclasses it) and translates in both directions: a private-chat update
 becomes an :class:`~bot.engine.IncomingMessage`, and every
 :class:`~flows.io.Reply` / :class:`~flows.io.Draft` of the result is sent as
-HTML with an inline keyboard (see :mod:`bot.telegram.render`). Storage and the
+HTML with an inline keyboard (see :mod:`bot.channels.telegram.render`). Storage and the
 state machine are only reached through the engine.
 
 Updates arrive by long polling (the Application's updater) or through
@@ -52,10 +52,8 @@ from telegram.ext import (
 )
 from telegram.helpers import create_deep_linked_url
 
-from bot.engine import Engine, EngineResult, IncomingMessage
-from bot.reminders import ReminderScheduler
-from bot.telegram.processing import PerUserUpdateProcessor
-from bot.telegram.render import (
+from bot.channels.telegram.processing import PerUserUpdateProcessor
+from bot.channels.telegram.render import (
     MAX_TEXT_LENGTH,
     TelegramMessage,
     escape,
@@ -63,7 +61,9 @@ from bot.telegram.render import (
     truncate,
     with_chosen,
 )
-from bot.telegram.request import AiohttpRequest
+from bot.channels.telegram.request import AiohttpRequest
+from bot.engine import Engine, EngineResult, IncomingMessage
+from bot.reminders import ReminderScheduler
 from flows.case import DEFAULT_LANGUAGE, LANGUAGES
 from flows.i18n import normalise_language, t
 from flows.io import (

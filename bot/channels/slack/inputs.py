@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.slack import mrkdwn
-from bot.slack.blocks import HOME_COMMANDS
+from bot.channels.slack import mrkdwn
+from bot.channels.slack.blocks import HOME_COMMANDS
 from flows.io import ChoiceInput, CommandInput, TextInput, UnsupportedInput, UserInput
 
 #: Message subtypes that are the user writing to the coach; every other subtype

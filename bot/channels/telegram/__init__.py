@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.telegram.adapter import TelegramAdapter
-from bot.telegram.webhook import webhook_handler
+from bot.channels.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.webhook import webhook_handler
 
 if TYPE_CHECKING:
     from bot.settings import Settings

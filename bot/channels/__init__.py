@@ -1,0 +1,1 @@
+"""The platforms the coach talks on: one folder per channel."""
