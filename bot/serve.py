@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from aiohttp import web
 from sqlalchemy import text
 
 from bot.metrics import OUTCOME_UNAVAILABLE, InstrumentedEngine, Metrics, track_outcomes
+from bot.signals import stop_on_signals
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -225,9 +225,13 @@ async def run(*, settings: Settings) -> int:
 
     runner = web.AppRunner(worker.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+    with stop_on_signals(stop):
+        return await _serve(worker, runner, settings=settings, stop=stop)
+
+
+async def _serve(
+    worker: _Worker, runner: web.AppRunner, *, settings: Settings, stop: asyncio.Event
+) -> int:
     try:
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)
@@ -248,8 +252,6 @@ async def run(*, settings: Settings) -> int:
         await stop.wait()
         _LOGGER.info("shutting down")
     finally:
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(signum)
         await runner.cleanup()
         await _stop(worker)
     return EXIT_OK

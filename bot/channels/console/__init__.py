@@ -17,7 +17,6 @@ import getpass
 import logging
 import os
 import shutil
-import signal
 import sys
 import textwrap
 import threading
@@ -25,6 +24,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from bot.engine import EngineResult, IncomingMessage
+from bot.signals import stop_on_signals
 from flows.i18n import normalise_language, t
 from flows.io import (
     Button,
@@ -437,20 +437,14 @@ async def run_console(
         else:
             console.language = await runtime.stored_language(key=key) or fallback
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal.SIGINT, stop.set)
-            loop.add_signal_handler(signal.SIGTERM, stop.set)
         lines = StdinLines(stdin_fd)
-        async with runtime.reminders(platform=PLATFORM, send=console.deliver_reminder):
-            try:
-                await console.run(lines, stop)
-            finally:
-                lines.close()
+        with stop_on_signals(stop):
+            async with runtime.reminders(platform=PLATFORM, send=console.deliver_reminder):
+                try:
+                    await console.run(lines, stop)
+                finally:
+                    lines.close()
         console.goodbye()
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                asyncio.get_running_loop().remove_signal_handler(sig)
         await runtime_cm.__aexit__(None, None, None)
     return 0

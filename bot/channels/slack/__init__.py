@@ -7,13 +7,11 @@ at ``POST /slack/events``, every request's signature checked by bolt.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import signal
 from typing import TYPE_CHECKING
 
 from bot.channels.slack.adapter import SlackAdapter
+from bot.signals import until_stopped
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -50,7 +48,7 @@ async def _socket_mode(adapter: SlackAdapter, *, app_token: str) -> None:
     await handler.connect_async()
     _LOGGER.info("slack: connected in Socket Mode")
     try:
-        await _until_stopped()
+        await until_stopped()
     finally:
         await handler.close_async()
 
@@ -66,23 +64,6 @@ async def _http_mode(adapter: SlackAdapter, *, host: str, port: int) -> None:
         site = web.TCPSite(runner, host, port)
         await site.start()
         _LOGGER.info("slack: HTTP mode on %s:%s%s", host, port, EVENTS_PATH)
-        await _until_stopped()
+        await until_stopped()
     finally:
         await runner.cleanup()
-
-
-async def _until_stopped() -> None:
-    """Wait for SIGINT or SIGTERM (or for the task to be cancelled)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(signum, stop.set)
-            installed.append(signum)
-    try:
-        await stop.wait()
-        _LOGGER.info("slack: shutting down")
-    finally:
-        for signum in installed:
-            loop.remove_signal_handler(signum)

@@ -36,6 +36,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.channels.slack import blocks, inputs
 from bot.channels.slack.blocks import CHOICE_PREFIX, HOME_PREFIX
 from bot.engine import Engine, EngineResult, IncomingMessage
+from bot.ordering import KeyedLock
 from flows.case import Case
 from flows.i18n import catalog, t
 from flows.io import ChoiceOutcome, ConversationKey, Outgoing, UserInput
@@ -142,7 +143,7 @@ class SlackAdapter:
         self._dm_channels: _TtlCache[tuple[str, str], str] = _TtlCache(
             ttl=user_cache_seconds, size=USER_CACHE_SIZE
         )
-        self._locks: dict[ConversationKey, tuple[asyncio.Lock, int]] = {}
+        self._order: KeyedLock[ConversationKey] = KeyedLock()
         self._inflight: set[asyncio.Task[Any]] = set()
         # App Home refreshes waiting to be published, the latest per user, and the
         # one publishing task per user that works through them (see _refresh_home).
@@ -353,7 +354,7 @@ class SlackAdapter:
         pressed: dict[str, Any] | None = None,
     ) -> None:
         """One input through the engine, then render its result (in order, per user)."""
-        async with self._user_lock(key):
+        async with self._order.hold(key):
             platform_language = await self._slack_locale(key)
             result = await self._engine.handle(
                 IncomingMessage(
@@ -546,20 +547,6 @@ class SlackAdapter:
             if task is not None:
                 self._inflight.discard(task)
 
-    @contextlib.asynccontextmanager
-    async def _user_lock(self, key: ConversationKey) -> AsyncIterator[None]:
-        """Serialise one user's inputs in this process, so replies keep their order."""
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users <= 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
 
 
 @functools.lru_cache(maxsize=256)

@@ -9,11 +9,8 @@ delivers it again).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import re
-import signal
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -21,6 +18,7 @@ from aiohttp import web
 
 from bot.channels.telegram.adapter import TelegramAdapter
 from bot.channels.telegram.webhook import webhook_handler
+from bot.signals import until_stopped
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -63,13 +61,13 @@ async def run(settings: Settings) -> None:
                 try:
                     await adapter.set_webhook(url=webhook_url, secret=secret)
                     adapter.start_reminders()
-                    await _until_stopped()
+                    await until_stopped()
                 finally:
                     await runner.cleanup()
             else:
                 await adapter.start_polling()
                 adapter.start_reminders()
-                await _until_stopped()
+                await until_stopped()
         finally:
             await adapter.stop()
 
@@ -91,20 +89,3 @@ async def _serve_webhook(
         path,
     )
     return runner
-
-
-async def _until_stopped() -> None:
-    """Wait for SIGINT or SIGTERM (or cancellation)."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-            installed.append(sig)
-    try:
-        await stop.wait()
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-    _LOGGER.info("stopping")
