@@ -22,10 +22,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from flows.case import DEFAULT_LANGUAGE, Case
 from flows.coach import Coach
@@ -132,6 +133,22 @@ class _Snapshot:
         return cls(step=case.step.value, status=case.status.value, state=case.to_dict())
 
 
+class EngineObserver(Protocol):
+    """Watches the engine from outside (the worker's metrics); must not raise."""
+
+    def update_handled(self, *, platform: str, result: EngineResult, seconds: float) -> None:
+        """One update went through :meth:`Engine.handle` in ``seconds``."""
+        ...
+
+    def update_failed(self, *, platform: str) -> None:
+        """:meth:`Engine.handle` raised (cancelled, or a bug outside its own guard)."""
+        ...
+
+    def reminders_claimed(self, *, platform: str, count: int) -> None:
+        """``count`` due reminders were claimed and handed out for delivery."""
+        ...
+
+
 def input_kind(user_input: UserInput) -> str:
     """The event-log kind of an input — never its text."""
     if isinstance(user_input, TextInput):
@@ -154,6 +171,7 @@ class Engine:
         default_language: the coach language when neither a choice nor the
             platform tells one.
         max_attempts: tries per update when concurrent updates conflict.
+        observer: told about every update and reminder claim (metrics).
     """
 
     def __init__(
@@ -164,8 +182,10 @@ class Engine:
         clock: Callable[[], datetime] = utc_now,
         default_language: str = DEFAULT_LANGUAGE,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        observer: EngineObserver | None = None,
     ) -> None:
         self.storage = storage
+        self._observer = observer
         self.coach = coach if coach is not None else Coach()
         self._clock = clock
         self._default_language = normalise_language(default_language)
@@ -186,6 +206,20 @@ class Engine:
 
     async def handle(self, message: IncomingMessage) -> EngineResult:
         """Process one incoming message end to end; never raises for a database error."""
+        if self._observer is None:
+            return await self._handle(message)
+        platform = message.key.platform
+        started = time.perf_counter()
+        try:
+            result = await self._handle(message)
+        except BaseException:
+            self._observer.update_failed(platform=platform)
+            raise
+        seconds = time.perf_counter() - started
+        self._observer.update_handled(platform=platform, result=result, seconds=seconds)
+        return result
+
+    async def _handle(self, message: IncomingMessage) -> EngineResult:
         language = self._language(None, message.platform_language)
         platform = message.key.platform
         try:
@@ -380,6 +414,8 @@ class Engine:
                 continue
             if delivery is not None:
                 deliveries.append(delivery)
+        if deliveries and self._observer is not None:
+            self._observer.reminders_claimed(platform=platform, count=len(deliveries))
         return deliveries
 
     async def _render_reminder(self, reminder: ClaimedReminder) -> ReminderDelivery | None:
@@ -453,6 +489,11 @@ class Engine:
             _LOGGER.warning("loading a user's language failed: %s", type(error).__name__)
             user = None
         return self._language(user, platform_language)
+
+    async def set_language(self, key: ConversationKey, language: str) -> None:
+        """Store ``language`` as the choice of ``key`` (the terminal's ``--lang``)."""
+        user = await self.storage.get_or_create_user(key)
+        await self.storage.set_language(user_id=user.id, language=normalise_language(language))
 
     async def active_case(self, key: ConversationKey) -> Case | None:
         """The user's active case, read-only (the Slack App Home summary); None on error."""

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -38,4 +38,26 @@ async def until_stopped() -> None:
     stop = asyncio.Event()
     with stop_on_signals(stop):
         await stop.wait()
+    _LOGGER.info("stopping")
+
+
+async def run_until_stopped(*jobs: Callable[[], Awaitable[None]]) -> None:
+    """Run ``jobs`` side by side until SIGINT/SIGTERM, or until one of them ends.
+
+    The first job to end (end of input, a dead loop) stops the others; if it
+    failed, its exception is raised here, after the others were cancelled.
+    """
+    stop = asyncio.Event()
+    with stop_on_signals(stop):
+        tasks = [asyncio.ensure_future(job()) for job in jobs]
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            done, _ = await asyncio.wait([*tasks, stopped], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (*tasks, stopped):
+                task.cancel()
+            await asyncio.gather(*tasks, stopped, return_exceptions=True)
+    for task in tasks:
+        if task in done and not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
     _LOGGER.info("stopping")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.channels.telegram.adapter import conversation_key
+from bot.channels.telegram.inputs import conversation_key
 from bot.engine import Engine
 from flows.case import Step
 from flows.i18n import t

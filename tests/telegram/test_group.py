@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.telegram.adapter import conversation_key
+from bot.channels.telegram.inputs import conversation_key
 from bot.engine import Engine
 from flows.i18n import t
 from tests.helpers.telegram_api import BOT_USERNAME, BotApiStandIn, Deliver

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.channels.telegram.adapter import conversation_key
+from bot.channels.telegram.inputs import conversation_key
 from bot.engine import Engine
 from flows.case import Step
 from flows.i18n import t

@@ -2,90 +2,78 @@
 
 Long polling by default; webhook mode when ``TELEGRAM_WEBHOOK_URL`` is set —
 then an aiohttp server on ``TELEGRAM_LISTEN_HOST:TELEGRAM_LISTEN_PORT`` takes
-the updates at the URL's path, checks the secret token on every request and
-answers only after the update was processed (non-2xx on failure, so Telegram
-delivers it again).
+the updates at the URL's path. Behind ``serve`` the webhook is mounted at
+``POST /telegram/webhook``. The channel itself is :mod:`bot.channels.telegram.channel`;
+this module is its registry entry and imports no platform library.
 """
 
 from __future__ import annotations
 
-import logging
-import re
+import argparse
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from aiohttp import web
-
-from bot.channels.telegram.adapter import TelegramAdapter
-from bot.channels.telegram.webhook import webhook_handler
-from bot.signals import until_stopped
+from bot.channels.base import ChannelSpec
+from bot.errors import ConfigError
 
 if TYPE_CHECKING:
     from bot.settings import Settings
 
-__all__ = ["TelegramAdapter", "TelegramConfigError", "run", "webhook_handler"]
-
-_LOGGER = logging.getLogger(__name__)
-
-#: Telegram accepts 1–256 characters A–Z, a–z, 0–9, "_" and "-" as the secret token.
-_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+__all__ = ["SPEC", "TelegramConfigError"]
 
 
-class TelegramConfigError(ValueError):
-    """The Telegram settings cannot work (missing token, bad webhook secret …)."""
+class TelegramConfigError(ConfigError):
+    """The Telegram settings cannot work (missing token, webhook without a secret …)."""
 
 
-async def run(settings: Settings) -> None:
-    """Run the Telegram bot until SIGINT/SIGTERM: polling, or webhook mode if configured."""
-    if settings.telegram_bot_token is None:
-        raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set")
-    webhook_url = settings.telegram_webhook_url
-    secret = ""
-    if webhook_url:
-        if settings.telegram_webhook_secret is None:
-            raise TelegramConfigError("webhook mode needs TELEGRAM_WEBHOOK_SECRET")
-        secret = settings.telegram_webhook_secret.get_secret_value()
-        if not _SECRET_TOKEN.fullmatch(secret):
-            raise TelegramConfigError(
-                "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
-            )
-
-    from bot.wiring import open_engine
-
-    async with open_engine(settings=settings) as engine:
-        adapter = TelegramAdapter.from_settings(settings=settings, engine=engine)
-        await adapter.start()
-        try:
-            if webhook_url:
-                runner = await _serve_webhook(adapter, settings=settings, secret=secret)
-                try:
-                    await adapter.set_webhook(url=webhook_url, secret=secret)
-                    adapter.start_reminders()
-                    await until_stopped()
-                finally:
-                    await runner.cleanup()
-            else:
-                await adapter.start_polling()
-                adapter.start_reminders()
-                await until_stopped()
-        finally:
-            await adapter.stop()
-
-
-async def _serve_webhook(
-    adapter: TelegramAdapter, *, settings: Settings, secret: str
-) -> web.AppRunner:
-    path = urlsplit(settings.telegram_webhook_url or "").path or "/"
-    app = web.Application()
-    app.router.add_post(path, webhook_handler(adapter, secret=secret))
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.telegram_listen_host, settings.telegram_listen_port)
-    await site.start()
-    _LOGGER.info(
-        "webhook server listening on %s:%s%s",
-        settings.telegram_listen_host,
-        settings.telegram_listen_port,
-        path,
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--webhook-url",
+        metavar="URL",
+        help="public HTTPS URL for webhook mode (default: TELEGRAM_WEBHOOK_URL; unset → polling)",
     )
-    return runner
+    parser.add_argument(
+        "--listen-host", metavar="HOST", help="webhook listen address (TELEGRAM_LISTEN_HOST)"
+    )
+    parser.add_argument(
+        "--listen-port", metavar="PORT", type=int, help="webhook listen port (TELEGRAM_LISTEN_PORT)"
+    )
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, object]:
+    return {
+        "telegram_webhook_url": args.webhook_url,
+        "telegram_listen_host": args.listen_host,
+        "telegram_listen_port": args.listen_port,
+    }
+
+
+def _configured(settings: Settings) -> bool:
+    return settings.telegram_bot_token is not None
+
+
+def _check(settings: Settings) -> None:
+    if settings.telegram_bot_token is None:
+        raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set (see .env.example)")
+    if settings.telegram_webhook_url and settings.telegram_webhook_secret is None:
+        raise TelegramConfigError("webhook mode needs TELEGRAM_WEBHOOK_SECRET (see .env.example)")
+
+
+def _check_served(settings: Settings) -> None:
+    if settings.telegram_webhook_secret is None:
+        raise TelegramConfigError(
+            "the Telegram webhook needs TELEGRAM_WEBHOOK_SECRET (see .env.example)"
+        )
+
+
+SPEC = ChannelSpec(
+    name="telegram",
+    command="telegram",
+    help="run the Telegram bot (TELEGRAM_BOT_TOKEN)",
+    module="bot.channels.telegram.channel",
+    add_arguments=_add_arguments,
+    overrides=_overrides,
+    configured=_configured,
+    check=_check,
+    check_served=_check_served,
+    secrets=("telegram_bot_token", "telegram_webhook_secret"),
+)
