@@ -35,6 +35,7 @@ from flows.io import Button, CommandInput, ConversationKey, Outgoing, UserInput
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from bot.channels.base import ChannelFactory
     from bot.engine import Engine
     from bot.settings import Settings
 
@@ -202,7 +203,7 @@ class ConsoleChannel:
         self.write(f"{heading}\n{render_outgoing(outgoing, width=terminal_width(self._out))}")
 
 
-CHANNEL = ConsoleChannel
+CHANNEL: ChannelFactory = ConsoleChannel  # mypy checks the class against the contract
 
 
 def _is_tty(fd: int) -> bool:

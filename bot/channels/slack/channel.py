@@ -42,6 +42,7 @@ from flows.i18n import t
 from flows.io import ChoiceOutcome, ConversationKey, Outgoing, UserInput
 
 if TYPE_CHECKING:
+    from bot.channels.base import ChannelFactory
     from bot.settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
@@ -385,7 +386,7 @@ class SlackChannel:
                 self._inflight.discard(task)
 
 
-CHANNEL = SlackChannel
+CHANNEL: ChannelFactory = SlackChannel  # mypy checks the class against the contract
 
 
 async def run(settings: Settings, options: argparse.Namespace | None = None) -> int:

@@ -70,6 +70,7 @@ from flows.io import (
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from bot.channels.base import ChannelFactory
     from bot.settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
@@ -413,7 +414,7 @@ class TelegramChannel:
         _LOGGER.error("update %s failed: %s", update_id, type(error).__name__, exc_info=error)
 
 
-CHANNEL = TelegramChannel
+CHANNEL: ChannelFactory = TelegramChannel  # mypy checks the class against the contract
 
 
 async def run(settings: Settings, options: argparse.Namespace | None = None) -> int:
