@@ -71,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve",
-        help="one HTTP server: Telegram webhook, Slack events, /healthz, /metrics",
+        help="one HTTP server for the configured channels' webhooks ("
+        + ", ".join(spec.name for spec in CHANNELS.values() if spec.check_served is not None)
+        + "), /healthz, /metrics",
     )
     serve.add_argument("--host", metavar="HOST", help="listen address (HOST)")
     serve.add_argument("--port", metavar="PORT", type=int, help="listen port (PORT)")

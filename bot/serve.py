@@ -183,7 +183,7 @@ async def run(*, settings: Settings) -> int:
     """
     try:
         worker = await _start(settings)
-    except ServeError as error:
+    except ConfigError as error:  # ServeError or a channel's own (TelegramConfigError …)
         print(f"rejection-coach serve: {error}", file=sys.stderr)
         return EXIT_FAILURE
     except Exception as error:  # e.g. the platform's API unreachable at start
