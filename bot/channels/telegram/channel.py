@@ -21,13 +21,10 @@ import argparse
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     Update,
 )
@@ -41,7 +38,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.helpers import create_deep_linked_url
 
 from bot.channels.telegram.application import (
     ALLOWED_UPDATES,
@@ -51,12 +47,19 @@ from bot.channels.telegram.application import (
     build_application,
     set_commands,
 )
-from bot.channels.telegram.inline import DEEP_LINK_PAYLOAD, answer_inline_query
+from bot.channels.telegram.groups import point_to_private_chat
+from bot.channels.telegram.inline import answer_inline_query
 from bot.channels.telegram.inputs import PLATFORM, conversation_key, parse_command, unsupported_kind
 from bot.channels.telegram.presses import on_callback_query
 from bot.channels.telegram.processing import PerUserUpdateProcessor
 from bot.channels.telegram.render import TelegramMessage, escape, render
-from bot.channels.telegram.webhook import WebhookHandler, serve_webhook, webhook_handler
+from bot.channels.telegram.webhook import (
+    UpdateFailedError,
+    WebhookHandler,
+    WebhookUpdate,
+    serve_webhook,
+    webhook_handler,
+)
 from bot.engine import Engine, EngineResult, IncomingMessage
 from flows.i18n import normalise_language, t
 from flows.io import (
@@ -79,18 +82,6 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_CONCURRENT_UPDATES = 4
 #: Where ``serve`` mounts the webhook.
 WEBHOOK_PATH = "/telegram/webhook"
-
-
-class UpdateFailedError(RuntimeError):
-    """Processing a webhook update failed; the webhook answers non-2xx."""
-
-
-@dataclass(slots=True)
-class _WebhookUpdate:
-    """What happened to one webhook update while PTB ran its handlers."""
-
-    failures: list[BaseException] = field(default_factory=list)
-    unavailable: bool = False
 
 
 class TelegramChannel:
@@ -135,7 +126,7 @@ class TelegramChannel:
         self._listen = (listen_host, listen_port)
         self._mounted = False  # routes() handed to serve: start() sets the webhook
         #: Webhook updates being processed, by update id (see process_webhook_update).
-        self._webhook_updates: dict[int, _WebhookUpdate] = {}
+        self._webhook_updates: dict[int, WebhookUpdate] = {}
         self._processor = PerUserUpdateProcessor(concurrent_updates)
         self._application = build_application(
             token=token,
@@ -258,7 +249,7 @@ class TelegramChannel:
             UpdateFailedError: processing failed (the webhook answers 500).
         """
         update = Update.de_json(data, self._application.bot)
-        outcome = self._webhook_updates.setdefault(update.update_id, _WebhookUpdate())
+        outcome = self._webhook_updates.setdefault(update.update_id, WebhookUpdate())
         try:
             await self._processor.process_update(update, self._application.process_update(update))
         finally:
@@ -376,17 +367,7 @@ class TelegramChannel:
 
     async def _on_public_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """``/start`` in a group or channel: no coaching in public, point to a private chat."""
-        chat = update.effective_chat
-        assert chat is not None
-        user = update.effective_user
-        language = normalise_language(user.language_code if user else None)
-        url = create_deep_linked_url(self._application.bot.username, DEEP_LINK_PAYLOAD)
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(t(language, "tg-group-button"), url=url)]]
-        )
-        await self._send_message(
-            chat.id, TelegramMessage(escape(t(language, "tg-group-pointer")), markup)
-        )
+        await point_to_private_chat(update, bot_username=self._application.bot.username)
 
     async def _on_inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Offer the asking user's own latest drafts, to send into any chat."""

@@ -23,6 +23,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -36,6 +37,18 @@ _LOGGER = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 WebhookHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class UpdateFailedError(RuntimeError):
+    """Processing a webhook update failed; the webhook answers non-2xx."""
+
+
+@dataclass(slots=True)
+class WebhookUpdate:
+    """What happened to one webhook update while PTB ran its handlers."""
+
+    failures: list[BaseException] = field(default_factory=list)
+    unavailable: bool = False
 
 
 def webhook_handler(channel: TelegramChannel, *, secret: str) -> WebhookHandler:
