@@ -4,7 +4,8 @@ PTB's ``concurrent_updates`` runs updates concurrently with no ordering at all:
 two messages typed quickly by one user could reach the engine swapped, and the
 answers land in the wrong fields. The engine is safe under concurrency (version
 checks), so different users may run in parallel; this processor only keeps one
-user's updates strictly in arrival order.
+user's updates strictly in arrival order (with :class:`bot.ordering.KeyedLock`, the
+same helper the Slack channel uses).
 """
 
 from __future__ import annotations
