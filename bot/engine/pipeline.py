@@ -13,7 +13,7 @@ the language and the drafts. If
 another worker changed the case in between, the write raises
 :class:`~storage.ConflictError`, rolls back (the update is not marked
 processed) and the whole attempt runs again on fresh state. Database errors
-never reach the adapter: the user gets the coach's "temporarily unavailable"
+never reach the channel: the user gets the coach's "temporarily unavailable"
 reply and the next update is tried afresh.
 """
 
