@@ -137,11 +137,11 @@ def drive(
 def adapter_available() -> str | None:
     """None when our Slack adapter is there, else why not."""
     try:
-        import bot.slack as adapter
+        import bot.channels.slack.channel as adapter
     except ImportError as exc:
-        return f"bot.slack does not import ({exc})"
+        return f"bot.channels.slack.channel does not import ({exc})"
     if not callable(getattr(adapter, "run", None)):
-        return "bot.slack.run is not there yet"
+        return "bot.channels.slack.channel.run is not there yet"
     return None
 
 

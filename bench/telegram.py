@@ -165,11 +165,11 @@ def our_bot_command() -> list[str]:
 def adapter_available() -> str | None:
     """None when our Telegram adapter is there, else why not."""
     try:
-        import bot.telegram as adapter
+        import bot.channels.telegram.channel as adapter
     except ImportError as exc:
-        return f"bot.telegram does not import ({exc})"
+        return f"bot.channels.telegram.channel does not import ({exc})"
     if not callable(getattr(adapter, "run", None)):
-        return "bot.telegram.run is not there yet"
+        return "bot.channels.telegram.channel.run is not there yet"
     return None
 
 

@@ -1,25 +1,32 @@
 """The ``rejection-coach`` command line.
 
-``rejection-coach [chat | telegram | slack | serve | db upgrade | diagram]``.
-With no command it picks what is configured: Telegram when
-``TELEGRAM_BOT_TOKEN`` is set, else Slack when ``SLACK_BOT_TOKEN`` is set,
-else the terminal chat on the embedded SQLite database.
+``rejection-coach [telegram | slack | chat | serve | db upgrade | diagram]``.
+With no command it runs the first channel the settings configure, in
+registry order: Telegram when ``TELEGRAM_BOT_TOKEN`` is set, else Slack when
+``SLACK_BOT_TOKEN`` is set, else the terminal chat on the embedded SQLite
+database.
 
-``--help`` must stay fast: this module imports only the standard library at
-the top; settings, storage and the platform libraries are imported inside the
-command that needs them.
+The channel subcommands come from :data:`bot.channels.CHANNELS` (its entries
+import only the standard library). ``--help`` must stay fast: settings,
+storage and the platform libraries are imported inside the command that needs
+them.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import asyncio
 import logging
+import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.channels import CHANNELS
+from bot.errors import ConfigError
 
 if TYPE_CHECKING:
+    from bot.channels.base import ChannelSpec
     from bot.settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
@@ -32,8 +39,8 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 
 
-class CommandError(Exception):
-    """A problem the operator can fix (missing token, missing module …)."""
+class CommandError(ConfigError):
+    """A problem the operator can fix on the command line (invalid settings …)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,9 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description=(
             "A coach for freelancers whose client rejected delivered work "
-            "(Telegram, Slack or this terminal; Bulgarian and English). With no "
-            "command: Telegram if TELEGRAM_BOT_TOKEN is set, else Slack if "
-            "SLACK_BOT_TOKEN is set, else the terminal chat."
+            "(Bulgarian and English). With no command: the first configured of "
+            + ", ".join(spec.command for spec in CHANNELS.values())
+            + " (the terminal chat needs nothing)."
         ),
         epilog="Settings come from the environment and .env (see .env.example).",
     )
@@ -59,37 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="SQLAlchemy URL (default: DATABASE_URL or a SQLite file in your data directory)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    chat = commands.add_parser("chat", help="talk to the coach in this terminal")
-    chat.add_argument(
-        "--lang",
-        choices=("bg", "en"),
-        help="the coach's language (default: your last choice, else your locale)",
-    )
-
-    telegram = commands.add_parser("telegram", help="run the Telegram bot (TELEGRAM_BOT_TOKEN)")
-    telegram.add_argument(
-        "--webhook-url",
-        metavar="URL",
-        help="public HTTPS URL for webhook mode (default: TELEGRAM_WEBHOOK_URL; unset → polling)",
-    )
-    telegram.add_argument(
-        "--listen-host", metavar="HOST", help="webhook listen address (TELEGRAM_LISTEN_HOST)"
-    )
-    telegram.add_argument(
-        "--listen-port", metavar="PORT", type=int, help="webhook listen port (TELEGRAM_LISTEN_PORT)"
-    )
-
-    slack = commands.add_parser(
-        "slack",
-        help="run the Slack app (SLACK_BOT_TOKEN; Socket Mode with SLACK_APP_TOKEN, else HTTP)",
-    )
-    slack.add_argument("--host", metavar="HOST", help="HTTP mode listen address (HOST)")
-    slack.add_argument("--port", metavar="PORT", type=int, help="HTTP mode port (PORT)")
+    for spec in CHANNELS.values():
+        spec.add_arguments(commands.add_parser(spec.command, help=spec.help))
 
     serve = commands.add_parser(
         "serve",
-        help="one HTTP server: Telegram webhook, Slack events, /healthz, /metrics",
+        help="one HTTP server for the configured channels' webhooks ("
+        + ", ".join(spec.name for spec in CHANNELS.values() if spec.check_served is not None)
+        + "), /healthz, /metrics",
     )
     serve.add_argument("--host", metavar="HOST", help="listen address (HOST)")
     serve.add_argument("--port", metavar="PORT", type=int, help="listen port (PORT)")
@@ -104,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code."""
+    # PTB 22: durations as ``timedelta`` (PTB 23's behaviour); without it PTB warns
+    # (PTBDeprecationWarning) each time it builds a RetryAfter for a 429. Set here,
+    # in the entry point, not as a side effect of importing the Telegram channel.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "diagram":
@@ -123,16 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(level=level, secrets=settings.secrets())
     _LOGGER.debug("command %s", command)
 
-    handlers: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
-        "chat": _chat,
-        "telegram": _telegram,
-        "slack": _slack,
-        "serve": _serve,
-        "db": _db,
-    }
     try:
-        return handlers[command](settings, args)
-    except CommandError as exc:
+        if command == "serve":
+            return _serve(settings)
+        if command == "db":
+            return _db(settings)
+        return _run_channel(_by_command(command), settings, args)
+    except ConfigError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -143,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _LOGGER.debug("%s failed", command, exc_info=True)
         message = _redact(f"{type(exc).__name__}: {exc}", settings.secrets())
         print(f"{PROG} {command}: {message}", file=sys.stderr)
-        return EXIT_USAGE if type(exc).__name__.endswith("ConfigError") else EXIT_FAILURE
+        return EXIT_FAILURE
 
 
 def _redact(text: str, secrets: Sequence[str]) -> str:
@@ -161,14 +146,10 @@ def _load_settings(args: argparse.Namespace) -> Settings:
         "log_level": args.log_level,
         "database_url": args.database_url,
     }
-    if args.command == "telegram":
-        overrides |= {
-            "telegram_webhook_url": args.webhook_url,
-            "telegram_listen_host": args.listen_host,
-            "telegram_listen_port": args.listen_port,
-        }
-    elif args.command in ("slack", "serve"):
+    if args.command == "serve":
         overrides |= {"host": args.host, "port": args.port}
+    elif args.command is not None and args.command != "db":
+        overrides |= _by_command(args.command).overrides(args)
     try:
         return load_settings(**overrides)
     except ValidationError as exc:
@@ -179,77 +160,27 @@ def _load_settings(args: argparse.Namespace) -> Settings:
         raise CommandError(f"invalid settings: {problems}") from None
 
 
+def _by_command(command: str) -> ChannelSpec:
+    return next(spec for spec in CHANNELS.values() if spec.command == command)
+
+
 def _default_command(settings: Settings) -> str:
-    if settings.telegram_bot_token is not None:
-        return "telegram"
-    if settings.slack_bot_token is not None:
-        return "slack"
-    return "chat"
+    """The first channel the settings configure (the terminal chat needs nothing)."""
+    return next(spec.command for spec in CHANNELS.values() if spec.configured(settings))
 
 
-def _await_if_needed(result: Any) -> Any:
-    import asyncio
-    import inspect
-
-    if inspect.isawaitable(result):
-        return asyncio.run(_as_coroutine(result))
-    return result
+def _run_channel(spec: ChannelSpec, settings: Settings, args: argparse.Namespace) -> int:
+    spec.check(settings)
+    return asyncio.run(spec.runner()(settings, args))
 
 
-async def _as_coroutine(awaitable: Any) -> Any:
-    return await awaitable
+def _serve(settings: Settings) -> int:
+    from bot.serve import run
+
+    return asyncio.run(run(settings=settings))
 
 
-def _adapter_run(module_name: str, what: str) -> Callable[..., Any]:
-    """Import ``module_name`` lazily and return its ``run``; explain clearly if absent."""
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise CommandError(f"the {what} is not available in this installation ({exc})") from None
-    run = getattr(module, "run", None)
-    if not callable(run):
-        raise CommandError(f"the {what} is not available in this installation ({module_name}.run)")
-    return run
-
-
-def _call_run(run: Callable[..., Any], settings: Settings) -> int:
-    result = _await_if_needed(run(settings=settings))
-    return result if isinstance(result, int) else EXIT_OK
-
-
-def _chat(settings: Settings, args: argparse.Namespace) -> int:
-    import asyncio
-
-    from bot.console import run_console
-
-    return asyncio.run(run_console(settings=settings, language=getattr(args, "lang", None)))
-
-
-def _telegram(settings: Settings, args: argparse.Namespace) -> int:
-    if settings.telegram_bot_token is None:
-        raise CommandError("TELEGRAM_BOT_TOKEN is not set (see .env.example)")
-    if settings.telegram_webhook_url and settings.telegram_webhook_secret is None:
-        raise CommandError("webhook mode needs TELEGRAM_WEBHOOK_SECRET (see .env.example)")
-    return _call_run(_adapter_run("bot.telegram", "Telegram adapter"), settings)
-
-
-def _slack(settings: Settings, args: argparse.Namespace) -> int:
-    if settings.slack_bot_token is None:
-        raise CommandError("SLACK_BOT_TOKEN is not set (see .env.example)")
-    if settings.slack_app_token is None and settings.slack_signing_secret is None:
-        raise CommandError(
-            "set SLACK_APP_TOKEN for Socket Mode or SLACK_SIGNING_SECRET for HTTP mode"
-        )
-    return _call_run(_adapter_run("bot.slack", "Slack adapter"), settings)
-
-
-def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    return _call_run(_adapter_run("bot.serve", "webhook server"), settings)
-
-
-def _db(settings: Settings, args: argparse.Namespace) -> int:
-    import asyncio
-
+def _db(settings: Settings) -> int:
     from bot.wiring import upgrade_database
 
     revision = asyncio.run(upgrade_database(settings=settings))

@@ -1,9 +1,9 @@
 """Process-wide logging: one stderr handler, %-style, secrets redacted.
 
 Our own log calls never carry message text, names or tokens. Libraries can:
-httpx logs every request URL at INFO, and Telegram's URLs contain the bot
-token. So httpx/httpcore are held at WARNING and every record is passed
-through :class:`RedactSecrets` as a second line of defence.
+Telegram's request URLs contain the bot token, and slack_sdk / bolt log whole
+requests at DEBUG. So the libraries below are held at WARNING and every record
+is passed through :class:`RedactSecrets` as a second line of defence.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from collections.abc import Iterable
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
-#: Libraries whose INFO/DEBUG records can contain URLs with tokens or payloads.
+#: Libraries whose INFO/DEBUG records can contain URLs with tokens, payloads or SQL
+#: parameters. The bot sends its own requests through aiohttp, but PTB still
+#: imports httpx (its default backend) and a custom ``base_url`` setup or a
+#: benchmark may use it; aiosqlite logs every statement it runs at DEBUG.
 _NOISY_LOGGERS = (
     "httpx",
     "httpcore",

@@ -1,25 +1,19 @@
-"""Prometheus metrics of a worker and the thin instrumentation around the engine.
+"""Prometheus metrics of a worker; they observe the engine (``Engine(observer=metrics)``).
 
 Each :class:`Metrics` owns its own :class:`~prometheus_client.CollectorRegistry`
 (not the process-global one), so several servers in one test process never
-clash. :class:`InstrumentedEngine` is the engine every adapter calls, with
-each update timed and counted by platform and outcome (a subclass: the
-engine's code is untouched).
+clash. As the engine's :class:`~bot.engine.EngineObserver`, it times and
+counts each update by platform and outcome, and counts the reminders handed out.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import time
-from collections.abc import Iterator
-from contextvars import ContextVar
-from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 
-from bot.engine import Engine, EngineResult, IncomingMessage, ReminderDelivery
+from bot.engine import EngineResult
 from flows.io import ChoiceOutcome
 
 _LOGGER = logging.getLogger(__name__)
@@ -82,30 +76,30 @@ class Metrics:
         """Count one error."""
         self.errors.labels(where=where).inc()
 
+    # ------------------------------------------------ the engine's observer (EngineObserver)
+
+    def update_handled(self, *, platform: str, result: EngineResult, seconds: float) -> None:
+        """Count the update by outcome; time it when it was a step."""
+        outcome = outcome_of(result)
+        # A duplicate or an outage is not a step: keep them out of the latency.
+        timed = outcome in (OUTCOME_OK, OUTCOME_STALE)
+        self.record_update(platform=platform, outcome=outcome, seconds=seconds if timed else None)
+        if outcome == OUTCOME_UNAVAILABLE:
+            self.record_error(where="engine")
+
+    def update_failed(self, *, platform: str) -> None:
+        """Count an update the engine raised on."""
+        self.record_update(platform=platform, outcome=OUTCOME_ERROR, seconds=None)
+        self.record_error(where="engine")
+
+    def reminders_claimed(self, *, platform: str, count: int) -> None:
+        """Count reminders handed to the platform."""
+        self.reminders_sent.labels(platform=platform).inc(count)
+
     def render(self, *, accept: str = "") -> tuple[bytes, str]:
         """The exposition text for an ``Accept`` header, and its content type."""
         encoder, content_type = choose_encoder(accept)
         return encoder(self.registry), content_type
-
-
-#: Outcomes of the engine calls made while handling the current request (see
-#: :func:`track_outcomes`); ``None`` outside a tracked request.
-_OUTCOMES: ContextVar[list[str] | None] = ContextVar("rejection_coach_outcomes", default=None)
-
-
-@contextlib.contextmanager
-def track_outcomes() -> Iterator[list[str]]:
-    """Collect the outcome of every engine call made inside the block (same task or children).
-
-    The webhook uses it to answer non-2xx when the engine could only reply
-    "temporarily unavailable": Telegram then delivers the update again.
-    """
-    outcomes: list[str] = []
-    token = _OUTCOMES.set(outcomes)
-    try:
-        yield outcomes
-    finally:
-        _OUTCOMES.reset(token)
 
 
 def outcome_of(result: EngineResult) -> str:
@@ -117,56 +111,3 @@ def outcome_of(result: EngineResult) -> str:
     if result.choice is ChoiceOutcome.STALE:
         return OUTCOME_STALE
     return OUTCOME_OK
-
-
-class InstrumentedEngine(Engine):
-    """The :class:`~bot.engine.Engine`, measured.
-
-    Built exactly like the engine (same keyword arguments) plus ``metrics``.
-    :meth:`handle` is timed and counted by platform and outcome;
-    :meth:`claim_due_reminders` counts the reminders it hands out for
-    delivery. Everything else is the engine's own code.
-    """
-
-    def __init__(self, *, metrics: Metrics, **engine_options: Any) -> None:
-        """Create the engine with ``engine_options`` and report into ``metrics``."""
-        super().__init__(**engine_options)
-        self.metrics = metrics
-
-    async def handle(self, message: IncomingMessage) -> EngineResult:
-        """Handle the update (see :meth:`Engine.handle`); time and count it."""
-        platform = message.key.platform
-        started = time.perf_counter()
-        try:
-            result = await super().handle(message)
-        except Exception:
-            self.metrics.record_update(platform=platform, outcome=OUTCOME_ERROR, seconds=None)
-            self.metrics.record_error(where="engine")
-            _note(OUTCOME_ERROR)
-            raise
-        outcome = outcome_of(result)
-        _note(outcome)
-        seconds = time.perf_counter() - started
-        # A duplicate or an outage is not a step: keep them out of the latency.
-        timed = outcome in (OUTCOME_OK, OUTCOME_STALE)
-        self.metrics.record_update(
-            platform=platform, outcome=outcome, seconds=seconds if timed else None
-        )
-        if outcome == OUTCOME_UNAVAILABLE:
-            self.metrics.record_error(where="engine")
-        return result
-
-    async def claim_due_reminders(
-        self, *, platform: str, limit: int = 50
-    ) -> list[ReminderDelivery]:
-        """Claim due reminders (see :meth:`Engine.claim_due_reminders`); count them."""
-        deliveries = await super().claim_due_reminders(platform=platform, limit=limit)
-        if deliveries:
-            self.metrics.reminders_sent.labels(platform=platform).inc(len(deliveries))
-        return deliveries
-
-
-def _note(outcome: str) -> None:
-    outcomes = _OUTCOMES.get()
-    if outcomes is not None:
-        outcomes.append(outcome)

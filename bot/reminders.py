@@ -5,6 +5,9 @@ Reminders are rows with a due time, so a reminder scheduled before a restart
 claiming is exactly-once across workers (see :meth:`Engine.claim_due_reminders`),
 and a reminder is marked sent only after the platform accepted it: a failed send
 is retried when the claim's lease runs out.
+
+:meth:`ReminderScheduler.run` is the polling loop itself, so whoever runs it
+(``serve``'s supervisor, :func:`bot.signals.run_until_stopped`) sees it end.
 """
 
 from __future__ import annotations
@@ -56,10 +59,10 @@ class ReminderScheduler:
         return self._task is not None and not self._task.done()
 
     def start(self) -> None:
-        """Start polling in a background task (idempotent)."""
+        """Run :meth:`run` in a background task until :meth:`stop` (idempotent)."""
         if self.running:
             return
-        self._task = asyncio.create_task(self._run(), name=f"reminders-{self._platform}")
+        self._task = asyncio.create_task(self.run(), name=f"reminders-{self._platform}")
 
     async def stop(self) -> None:
         """Stop polling and wait for the task to end."""
@@ -89,7 +92,8 @@ class ReminderScheduler:
                     await self._engine.reminder_delivered(delivery.reminder_id)
         return sent
 
-    async def _run(self) -> None:
+    async def run(self) -> None:
+        """Poll every ``interval`` seconds until cancelled; a failed poll is logged and retried."""
         while True:
             try:
                 sent = await self.run_once()

@@ -1,21 +1,26 @@
 """``rejection-coach serve``: one stateless HTTP worker for many-worker deployments.
 
-One aiohttp server hosts:
+One aiohttp server hosts the routes of every configured channel of
+:data:`bot.channels.CHANNELS` (each channel checks its own requests):
 
 - ``POST /telegram/webhook`` — the Telegram webhook (when ``TELEGRAM_BOT_TOKEN``
   is set; ``TELEGRAM_WEBHOOK_SECRET`` is required and checked on every request);
 - ``POST /slack/events`` — Slack events, interactions and ``/coach`` (when
   ``SLACK_BOT_TOKEN`` and ``SLACK_SIGNING_SECRET`` are set; signed);
+
+and its own:
+
 - ``GET /healthz`` — 200 when the database answers ``SELECT 1``, else 503;
 - ``GET /metrics`` — Prometheus text (see :mod:`bot.metrics`).
 
 A worker keeps nothing about a conversation in memory: every update is read
 from and written to the database, so any worker can take any update and N
 identical workers run behind one load balancer (``docs/deploy.md``). Each
-worker also runs the reminder schedulers of its platforms (reminders are
+worker also runs the reminder schedulers of its channels (reminders are
 claimed with ``FOR UPDATE SKIP LOCKED``, so each is delivered once) and prunes
-old processed-update ids. SIGTERM stops it gracefully: no new requests, the
-ones in flight finish, then the schedulers and connections close.
+old processed-update ids; :func:`supervise` restarts either loop if it dies.
+SIGTERM stops it gracefully: no new requests, the ones in flight finish, then
+the schedulers and connections close.
 """
 
 from __future__ import annotations
@@ -23,10 +28,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
-import signal
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -34,17 +37,18 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from sqlalchemy import text
 
-from bot.metrics import OUTCOME_UNAVAILABLE, InstrumentedEngine, Metrics, track_outcomes
+from bot.errors import ConfigError
+from bot.metrics import Metrics
+from bot.signals import stop_on_signals
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from bot.engine import Engine
     from bot.settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
 
-TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
-SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 METRICS_PATH = "/metrics"
 
@@ -64,9 +68,6 @@ PRUNE_OLDER_THAN = timedelta(days=2)
 #: How long a failed background job (reminders, pruning) waits before it restarts.
 RESTART_DELAY_SECONDS = 1.0
 
-#: Telegram accepts 1–256 characters A–Z, a–z, 0–9, "_" and "-" as the secret token.
-_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
 #: Exit codes of :func:`run`.
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -75,7 +76,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 HealthCheck = Callable[[], Awaitable[bool]]
 
 
-class ServeError(Exception):
+class ServeError(ConfigError):
     """A configuration or start-up problem the operator must fix."""
 
 
@@ -103,21 +104,14 @@ def database_health_check(
 
 
 def build_app(
-    *,
-    health: HealthCheck,
-    metrics: Metrics,
-    telegram_webhook: Handler | None = None,
-    slack_events: Handler | None = None,
+    *, health: HealthCheck, metrics: Metrics, routes: Sequence[web.RouteDef] = ()
 ) -> web.Application:
     """Build the worker's aiohttp application.
 
     Args:
         health: answers whether the database is reachable (``/healthz``).
         metrics: the worker's metrics (``/metrics``).
-        telegram_webhook: the Telegram webhook handler (secret checked inside),
-            mounted at ``POST /telegram/webhook`` when given.
-        slack_events: the Slack request handler (signature checked inside),
-            mounted at ``POST /slack/events`` when given.
+        routes: the channels' routes (each checks its own requests' secret or signature).
     """
     app = web.Application(middlewares=[_error_middleware(metrics)])
 
@@ -135,30 +129,8 @@ def build_app(
 
     app.router.add_get(HEALTH_PATH, healthz)
     app.router.add_get(METRICS_PATH, metrics_page)
-    if telegram_webhook is not None:
-        app.router.add_post(TELEGRAM_WEBHOOK_PATH, redeliver_when_unavailable(telegram_webhook))
-    if slack_events is not None:
-        app.router.add_post(SLACK_EVENTS_PATH, slack_events)
+    app.add_routes(routes)
     return app
-
-
-def redeliver_when_unavailable(handler: Handler) -> Handler:
-    """Answer 503 when the update only got the "temporarily unavailable" reply.
-
-    The engine answers the user even when the database is down (the reply is
-    sent), but the update itself was not applied: a non-2xx answer makes
-    Telegram deliver it again, and the stored update ids make sure the
-    redelivery is applied once.
-    """
-
-    async def handle(request: web.Request) -> web.StreamResponse:
-        with track_outcomes() as outcomes:
-            response = await handler(request)
-        if response.status < 300 and OUTCOME_UNAVAILABLE in outcomes:
-            return web.Response(status=503, text="temporarily unavailable")
-        return response
-
-    return handle
 
 
 def _error_middleware(metrics: Metrics) -> Any:
@@ -211,7 +183,7 @@ async def run(*, settings: Settings) -> int:
     """
     try:
         worker = await _start(settings)
-    except ServeError as error:
+    except ConfigError as error:  # ServeError or a channel's own (TelegramConfigError …)
         print(f"rejection-coach serve: {error}", file=sys.stderr)
         return EXIT_FAILURE
     except Exception as error:  # e.g. the platform's API unreachable at start
@@ -225,9 +197,13 @@ async def run(*, settings: Settings) -> int:
 
     runner = web.AppRunner(worker.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS)
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+    with stop_on_signals(stop):
+        return await _serve(worker, runner, settings=settings, stop=stop)
+
+
+async def _serve(
+    worker: _Worker, runner: web.AppRunner, *, settings: Settings, stop: asyncio.Event
+) -> int:
     try:
         await runner.setup()
         site = web.TCPSite(runner, settings.host, settings.port)
@@ -248,8 +224,6 @@ async def run(*, settings: Settings) -> int:
         await stop.wait()
         _LOGGER.info("shutting down")
     finally:
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(signum)
         await runner.cleanup()
         await _stop(worker)
     return EXIT_OK
@@ -257,25 +231,21 @@ async def run(*, settings: Settings) -> int:
 
 async def _start(settings: Settings) -> _Worker:
     """Check the configuration and the schema; build the adapters and the app."""
+    from bot.channels import CHANNELS
+    from bot.wiring import build_engine, build_storage, reminder_scheduler
     from storage import current_revision, head_revision
     from storage.db import create_engine
 
-    telegram_on = settings.telegram_bot_token is not None
-    slack_on = settings.slack_bot_token is not None
-    if not telegram_on and not slack_on:
+    served = [
+        spec
+        for spec in CHANNELS.values()
+        if spec.check_served is not None and spec.configured(settings)
+    ]
+    if not served:
         raise ServeError("nothing to serve: set TELEGRAM_BOT_TOKEN and/or SLACK_BOT_TOKEN")
-    if telegram_on:
-        secret = settings.telegram_webhook_secret
-        if secret is None:
-            raise ServeError(
-                "the Telegram webhook needs TELEGRAM_WEBHOOK_SECRET (see .env.example)"
-            )
-        if not _SECRET_TOKEN.fullmatch(secret.get_secret_value()):
-            raise ServeError(
-                "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
-            )
-    if slack_on and settings.slack_signing_secret is None:
-        raise ServeError("the Slack endpoint needs SLACK_SIGNING_SECRET (see .env.example)")
+    for spec in served:
+        assert spec.check_served is not None
+        spec.check_served(settings)
 
     try:
         current = await asyncio.wait_for(
@@ -296,24 +266,25 @@ async def _start(settings: Settings) -> _Worker:
 
     metrics = Metrics()
     database = create_engine(settings.database_url, **_pool_options(settings.database_url))
-    engine = _instrumented_engine(settings, database=database, metrics=metrics)
+    # One pool for the engine, /healthz and pruning (_stop disposes it).
+    storage = build_storage(settings=settings, database=database)
+    engine: Engine = build_engine(settings=settings, storage=storage, observer=metrics)
     worker = _Worker(database=database, metrics=metrics, app=web.Application())
-    telegram_webhook: Handler | None = None
-    slack_events: Handler | None = None
+    routes: list[web.RouteDef] = []
     try:
-        if telegram_on:
-            telegram_webhook = await _start_telegram(settings, engine=engine, worker=worker)
-        if slack_on:
-            slack_events = await _start_slack(settings, engine=engine, worker=worker)
+        for spec in served:
+            channel = spec.load().from_settings(settings=settings, engine=engine)
+            routes.extend(channel.routes())  # asked first: a webhook is set on start()
+            await channel.start()
+            worker.closers.append(channel.stop)
+            reminders = reminder_scheduler(channel, engine=engine, settings=settings)
+            worker.background[f"{channel.name}-reminders"] = reminders.run
     except BaseException:
         await _stop(worker)
         raise
     worker.background["prune"] = lambda: prune_forever(database, metrics=metrics)
     worker.app = build_app(
-        health=database_health_check(database),
-        metrics=metrics,
-        telegram_webhook=telegram_webhook,
-        slack_events=slack_events,
+        health=database_health_check(database), metrics=metrics, routes=routes
     )
     return worker
 
@@ -331,21 +302,6 @@ async def _stop(worker: _Worker) -> None:
         except Exception as error:
             _LOGGER.warning("shutdown step failed: %s", type(error).__name__)
     await worker.database.dispose()
-
-
-def _instrumented_engine(
-    settings: Settings, *, database: AsyncEngine, metrics: Metrics
-) -> InstrumentedEngine:
-    from flows.coach import Coach
-    from storage import Storage
-
-    return InstrumentedEngine(
-        metrics=metrics,
-        # One pool for the engine, /healthz and pruning (the caller disposes it).
-        storage=Storage(database),
-        coach=Coach(),
-        default_language=settings.default_language,
-    )
 
 
 def _pool_options(url: str) -> dict[str, Any]:
@@ -368,31 +324,6 @@ def _pool_options(url: str) -> dict[str, Any]:
     }
 
 
-async def _start_telegram(
-    settings: Settings, *, engine: InstrumentedEngine, worker: _Worker
-) -> Handler:
-    from bot.telegram import TelegramAdapter, webhook_handler
-
-    assert settings.telegram_webhook_secret is not None
-    adapter = TelegramAdapter.from_settings(settings=settings, engine=engine)
-    await adapter.start_webhook_mode()
-    worker.closers.append(adapter.stop)
-    worker.background["telegram-reminders"] = adapter.run_reminders
-    return webhook_handler(adapter, secret=settings.telegram_webhook_secret.get_secret_value())
-
-
-async def _start_slack(
-    settings: Settings, *, engine: InstrumentedEngine, worker: _Worker
-) -> Handler:
-    from bot.slack import SlackAdapter
-
-    adapter = SlackAdapter.from_settings(settings=settings, engine=engine)
-    await adapter.start()
-    worker.closers.append(adapter.stop)
-    worker.background["slack-reminders"] = adapter.run_reminders
-    return adapter.aiohttp_handler()
-
-
 async def supervise(
     job: Callable[[], Coroutine[Any, Any, None]],
     *,
@@ -400,10 +331,12 @@ async def supervise(
     metrics: Metrics,
     restart_delay: float = RESTART_DELAY_SECONDS,
 ) -> None:
-    """Run a background ``job`` forever: if it ever fails, count it, wait, start it again.
+    """Run a background ``job`` forever: if it ever fails or ends, count it, wait, start it again.
 
-    A reminder scheduler that died silently would stop every reminder of the
-    worker; this keeps it alive. Cancellation (shutdown) ends it.
+    ``job`` is the loop itself (:meth:`ReminderScheduler.run`,
+    :func:`prune_forever`), so a loop that died is seen here: a reminder
+    scheduler that died silently would stop every reminder of the worker.
+    Cancellation (shutdown) ends it.
     """
     while True:
         try:

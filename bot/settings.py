@@ -5,19 +5,21 @@ Every field maps to an upper-case environment variable of the same name
 so they never appear in a ``repr`` or a log line. ``.env.example`` documents
 every variable.
 
-This module imports no platform library and no database driver, so building
-:class:`Settings` stays cheap.
+Each channel has its block of fields here; which of them are secrets (for
+``_empty_is_unset`` and :meth:`Settings.secrets`) comes from the channel
+registry, :data:`bot.channels.CHANNELS`. This module imports no platform
+library and no database driver, so building :class:`Settings` stays cheap.
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+import re
 
-import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.channels import CHANNELS
 from flows.i18n import normalise_language
 
 _LOGGER = logging.getLogger(__name__)
@@ -28,18 +30,19 @@ TELEGRAM_API_URL = "https://api.telegram.org/bot"
 SLACK_API_URL = "https://slack.com/api/"
 
 
-def _default_database_url() -> str:
-    """The embedded SQLite file in the per-user data directory.
+#: Telegram accepts 1–256 characters A–Z, a–z, 0–9, "_" and "-" as the webhook secret token.
+TELEGRAM_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
-    Prefers the storage package's own default; falls back to the same place
-    (``platformdirs`` user data directory) while the storage layer is absent.
-    """
-    try:
-        from storage import default_database_url
-    except ImportError:
-        folder = Path(platformdirs.user_data_dir("rejection-coach"))
-        folder.mkdir(parents=True, exist_ok=True)
-        return f"sqlite+aiosqlite:///{folder / 'coach.db'}"
+#: Every settings field that holds a secret, from the channel registry.
+SECRET_FIELDS: tuple[str, ...] = tuple(
+    name for spec in CHANNELS.values() for name in spec.secrets
+)
+
+
+def _default_database_url() -> str:
+    """The embedded SQLite file in the per-user data directory (the storage's default)."""
+    from storage import default_database_url
+
     return str(default_database_url())
 
 
@@ -92,19 +95,22 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown log level {value!r}")
         return level
 
-    @field_validator(
-        "telegram_bot_token",
-        "telegram_webhook_secret",
-        "slack_bot_token",
-        "slack_app_token",
-        "slack_signing_secret",
-        mode="before",
-    )
+    @field_validator(*SECRET_FIELDS, mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         # `TELEGRAM_BOT_TOKEN=` in .env means "not configured", not "empty token".
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Checked once, here: Telegram refuses any other secret_token in setWebhook.
+        if value is not None and not TELEGRAM_SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError(
+                "TELEGRAM_WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+            )
         return value
 
     @field_validator("telegram_webhook_url", mode="before")
@@ -116,14 +122,12 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Every configured secret value (for redacting logs)."""
-        values = (
-            self.telegram_bot_token,
-            self.telegram_webhook_secret,
-            self.slack_bot_token,
-            self.slack_app_token,
-            self.slack_signing_secret,
-        )
-        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+        values = [getattr(self, name) for name in SECRET_FIELDS]
+        return [
+            v.get_secret_value()
+            for v in values
+            if isinstance(v, SecretStr) and v.get_secret_value()
+        ]
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,29 +1,31 @@
-"""Build a ready engine from :class:`~bot.settings.Settings`.
+"""The composition root: the only place an :class:`~bot.engine.Engine` is built.
 
-The one place that knows how the pieces fit: migrate the database, open the
-storage, put the coach behind the engine. Adapters and the terminal chat use
-:func:`open_runtime` (or :func:`open_engine`); ``serve`` builds its engine on
-its own database pool with :func:`build_engine`. Imports storage and the
-database driver — never import this module from ``--help`` paths.
+Migrate the database, open the storage, put the coach behind the engine, and
+run a channel with its reminder scheduler. The channels' own ``run`` (the CLI
+subcommands) use :func:`run_standalone` or :func:`open_runtime` +
+:func:`run_channel`; ``serve`` builds its engine on its own database pool with
+:func:`build_engine` and the same :func:`reminder_scheduler`. Imports storage
+and the database driver — never import this module from ``--help`` paths.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.engine import Engine
-from bot.reminders import ReminderScheduler, SendReplies
+from bot.engine import Engine, EngineObserver
+from bot.reminders import ReminderScheduler
+from bot.signals import run_until_stopped
 from flows.coach import Coach
-from flows.i18n import normalise_language
-from flows.io import ConversationKey
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from bot.channels.base import Channel, ChannelFactory
     from bot.settings import Settings
     from storage import Storage
 
@@ -46,12 +48,27 @@ def build_storage(*, settings: Settings, database: AsyncEngine | None = None) ->
     return Storage(settings.database_url)
 
 
-def build_engine(*, settings: Settings, database: AsyncEngine | None = None) -> Engine:
-    """The engine: storage + coach, with the configured default language."""
+def build_engine(
+    *, settings: Settings, storage: Storage, observer: EngineObserver | None = None
+) -> Engine:
+    """The engine: ``storage`` + the coach, the configured default language, an observer."""
     return Engine(
-        storage=build_storage(settings=settings, database=database),
+        storage=storage,
         coach=Coach(),
         default_language=settings.default_language,
+        observer=observer,
+    )
+
+
+def reminder_scheduler(
+    channel: Channel, *, engine: Engine, settings: Settings
+) -> ReminderScheduler:
+    """The scheduler that delivers ``channel``'s due reminders through ``channel.deliver``."""
+    return ReminderScheduler(
+        engine=engine,
+        platform=channel.name,
+        send=channel.deliver,
+        interval=settings.reminder_interval_seconds,
     )
 
 
@@ -63,31 +80,6 @@ class Runtime:
     storage: Storage
     engine: Engine
 
-    async def set_language(self, *, key: ConversationKey, language: str) -> None:
-        """Store the coach's language for ``key`` (the terminal's ``--lang``)."""
-        user = await self.storage.get_or_create_user(key)
-        await self.storage.set_language(user_id=user.id, language=normalise_language(language))
-
-    async def stored_language(self, *, key: ConversationKey) -> str | None:
-        """The language ``key`` chose earlier (``/lang`` or ``--lang``), if any."""
-        user = await self.storage.find_user(key)
-        return normalise_language(user.language) if user is not None and user.language else None
-
-    @contextlib.asynccontextmanager
-    async def reminders(self, *, platform: str, send: SendReplies) -> AsyncIterator[None]:
-        """Deliver due reminders of ``platform`` through ``send`` while the block runs."""
-        scheduler = ReminderScheduler(
-            engine=self.engine,
-            platform=platform,
-            send=send,
-            interval=self.settings.reminder_interval_seconds,
-        )
-        scheduler.start()
-        try:
-            yield
-        finally:
-            await scheduler.stop()
-
 
 @contextlib.asynccontextmanager
 async def open_runtime(*, settings: Settings, upgrade: bool = True) -> AsyncIterator[Runtime]:
@@ -96,7 +88,7 @@ async def open_runtime(*, settings: Settings, upgrade: bool = True) -> AsyncIter
         await upgrade_database(settings=settings)
     storage = build_storage(settings=settings)
     try:
-        engine = Engine(storage=storage, coach=Coach(), default_language=settings.default_language)
+        engine = build_engine(settings=settings, storage=storage)
         yield Runtime(settings=settings, storage=storage, engine=engine)
     finally:
         await storage.dispose()
@@ -107,3 +99,28 @@ async def open_engine(*, settings: Settings, upgrade: bool = True) -> AsyncItera
     """Like :func:`open_runtime`, yielding only the engine."""
     async with open_runtime(settings=settings, upgrade=upgrade) as runtime:
         yield runtime.engine
+
+
+async def run_channel(channel: Channel, *, runtime: Runtime) -> None:
+    """Start ``channel``, run it and its reminders until SIGINT/SIGTERM, then stop it.
+
+    The channel's own receiving (:meth:`Channel.run`) and the reminder loop run
+    side by side; if either ends or fails, the other is stopped too, so a dead
+    loop ends the process instead of leaving a half-working bot.
+    """
+    reminders = reminder_scheduler(channel, engine=runtime.engine, settings=runtime.settings)
+    await channel.start()
+    try:
+        await run_until_stopped(channel.run, reminders.run)
+    finally:
+        await channel.stop()
+
+
+async def run_standalone(
+    factory: ChannelFactory, *, settings: Settings, options: argparse.Namespace | None = None
+) -> int:
+    """Open the runtime, build the channel from ``settings`` and run it; the exit code."""
+    async with open_runtime(settings=settings) as runtime:
+        channel = factory.from_settings(settings=settings, engine=runtime.engine, options=options)
+        await run_channel(channel, runtime=runtime)
+    return 0

@@ -15,13 +15,13 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from bot.console import (
-    StdinLines,
+from bot.channels.console.render import (
     buttons_of,
     parse_line,
     render_draft,
     render_outgoing,
 )
+from bot.channels.console.stdin import StdinLines
 from flows.i18n import t
 from flows.io import (
     Button,

@@ -1,7 +1,7 @@
 """A Slack workspace in a test: the Web API stand-in, the real bolt app over HTTP, a real engine.
 
 ``workspace`` starts the Slack Web API stand-in on 127.0.0.1, the real
-:class:`~bot.slack.SlackAdapter` (bolt ``AsyncApp``) served by aiohttp on a
+:class:`~bot.channels.slack.SlackChannel` (bolt ``AsyncApp``) served by aiohttp on a
 loopback port, and the real engine on a fresh SQLite database. Tests POST
 signed requests as Slack would and look at the Web API calls the app made.
 """
@@ -20,8 +20,10 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.channels.slack import EVENTS_PATH
+from bot.channels.slack.channel import SlackChannel
 from bot.engine import Engine
-from bot.slack import EVENTS_PATH, SlackAdapter
+from bot.reminders import ReminderScheduler
 from flows.case import Case
 from flows.coach import Coach
 from flows.io import ConversationKey
@@ -78,11 +80,12 @@ class Workspace:
     """The running app and its stand-in; helpers to act as a Slack user."""
 
     api: SlackApiStandIn
-    adapter: SlackAdapter
+    adapter: SlackChannel
     engine: Engine
     storage: Storage
     url: str
     session: aiohttp.ClientSession
+    reminders: ReminderScheduler
 
     async def send(
         self, request: ev.SignedRequest, *, headers: dict[str, str] | None = None
@@ -223,17 +226,19 @@ async def coach_storage(tmp_path: Path) -> AsyncIterator[Storage]:
 async def serve_workspace(
     *, api: SlackApiStandIn, storage: Storage, engine: Engine, reminder_interval: float = 5.0
 ) -> AsyncIterator[Workspace]:
-    """Serve a real SlackAdapter for ``engine`` in HTTP mode on a loopback port."""
-    adapter = SlackAdapter(
+    """Serve a real SlackChannel for ``engine`` in HTTP mode on a loopback port."""
+    adapter = SlackChannel(
         engine=engine,
         token=BOT_TOKEN,
         signing_secret=ev.SIGNING_SECRET,
         api_url=api.base_url,
-        reminder_interval=reminder_interval,
+    )
+    reminders = ReminderScheduler(
+        engine=engine, platform=adapter.name, send=adapter.deliver, interval=reminder_interval
     )
     await adapter.start()
     app = web.Application()
-    app.add_routes(adapter.aiohttp_routes(EVENTS_PATH))
+    app.add_routes(adapter.routes())
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -248,8 +253,10 @@ async def serve_workspace(
             storage=storage,
             url=f"http://127.0.0.1:{port}{EVENTS_PATH}",
             session=session,
+            reminders=reminders,
         )
     finally:
+        await reminders.stop()
         await session.close()
         await adapter.stop()
         await runner.cleanup()

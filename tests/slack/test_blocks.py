@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.slack import blocks
+from bot.channels.slack import blocks
 from flows.case import Step
 from flows.i18n import catalog
 from flows.io import Button, Draft, DraftKind, Reply

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.slack import mrkdwn
+from bot.channels.slack import mrkdwn
 from flows.case import Step
 from flows.i18n import t
 from tests.helpers import slack_events as ev
@@ -40,12 +40,12 @@ async def test_a_retried_event_is_processed_once(workspace: Workspace) -> None:
 async def test_a_retried_event_is_dropped_by_a_second_worker_too(workspace: Workspace) -> None:
     # The dedupe lives in the database, not in the adapter's memory: a fresh adapter
     # on the same engine (another worker, or after a restart) drops the retry as well.
-    from bot.slack import SlackAdapter
+    from bot.channels.slack.channel import SlackChannel
 
     body = ev.dm_message(ALICE, "hi", event_id="Ev0RETRY02")
     assert await workspace.send(ev.json_request(body)) == 200
     posts = len(workspace.api.calls_of("chat.postMessage"))
-    other = SlackAdapter(
+    other = SlackChannel(
         engine=workspace.engine,
         token=workspace.api.token,
         signing_secret=ev.SIGNING_SECRET,

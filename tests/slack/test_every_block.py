@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack import mrkdwn
+from bot.channels.slack import mrkdwn
 from flows.case import Step
 from flows.i18n import t
 from tests.slack.conftest import Workspace

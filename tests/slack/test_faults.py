@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.slack import mrkdwn
 from bot.engine import Engine
-from bot.slack import mrkdwn
 from flows.coach import Coach
 from flows.i18n import t
 from storage import Storage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.slack import mrkdwn
+from bot.channels.slack import mrkdwn
 from flows.case import Step
 from flows.i18n import t
 from tests.helpers import slack_events as ev
@@ -102,7 +102,7 @@ async def test_a_reminder_arrives_in_the_dm(workspace: Workspace, clock: FakeClo
     assert case is not None and case.step is Step.COOL_DOWN
     await workspace.press(ALICE, "r15")
     posts = len(workspace.api.calls_of("chat.postMessage"))
-    workspace.adapter.start_reminders()
+    workspace.reminders.start()
     clock.advance(timedelta(minutes=16))
     reminder = mrkdwn.escape(t("en", "coach-reminder-cool-down"))
     await workspace.api.wait_for(

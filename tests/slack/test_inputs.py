@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack import inputs
+from bot.channels.slack import inputs
 from flows.io import ChoiceInput, CommandInput, TextInput, UnsupportedInput
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.slack import mrkdwn
+from bot.channels.slack import mrkdwn
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.slack import mrkdwn
+from bot.channels.slack import mrkdwn
 from flows.case import Step
 from flows.i18n import t
 from tests.helpers import slack_events as ev

@@ -7,7 +7,7 @@ import time
 
 from aiohttp import web
 
-from bot.slack import SlackAdapter
+from bot.channels.slack.channel import SlackChannel
 from tests.helpers import slack_events as ev
 from tests.helpers.slack_api import BOT_ID, BOT_TOKEN, SlackApiStandIn, dm_channel
 from tests.slack.conftest import Workspace
@@ -86,11 +86,11 @@ async def test_without_a_signing_secret_http_is_refused(
 ) -> None:
     # An adapter built for Socket Mode (no secret) must not accept requests
     # signed with an empty key over HTTP.
-    adapter = SlackAdapter(
+    adapter = SlackChannel(
         engine=workspace.engine, token=BOT_TOKEN, signing_secret="", api_url=slack_api.base_url
     )
     app = web.Application()
-    app.add_routes(adapter.aiohttp_routes())
+    app.add_routes(adapter.routes())
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -7,8 +7,8 @@ import contextlib
 import json
 from pathlib import Path
 
+from bot.channels.slack.channel import run
 from bot.settings import Settings
-from bot.slack import run
 from tests.helpers import slack_events as ev
 from tests.helpers.slack_api import APP_TOKEN, BOT_TOKEN, SlackApiStandIn, dm_channel
 from tests.helpers.storage_helpers import sqlite_url

@@ -16,14 +16,20 @@ from typing import Any
 
 import pytest
 
+from bot.channels.telegram.channel import TelegramChannel
 from bot.engine import Engine
-from bot.telegram.adapter import TelegramAdapter
 from flows.coach import Coach
 from storage import Storage, upgrade
 from tests.helpers.storage_helpers import sqlite_url
 from tests.helpers.telegram_api import BotApiStandIn, Deliver, TelegramUser
 
 MakeUser = Callable[..., TelegramUser]
+
+
+@pytest.fixture(autouse=True)
+def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PTB 22 durations as ``timedelta``, as ``rejection-coach`` sets it in its entry point."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture
@@ -72,11 +78,9 @@ def engine(storage: Storage, clock: Clock) -> Engine:
 
 
 @pytest.fixture
-async def adapter(api: BotApiStandIn, engine: Engine) -> AsyncIterator[TelegramAdapter]:
+async def adapter(api: BotApiStandIn, engine: Engine) -> AsyncIterator[TelegramChannel]:
     """The real adapter, started (getMe, setMyCommands), pointed at the stand-in."""
-    bot = TelegramAdapter(
-        engine=engine, token=api.token, base_url=api.base_url, reminder_interval=0.05
-    )
+    bot = TelegramChannel(engine=engine, token=api.token, base_url=api.base_url)
     await bot.start()
     try:
         yield bot
@@ -85,7 +89,7 @@ async def adapter(api: BotApiStandIn, engine: Engine) -> AsyncIterator[TelegramA
 
 
 @pytest.fixture
-async def polling_deliver(api: BotApiStandIn, adapter: TelegramAdapter) -> Deliver:
+async def polling_deliver(api: BotApiStandIn, adapter: TelegramChannel) -> Deliver:
     """Deliver by long polling: queue the update, wait until PTB fetched and processed it."""
     await adapter.start_polling(timeout=1.0)
 
@@ -98,7 +102,7 @@ async def polling_deliver(api: BotApiStandIn, adapter: TelegramAdapter) -> Deliv
 
 
 @pytest.fixture
-def webhook_deliver(api: BotApiStandIn, adapter: TelegramAdapter) -> Deliver:
+def webhook_deliver(api: BotApiStandIn, adapter: TelegramChannel) -> Deliver:
     """Deliver as the webhook does: process the update before returning."""
 
     async def deliver(update: dict[str, Any]) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.channels.telegram.inputs import conversation_key
 from bot.engine import Engine
-from bot.telegram.adapter import conversation_key
 from flows.case import Step
 from flows.i18n import t
 from tests.helpers.telegram_api import BOT_USERNAME, BotApiStandIn

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from bot.channels.telegram.inputs import conversation_key
 from bot.engine import Engine
-from bot.telegram.adapter import conversation_key
 from flows.case import Step
 from flows.i18n import t
 from flows.money import format_money

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.channels.telegram.inputs import conversation_key
 from bot.engine import Engine
-from bot.telegram.adapter import conversation_key
 from flows.i18n import t
 from tests.helpers.telegram_api import BOT_USERNAME, BotApiStandIn, Deliver
 from tests.telegram.conftest import MakeUser

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from bot.telegram.adapter import TelegramAdapter
+from bot.channels.telegram.channel import TelegramChannel
 from flows.io import Button, Draft, DraftKind, Reply
 from tests.helpers.telegram_api import BotApiStandIn, utf16_length
 
 
 async def test_a_long_draft_and_reply_are_sent_in_valid_parts(
-    api: BotApiStandIn, adapter: TelegramAdapter
+    api: BotApiStandIn, adapter: TelegramChannel
 ) -> None:
     paragraph = "Условия & срокове <важно> — 1 200,00 € 😀 " * 12
     text = "\n\n".join(f"{n}. {paragraph}" for n in range(40))

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.inputs import conversation_key
 from bot.engine import Engine
-from bot.telegram.adapter import TelegramAdapter, conversation_key
 from flows.case import Step
 from flows.i18n import t
 from tests.helpers.telegram_api import BotApiStandIn, TelegramUser
@@ -87,7 +88,7 @@ async def test_the_same_button_pressed_twice_is_processed_once(
 
 
 async def test_a_redelivered_update_is_processed_once(
-    api: BotApiStandIn, engine: Engine, adapter: TelegramAdapter, make_user: MakeUser
+    api: BotApiStandIn, engine: Engine, adapter: TelegramChannel, make_user: MakeUser
 ) -> None:
     user = make_user(language_code="en")
     await user.say("/start")

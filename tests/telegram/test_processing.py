@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Update
 
-from bot.telegram.processing import PerUserUpdateProcessor
+from bot.channels.telegram.processing import PerUserUpdateProcessor
 
 
 def _update(update_id: int, user_id: int) -> Update:
@@ -54,8 +54,7 @@ async def test_idle_users_are_forgotten() -> None:
     for update_id in range(50):
         await processor.process_update(_update(update_id, 1000 + update_id), work())
 
-    assert processor._locks == {}
-    assert processor._waiting == {}
+    assert processor.users_in_flight == 0
 
 
 async def test_a_user_flooding_the_bot_does_not_take_the_other_users_slots() -> None:

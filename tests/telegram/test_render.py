@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.telegram.render import (
+from bot.channels.telegram.render import (
     MAX_TEXT_LENGTH,
     CallbackDataError,
     keyboard,

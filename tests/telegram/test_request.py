@@ -1,4 +1,4 @@
-"""The aiohttp networking backend of PTB (bot.telegram.request.AiohttpRequest).
+"""The aiohttp networking backend of PTB (bot.channels.telegram.request.AiohttpRequest).
 
 It talks to a tiny HTTP server on 127.0.0.1: form parameters and uploads
 arrive as the Bot API expects them, and timeouts and dead servers become
@@ -20,7 +20,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.telegram.request import AiohttpRequest
+from bot.channels.telegram.request import AiohttpRequest
 
 
 class _Server:

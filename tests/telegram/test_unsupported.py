@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from bot.channels.telegram.inputs import conversation_key
 from bot.engine import Engine
-from bot.telegram.adapter import conversation_key
 from flows.case import Step
 from flows.i18n import t
 from tests.helpers.telegram_api import BotApiStandIn

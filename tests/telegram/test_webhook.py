@@ -10,9 +10,10 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.inputs import conversation_key
+from bot.channels.telegram.webhook import SECRET_HEADER, webhook_handler
 from bot.engine import Engine
-from bot.telegram.adapter import TelegramAdapter, UpdateFailedError, conversation_key
-from bot.telegram.webhook import SECRET_HEADER, webhook_handler
 from flows.case import Case, Step
 from flows.coach import Coach
 from flows.i18n import t
@@ -24,7 +25,7 @@ SECRET = "s3cr3t_token-for-tests"
 
 
 @pytest.fixture
-async def webhook_url(adapter: TelegramAdapter) -> AsyncIterator[str]:
+async def webhook_url(adapter: TelegramChannel) -> AsyncIterator[str]:
     """The webhook handler served on an ephemeral port of 127.0.0.1."""
     app = web.Application()
     app.router.add_post("/telegram/webhook", webhook_handler(adapter, secret=SECRET))
@@ -114,26 +115,25 @@ async def test_a_failed_update_answers_500_and_its_redelivery_is_applied_once(
     assert len(await engine.storage.list_cases(user_id=user.id)) == 1
 
 
-def test_an_empty_secret_is_refused(adapter: TelegramAdapter) -> None:
+def test_an_empty_secret_is_refused(adapter: TelegramChannel) -> None:
     with pytest.raises(ValueError, match="secret"):
         webhook_handler(adapter, secret="")
 
 
-async def test_database_down_user_told_500_then_the_redelivery_is_applied(
+async def test_database_down_user_told_503_then_the_redelivery_is_applied(
     api: BotApiStandIn, tmp_path: Path
 ) -> None:
     folder = tmp_path / "not-yet"
     url = sqlite_url(folder / "coach.db")  # the folder does not exist: every query fails
     storage = Storage(url)
-    bot = TelegramAdapter(
+    bot = TelegramChannel(
         engine=Engine(storage=storage, coach=Coach()), token=api.token, base_url=api.base_url
     )
     await bot.start()
     try:
         update = _start_update(api, 904)
 
-        with pytest.raises(UpdateFailedError):
-            await bot.process_webhook_update(update)
+        assert await bot.process_webhook_update(update) is False  # not applied: 503
 
         [told] = api.calls_to("sendMessage")
         assert told.text == t("en", "coach-unavailable")
@@ -141,7 +141,7 @@ async def test_database_down_user_told_500_then_the_redelivery_is_applied(
         # The database is back; Telegram delivers the update again — it is applied now.
         folder.mkdir()
         await upgrade(url)
-        await bot.process_webhook_update(update)
+        assert await bot.process_webhook_update(update) is True
         case = await _active_case(storage, 904)
         assert case is not None and case.step is Step.CALM
     finally:
@@ -152,3 +152,27 @@ async def test_database_down_user_told_500_then_the_redelivery_is_applied(
 async def _active_case(storage: Storage, user_id: int) -> Case | None:
     """The active case of a Telegram user, read straight from storage."""
     return await Engine(storage=storage).active_case(conversation_key(user_id))
+
+
+async def test_database_down_the_webhook_answers_503_so_telegram_delivers_again(
+    api: BotApiStandIn, tmp_path: Path
+) -> None:
+    storage = Storage(sqlite_url(tmp_path / "missing" / "coach.db"))  # every query fails
+    bot = TelegramChannel(
+        engine=Engine(storage=storage, coach=Coach()), token=api.token, base_url=api.base_url
+    )
+    await bot.start()
+    app = web.Application()
+    app.router.add_post("/hook", webhook_handler(bot, secret=SECRET))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+        assert await _post(url, _start_update(api, 905), {SECRET_HEADER: SECRET}) == 503
+        [told] = api.calls_to("sendMessage")  # the user was told all the same
+        assert told.text == t("en", "coach-unavailable")
+    finally:
+        await runner.cleanup()
+        await bot.stop()
+        await storage.dispose()

@@ -8,10 +8,11 @@ becomes :class:`~flows.io.ChoiceInput`; an App Home button a command.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-from bot.slack import mrkdwn
-from bot.slack.blocks import HOME_COMMANDS
+from bot.channels.slack import mrkdwn
+from bot.channels.slack.blocks import HOME_COMMANDS
 from flows.io import ChoiceInput, CommandInput, TextInput, UnsupportedInput, UserInput
 
 #: Message subtypes that are the user writing to the coach; every other subtype
@@ -70,3 +71,23 @@ def action_input(action: dict[str, Any]) -> UserInput | None:
     if not isinstance(value, str):
         return None
     return ChoiceInput(data=value)
+
+
+#: Longest dedupe id the engine stores.
+UPDATE_ID_LIMIT = 128
+
+
+def event_id(body: dict[str, Any]) -> str | None:
+    """An event's dedupe id: Slack's ``event_id``, the same on every retry."""
+    given = str(body.get("event_id") or "")
+    if not given:
+        return None
+    return given if len(given) <= UPDATE_ID_LIMIT else update_id("event", given)
+
+
+def update_id(kind: str, *parts: str) -> str:
+    """The engine's dedupe id of a Slack delivery (at most 128 characters)."""
+    raw = ":".join(("slack", kind, *parts))
+    if len(raw) <= UPDATE_ID_LIMIT:
+        return raw
+    return f"slack:{kind}:sha256:{hashlib.sha256(raw.encode()).hexdigest()}"

@@ -14,17 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack import mrkdwn
+from bot.channels.slack import mrkdwn
 from flows.i18n import t
 from flows.io import Draft, Outgoing, Reply
 
 #: Slack's limits (docs.slack.dev Block Kit reference).
 SECTION_TEXT_LIMIT = 3000
 BUTTON_TEXT_LIMIT = 75
-ID_LIMIT = 255
 VALUE_LIMIT = 2000
 MESSAGE_BLOCK_LIMIT = 50
-HOME_BLOCK_LIMIT = 100
 ACTIONS_ELEMENT_LIMIT = 25
 HEADER_TEXT_LIMIT = 150
 #: The fallback ``text`` is kept short: it is for notifications, the blocks carry the rest.

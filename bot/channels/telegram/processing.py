@@ -4,7 +4,8 @@ PTB's ``concurrent_updates`` runs updates concurrently with no ordering at all:
 two messages typed quickly by one user could reach the engine swapped, and the
 answers land in the wrong fields. The engine is safe under concurrency (version
 checks), so different users may run in parallel; this processor only keeps one
-user's updates strictly in arrival order.
+user's updates strictly in arrival order (with :class:`bot.ordering.KeyedLock`, the
+same helper the Slack channel uses).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.ordering import KeyedLock
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -27,7 +30,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     running; ``max_waiting`` sets it.
     """
 
-    __slots__ = ("_locks", "_processing", "_waiting")
+    __slots__ = ("_order", "_processing")
 
     def __init__(self, max_concurrent_updates: int, *, max_waiting: int = 1024) -> None:
         """Create the processor (``max_concurrent_updates`` ≥ 1)."""
@@ -35,8 +38,12 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             raise ValueError("max_concurrent_updates must be a positive integer")
         super().__init__(max(max_waiting, max_concurrent_updates))
         self._processing = asyncio.Semaphore(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._waiting: dict[int, int] = {}
+        self._order: KeyedLock[int] = KeyedLock()
+
+    @property
+    def users_in_flight(self) -> int:
+        """How many users have an update waiting or running (idle users are forgotten)."""
+        return len(self._order)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Await ``coroutine`` once no earlier update of the same user is running."""
@@ -45,17 +52,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             async with self._processing:
                 await coroutine
             return
-        lock = self._locks.setdefault(user_id, asyncio.Lock())
-        self._waiting[user_id] = self._waiting.get(user_id, 0) + 1
-        try:
-            async with lock, self._processing:
-                await coroutine
-        finally:
-            # Forget idle users, so memory does not grow with the number of users.
-            self._waiting[user_id] -= 1
-            if not self._waiting[user_id]:
-                del self._waiting[user_id]
-                del self._locks[user_id]
+        async with self._order.hold(user_id), self._processing:
+            await coroutine
 
     async def initialize(self) -> None:
         """Nothing to allocate."""

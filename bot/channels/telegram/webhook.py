@@ -7,22 +7,30 @@ read. An accepted update is processed completely before the answer: 200 when
 it went through, 500 when it failed — Telegram then delivers it again and the
 engine's update-id dedupe makes sure it is applied once.
 
-``rejection-coach telegram --webhook-url …`` serves this handler on its own;
-``rejection-coach serve`` mounts the same handler beside the Slack endpoint.
+An update that met a database outage was answered "temporarily unavailable"
+but not applied: the handler answers 503, so Telegram delivers it again — the
+one place that turns an outage into a redelivery.
+
+``rejection-coach telegram --webhook-url …`` serves this handler on its own
+(:func:`serve_webhook`); ``rejection-coach serve`` mounts the same handler
+beside the Slack endpoint.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from bot.telegram.adapter import TelegramAdapter
+    from bot.channels.telegram.channel import TelegramChannel
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -31,7 +39,19 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WebhookHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def webhook_handler(adapter: TelegramAdapter, *, secret: str) -> WebhookHandler:
+class UpdateFailedError(RuntimeError):
+    """Processing a webhook update failed; the webhook answers non-2xx."""
+
+
+@dataclass(slots=True)
+class WebhookUpdate:
+    """What happened to one webhook update while PTB ran its handlers."""
+
+    failures: list[BaseException] = field(default_factory=list)
+    unavailable: bool = False
+
+
+def webhook_handler(channel: TelegramChannel, *, secret: str) -> WebhookHandler:
     """Return the aiohttp handler that checks ``secret`` and processes one update.
 
     Raises:
@@ -53,7 +73,7 @@ def webhook_handler(adapter: TelegramAdapter, *, secret: str) -> WebhookHandler:
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return web.Response(status=400, text="not an update")
         try:
-            await adapter.process_webhook_update(data)
+            applied = await channel.process_webhook_update(data)
         except Exception as error:
             _LOGGER.warning(
                 "webhook update %s failed (%s); Telegram will deliver it again",
@@ -61,6 +81,34 @@ def webhook_handler(adapter: TelegramAdapter, *, secret: str) -> WebhookHandler:
                 type(error).__name__,
             )
             return web.Response(status=500, text="failed")
+        if not applied:
+            return web.Response(status=503, text="temporarily unavailable")
         return web.Response(text="ok")
 
     return handle
+
+
+async def serve_webhook(
+    handler: WebhookHandler,
+    *,
+    url: str,
+    host: str,
+    port: int,
+    listening: Callable[[], Awaitable[None]],
+) -> None:
+    """Serve ``handler`` at ``url``'s path on ``host:port`` until cancelled.
+
+    ``listening`` runs once the server accepts requests (it sets the webhook).
+    """
+    path = urlsplit(url).path or "/"
+    app = web.Application()
+    app.router.add_post(path, handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        _LOGGER.info("webhook server listening on %s:%s%s", host, port, path)
+        await listening()
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,147 @@
+"""How the terminal shows the coach: numbered options, framed drafts; how a line is read."""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import os
+import shutil
+import textwrap
+from collections.abc import Sequence
+from typing import TextIO
+
+from flows.io import (
+    Button,
+    ChoiceInput,
+    CommandInput,
+    ConversationKey,
+    Draft,
+    Outgoing,
+    Reply,
+    TextInput,
+    UserInput,
+)
+
+PLATFORM = "console"
+#: Frame width bounds (characters, frame included).
+_MIN_WIDTH = 40
+_MAX_WIDTH = 100
+
+
+def console_key() -> ConversationKey:
+    """The conversation key of the person at this terminal (their OS user name)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER
+        user = str(os.getuid()) if hasattr(os, "getuid") else "user"
+    return ConversationKey(platform=PLATFORM, workspace="", user_id=user)
+
+
+def terminal_width(stream: TextIO) -> int:
+    """Width to render for: the terminal's, bounded to a readable range."""
+    columns = 80
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        if stream.isatty():
+            columns = os.get_terminal_size(stream.fileno()).columns
+        else:
+            columns = shutil.get_terminal_size((80, 24)).columns
+    return max(_MIN_WIDTH, min(_MAX_WIDTH, columns))
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` wrapped to ``width``, keeping blank lines and each paragraph's indent."""
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        if not paragraph.strip():
+            lines.append("")
+            continue
+        indent = paragraph[: len(paragraph) - len(paragraph.lstrip())]
+        lines.extend(
+            textwrap.wrap(
+                paragraph,
+                width=width,
+                subsequent_indent=indent,
+                break_long_words=True,
+                break_on_hyphens=False,
+            )
+        )
+    return lines
+
+
+def render_reply(reply: Reply, *, first_number: int, width: int) -> str:
+    """A coach message: title, text, then its buttons as ``[n] Label`` lines."""
+    parts: list[str] = []
+    if reply.title:
+        parts.append(reply.title)
+        parts.append("─" * min(len(reply.title), width))
+    parts.extend(wrap(reply.text, width))
+    number = first_number
+    for row in reply.buttons:
+        for button in row:
+            parts.append(f"  [{number}] {button.label}")
+            number += 1
+    return "\n".join(parts)
+
+
+def render_draft(draft: Draft, *, width: int) -> str:
+    """Copyable text inside a box-drawing frame with the title in the top edge."""
+    lines = wrap(draft.text, max(width - 4, 20))
+    title = draft.title
+    inner = max(max((len(line) for line in lines), default=0), len(title) + 3)
+    top = f"┌─ {title} " + "─" * max(inner - len(title) - 1, 1) + "┐"
+    body = [f"│ {line.ljust(inner)} │" for line in lines]
+    bottom = "└" + "─" * (inner + 2) + "┘"
+    return "\n".join([top, *body, bottom])
+
+
+def buttons_of(outgoing: Sequence[Outgoing]) -> list[Button] | None:
+    """The buttons the next number refers to, or ``None`` if the output has no question.
+
+    The options of the last message that has buttons win; output with replies
+    but no buttons at all clears the options (a free-text question).
+    """
+    found: list[Button] | None = None
+    saw_reply = False
+    for item in outgoing:
+        if isinstance(item, Reply):
+            saw_reply = True
+            if item.buttons:
+                found = [button for row in item.buttons for button in row]
+    if found is not None:
+        return found
+    return [] if saw_reply else None
+
+
+def render_outgoing(outgoing: Sequence[Outgoing], *, width: int) -> str:
+    """Render everything one update produced; each message numbers its buttons from 1.
+
+    A number picks from the LAST message with buttons (see :func:`buttons_of`); an
+    earlier keyboard in the same batch (rare) is still shown and can be picked by
+    its label.
+    """
+    blocks: list[str] = []
+    for item in outgoing:
+        if isinstance(item, Draft):
+            blocks.append(render_draft(item, width=width))
+        else:
+            blocks.append(render_reply(item, first_number=1, width=width))
+    return "\n\n".join(blocks)
+
+
+def parse_line(line: str, *, options: Sequence[Button]) -> UserInput | None:
+    """Turn one typed line into a user input (``None`` for an empty line).
+
+    ``/name args`` is a command; a number of a shown option picks that button;
+    anything else is text (the flow accepts a label typed as text).
+    """
+    text = line.strip()
+    if not text:
+        return None
+    if text.startswith("/") and len(text) > 1:
+        name, _, args = text[1:].partition(" ")
+        return CommandInput(name=name.lower(), args=args.strip())
+    if text.isdigit() and options:
+        index = int(text)
+        if 1 <= index <= len(options):
+            return ChoiceInput(data=options[index - 1].data)
+    return TextInput(text=line.rstrip("\r\n"))

@@ -1,0 +1,408 @@
+"""The Slack channel: holds a bolt ``AsyncApp`` and translates both ways.
+
+Inbound: DM messages (``message.im``), ``/coach``, answer buttons and App
+Home buttons become :class:`~bot.engine.IncomingMessage` for the shared
+engine; who sent them comes from bolt's normalised ``context`` (``user_id``,
+``team_id``, ``enterprise_id``). Outbound: the engine's replies become Block
+Kit messages (:mod:`bot.channels.slack.blocks`); the question message of an
+accepted press is updated to show the answer; the App Home is published after
+every step (:mod:`bot.channels.slack.home`).
+
+Every request is acknowledged first (bolt answers Slack as soon as ``ack()``
+runs, ``process_before_response=False``) and the work happens after. Slack
+retries carry the same ``event_id``: the engine drops the duplicate, across
+restarts and workers, because it remembers processed ids in the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackClientError
+
+from bot.channels.slack import EVENTS_PATH, blocks, inputs
+from bot.channels.slack.blocks import CHOICE_PREFIX, HOME_PREFIX
+from bot.channels.slack.home import UNKNOWN, HomePublisher
+from bot.channels.slack.lookups import USER_CACHE_SECONDS, SlackLookups
+from bot.channels.slack.webapi import build_client, call, library_logger
+from bot.engine import Engine, EngineResult, IncomingMessage
+from bot.ordering import KeyedLock
+from flows.i18n import t
+from flows.io import ChoiceOutcome, ConversationKey, Outgoing, UserInput
+
+if TYPE_CHECKING:
+    from bot.channels.base import ChannelFactory
+    from bot.settings import Settings
+
+_LOGGER = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+#: Timeout of one Web API call.
+WEB_API_TIMEOUT_SECONDS = 30.0
+
+
+class SlackChannel:
+    """The coach on Slack, through the shared engine only.
+
+    Holds (never subclasses) a bolt :class:`~slack_bolt.async_app.AsyncApp`
+    whose :class:`~slack_sdk.web.async_client.AsyncWebClient` talks to
+    ``api_url``.
+    """
+
+    name = PLATFORM
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        token: str,
+        signing_secret: str,
+        api_url: str | None = None,
+        app_token: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        user_cache_seconds: float = USER_CACHE_SECONDS,
+    ) -> None:
+        """Build the bolt app and register the listeners (no I/O yet).
+
+        ``app_token`` selects Socket Mode for :meth:`run`; without it, :meth:`run`
+        serves HTTP mode on ``host:port``.
+        """
+        self._engine = engine
+        # Without a signing secret (Socket Mode) nothing may come in over HTTP.
+        self._http_allowed = bool(signing_secret)
+        self._app_token = app_token
+        self._listen = (host, port)
+        self.client = build_client(token=token, api_url=api_url)
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=signing_secret,
+            process_before_response=False,
+            name="rejection-coach",
+            logger=library_logger("slack_bolt.rejection_coach"),
+        )
+        self._lookups = SlackLookups(self.client, ttl=user_cache_seconds)
+        self._order: KeyedLock[ConversationKey] = KeyedLock()
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self._home = HomePublisher(client=self.client, engine=engine, inflight=self._inflight)
+        self._session: aiohttp.ClientSession | None = None
+        self._register()
+
+    @classmethod
+    def from_settings(
+        cls, *, settings: Settings, engine: Engine, options: argparse.Namespace | None = None
+    ) -> SlackChannel:
+        """Build the channel from :class:`~bot.settings.Settings`."""
+        if settings.slack_bot_token is None:
+            raise ValueError("SLACK_BOT_TOKEN is not set")
+        secret = settings.slack_signing_secret
+        app_token = settings.slack_app_token
+        return cls(
+            engine=engine,
+            token=settings.slack_bot_token.get_secret_value(),
+            signing_secret=secret.get_secret_value() if secret is not None else "",
+            api_url=settings.slack_api_url,
+            app_token=app_token.get_secret_value() if app_token is not None else None,
+            host=settings.host,
+            port=settings.port,
+        )
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Open one HTTP session for every Web API call (connections are reused)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=WEB_API_TIMEOUT_SECONDS)
+            )
+            self.client.session = self._session
+        _LOGGER.info("slack channel ready")
+
+    async def run(self) -> None:
+        """Receive on its own until cancelled: Socket Mode with an app token, else HTTP mode."""
+        if self._app_token is not None:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            handler = AsyncSocketModeHandler(self.app, self._app_token)
+            await handler.connect_async()
+            _LOGGER.info("slack: connected in Socket Mode")
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await handler.close_async()
+            return
+        app = web.Application()
+        app.add_routes(self.routes())
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        try:
+            host, port = self._listen
+            await web.TCPSite(runner, host, port).start()
+            _LOGGER.info("slack: HTTP mode on %s:%s%s", host, port, EVENTS_PATH)
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    async def stop(self) -> None:
+        """Wait (briefly) for work already acknowledged, then close the HTTP session."""
+        await self.drain(timeout=10.0)
+        if self._session is not None:
+            self.client.session = None
+            await self._session.close()
+            self._session = None
+
+    async def drain(self, *, timeout: float = 10.0) -> None:
+        """Wait until no acknowledged request is still being worked on."""
+        deadline = time.monotonic() + timeout
+        while self._inflight and time.monotonic() < deadline:
+            await asyncio.wait(set(self._inflight), timeout=deadline - time.monotonic())
+
+    def aiohttp_handler(self) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        """The aiohttp handler for ``POST /slack/events`` (events, interactivity, ``/coach``)."""
+
+        async def slack_events(request: web.Request) -> web.StreamResponse:
+            if not self._http_allowed:
+                return web.Response(status=401, text="no signing secret configured")
+            bolt_request = await to_bolt_request(request)
+            bolt_response = await self.app.async_dispatch(bolt_request)
+            return await to_aiohttp_response(bolt_response)
+
+        return slack_events
+
+    def routes(self) -> Sequence[web.RouteDef]:
+        """``POST /slack/events`` (``serve`` and HTTP mode mount the same route)."""
+        return [web.post(EVENTS_PATH, self.aiohttp_handler())]
+
+    # ------------------------------------------------------------------ listeners
+
+    def _register(self) -> None:
+        self.app.event("message")(self._on_message)
+        self.app.event("app_home_opened")(self._on_home_opened)
+        self.app.command("/coach")(self._on_command)
+        self.app.action(re.compile(f"^{re.escape(CHOICE_PREFIX)}"))(self._on_action)
+        self.app.action(re.compile(f"^{re.escape(HOME_PREFIX)}"))(self._on_action)
+        self.app.error(self._on_error)
+
+    async def _on_error(self, error: Exception) -> None:
+        _LOGGER.error("slack listener failed: %s", type(error).__name__)
+
+    async def _on_message(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        # Events are acknowledged by bolt before this runs.
+        event = body.get("event") or {}
+        if not inputs.is_user_dm(event, bot_user_id=context.bot_user_id):
+            return
+        key = _key(context)
+        channel = event.get("channel")
+        if isinstance(channel, str) and channel:
+            self._lookups.remember_dm_channel(key, channel)
+        async with self._tracked():
+            await self._process(key, inputs.message_input(event), update_id=inputs.event_id(body))
+
+    async def _on_home_opened(self, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        event = body.get("event") or {}
+        if event.get("tab") != "home" or not context.user_id:
+            return
+        key = _key(context)
+        async with self._tracked():
+            self._home.refresh(key, await self._engine.language_of(key))
+
+    async def _on_command(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        respond: AsyncRespond | None,
+    ) -> None:
+        await ack()
+        key = _key(context)
+        async with self._tracked():
+            trigger = str(body.get("trigger_id") or "")
+            channel = await self._lookups.dm_channel(key)
+            await self._process(
+                key,
+                inputs.slash_command_input(body),
+                update_id=inputs.update_id("command", trigger) if trigger else None,
+                channel=channel,
+            )
+            origin = body.get("channel_id")
+            if channel is not None and origin and origin != channel:
+                await self._point_to_dm(key, str(origin), respond=respond)
+
+    async def _on_action(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        actions = body.get("actions") or []
+        if not actions:
+            return
+        action = actions[0]
+        user_input = inputs.action_input(action)
+        if user_input is None:
+            return
+        key = _key(context)
+        container = body.get("container") or {}
+        message = body.get("message") if container.get("type") == "message" else None
+        channel = container.get("channel_id") if message is not None else None
+        action_ts = str(action.get("action_ts") or "")
+        # Every press has its own action_ts; a re-delivery of the same request repeats it.
+        update_id = (
+            inputs.update_id(
+                "action",
+                key.workspace,
+                key.user_id,
+                str(container.get("message_ts") or container.get("view_id") or ""),
+                str(action.get("action_id") or ""),
+                action_ts,
+            )
+            if action_ts
+            else None
+        )
+        async with self._tracked():
+            await self._process(
+                key, user_input, update_id=update_id, channel=channel, pressed=message
+            )
+
+    # ------------------------------------------------------------------ the pipeline
+
+    async def _process(
+        self,
+        key: ConversationKey,
+        user_input: UserInput,
+        *,
+        update_id: str | None,
+        channel: str | None = None,
+        pressed: dict[str, Any] | None = None,
+    ) -> None:
+        """One input through the engine, then render its result (in order, per user)."""
+        async with self._order.hold(key):
+            platform_language = await self._lookups.locale(key)
+            result = await self._engine.handle(
+                IncomingMessage(
+                    key=key,
+                    user_input=user_input,
+                    update_id=update_id,
+                    platform_language=platform_language,
+                )
+            )
+            if result.duplicate:
+                _LOGGER.info("slack: duplicate delivery dropped")
+                return
+            target = channel or await self._lookups.dm_channel(key)
+            # Marking the pressed question answered and posting the next messages are
+            # independent: one round trip instead of two (the posts keep their order).
+            calls: list[Awaitable[None]] = []
+            if pressed is not None and channel is not None:
+                calls.append(self._mark_answered(channel, pressed, result))
+            if target is not None:
+                calls.append(self._post(target, result.outgoing))
+            await asyncio.gather(*calls)
+            if not result.unavailable:  # the database is down: the Home would show no case
+                self._home.refresh(
+                    key, result.language, result.active_case if result.case_known else UNKNOWN
+                )
+
+    async def _mark_answered(
+        self, channel: str, message: dict[str, Any], result: EngineResult
+    ) -> None:
+        if result.choice is not ChoiceOutcome.ACCEPTED or not result.chosen_label:
+            return
+        ts = message.get("ts")
+        if not ts:
+            return
+        updated = blocks.answered(
+            message, chosen_label=result.chosen_label, language=result.language
+        )
+        await call(
+            "chat.update",
+            self.client.chat_update(
+                channel=channel, ts=str(ts), text=updated.text, blocks=updated.blocks
+            ),
+        )
+
+    async def _post(self, channel: str, outgoing: Sequence[Outgoing]) -> None:
+        for item in outgoing:
+            for message in blocks.render(item):
+                await call(
+                    "chat.postMessage",
+                    self.client.chat_postMessage(
+                        channel=channel, text=message.text, blocks=message.blocks
+                    ),
+                )
+
+    async def deliver(self, key: ConversationKey, outgoing: list[Outgoing]) -> None:
+        """Post replies to the user's DM outside of an update (reminders), refresh the Home.
+
+        Raises:
+            RuntimeError: the DM channel could not be opened (the reminder is retried).
+        """
+        channel = await self._lookups.dm_channel(key)
+        if channel is None:
+            raise RuntimeError("no direct-message channel")
+        async with self._tracked():
+            await self._post(channel, outgoing)
+            self._home.refresh(key, await self._engine.language_of(key))
+
+    async def _point_to_dm(
+        self, key: ConversationKey, channel: str, *, respond: AsyncRespond | None
+    ) -> None:
+        """``/coach`` typed outside the DM: an ephemeral pointer where it was typed.
+
+        Through the command's ``response_url`` (works in any channel, the app
+        need not be a member); ``chat.postEphemeral`` when there is none.
+        """
+        text = t(await self._engine.language_of(key), "slack-dm-pointer")
+        if respond is None:
+            await call(
+                "chat.postEphemeral",
+                self.client.chat_postEphemeral(channel=channel, user=key.user_id, text=text),
+            )
+            return
+        try:
+            await respond(text=text, response_type="ephemeral", replace_original=False)
+        except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as error:
+            _LOGGER.warning("slack response_url failed: %s", type(error).__name__)
+
+    @contextlib.asynccontextmanager
+    async def _tracked(self) -> AsyncIterator[None]:
+        """Count the current task as acknowledged work in flight (see :meth:`drain`)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+
+CHANNEL: ChannelFactory = SlackChannel  # mypy checks the class against the contract
+
+
+async def run(settings: Settings, options: argparse.Namespace | None = None) -> int:
+    """``rejection-coach slack``: the app on its own until SIGINT/SIGTERM.
+
+    Raises:
+        SlackConfigError: the settings cannot work (no token, no way to receive).
+    """
+    from bot.channels.slack import SPEC
+    from bot.wiring import run_standalone
+
+    SPEC.check(settings)
+    return await run_standalone(SlackChannel, settings=settings, options=options)
+
+
+def _key(context: AsyncBoltContext) -> ConversationKey:
+    """The engine's key of the user bolt identified (workspace: the team, else the org)."""
+    workspace = context.team_id or context.enterprise_id or ""
+    return ConversationKey(PLATFORM, workspace, context.user_id or "")

@@ -1,0 +1,411 @@
+"""The Telegram channel: python-telegram-bot in front of the shared engine.
+
+The channel *holds* a PTB :class:`~telegram.ext.Application` (it never
+subclasses it) and translates in both directions: a private-chat update
+becomes an :class:`~bot.engine.IncomingMessage`, and every
+:class:`~flows.io.Reply` / :class:`~flows.io.Draft` of the result is sent as
+HTML with an inline keyboard (see :mod:`bot.channels.telegram.render`). Storage and the
+state machine are only reached through the engine.
+
+Updates arrive by long polling (the Application's updater) or through
+:meth:`TelegramChannel.process_webhook_update`, which processes one update
+before returning: it raises when processing failed and says when the database
+was down, so the webhook answers non-2xx and Telegram delivers the update
+again (the engine drops the duplicate if it was already applied). Inline mode
+is in :mod:`bot.channels.telegram.inline`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from telegram import (
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.channels.telegram.application import (
+    ALLOWED_UPDATES,
+    DEFAULT_MAX_RETRIES,
+    NO_PREVIEW,
+    PtbApplication,
+    build_application,
+    set_commands,
+)
+from bot.channels.telegram.groups import point_to_private_chat
+from bot.channels.telegram.inline import answer_inline_query
+from bot.channels.telegram.inputs import PLATFORM, conversation_key, parse_command, unsupported_kind
+from bot.channels.telegram.presses import on_callback_query
+from bot.channels.telegram.processing import PerUserUpdateProcessor
+from bot.channels.telegram.render import TelegramMessage, escape, render
+from bot.channels.telegram.webhook import (
+    UpdateFailedError,
+    WebhookHandler,
+    WebhookUpdate,
+    serve_webhook,
+    webhook_handler,
+)
+from bot.engine import Engine, EngineResult, IncomingMessage
+from flows.i18n import normalise_language, t
+from flows.io import (
+    ConversationKey,
+    Outgoing,
+    TextInput,
+    UnsupportedInput,
+    UserInput,
+)
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.channels.base import ChannelFactory
+    from bot.settings import Settings
+
+_LOGGER = logging.getLogger(__name__)
+
+#: Updates processed at once (different users; one user's updates stay in order).
+DEFAULT_CONCURRENT_UPDATES = 4
+#: Where ``serve`` mounts the webhook.
+WEBHOOK_PATH = "/telegram/webhook"
+
+
+class TelegramChannel:
+    """Serves the coach on Telegram through the shared :class:`~bot.engine.Engine`."""
+
+    name = PLATFORM
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        token: str,
+        base_url: str | None = None,
+        base_file_url: str | None = None,
+        concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES,
+        rate_limit: bool = True,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        listen_host: str = "127.0.0.1",
+        listen_port: int = 8443,
+    ) -> None:
+        """Build the PTB application (nothing is sent until :meth:`start`).
+
+        Args:
+            engine: the shared pipeline.
+            token: the bot token from BotFather (never logged).
+            base_url: Bot API base URL (PTB ``base_url``), e.g. a self-hosted server.
+            base_file_url: Bot API file base URL (PTB ``base_file_url``).
+            concurrent_updates: updates processed at once (per user in order).
+            rate_limit: keep to Telegram's flood limits (PTB ``AIORateLimiter``);
+                a 429 is waited out either way.
+            max_retries: how often a 429 is waited out before giving up.
+            webhook_url: where Telegram posts updates (webhook mode only).
+            webhook_secret: the secret token Telegram sends with every webhook request.
+            listen_host: where :meth:`run` serves the webhook on its own (webhook mode).
+            listen_port: the port of that server.
+        """
+        self._engine = engine
+        self._webhook_url = webhook_url
+        self._webhook_secret = webhook_secret
+        self._listen = (listen_host, listen_port)
+        self._mounted = False  # routes() handed to serve: start() sets the webhook
+        #: Webhook updates being processed, by update id (see process_webhook_update).
+        self._webhook_updates: dict[int, WebhookUpdate] = {}
+        self._processor = PerUserUpdateProcessor(concurrent_updates)
+        self._application = build_application(
+            token=token,
+            processor=self._processor,
+            base_url=base_url,
+            base_file_url=base_file_url,
+            rate_limit=rate_limit,
+            max_retries=max_retries,
+        )
+        self._register_handlers()
+
+    @classmethod
+    def from_settings(
+        cls, *, settings: Settings, engine: Engine, options: argparse.Namespace | None = None
+    ) -> TelegramChannel:
+        """Build the channel from :class:`~bot.settings.Settings` (token must be set)."""
+        if settings.telegram_bot_token is None:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        secret = settings.telegram_webhook_secret
+        return cls(
+            engine=engine,
+            token=settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.telegram_api_url or None,
+            concurrent_updates=settings.telegram_concurrent_updates,
+            webhook_url=settings.telegram_webhook_url,
+            webhook_secret=secret.get_secret_value() if secret is not None else None,
+            listen_host=settings.telegram_listen_host,
+            listen_port=settings.telegram_listen_port,
+        )
+
+    @property
+    def application(self) -> PtbApplication:
+        """The held PTB application (for tests and the benchmark)."""
+        return self._application
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Initialise (``getMe``), register the command menus and start processing.
+
+        Behind ``serve`` (:meth:`routes` was asked for), also point Telegram's
+        webhook at the configured URL; on its own, :meth:`run` does that once its
+        server listens.
+        """
+        await self._application.initialize()
+        await self.set_commands()
+        await self._application.start()
+        _LOGGER.info("Telegram bot @%s started", self._application.bot.username)
+        if self._mounted:
+            await self._register_webhook()
+
+    async def _register_webhook(self) -> None:
+        if self._webhook_url and self._webhook_secret:
+            await self.set_webhook(url=self._webhook_url, secret=self._webhook_secret)
+
+    def routes(self) -> Sequence[web.RouteDef]:
+        """``POST /telegram/webhook`` for ``serve`` (the secret is checked on every request)."""
+        from aiohttp import web
+
+        self._mounted = True
+        return [web.post(WEBHOOK_PATH, self.webhook_handler())]
+
+    def webhook_handler(self) -> WebhookHandler:
+        """The aiohttp handler of the webhook (needs the configured secret)."""
+        return webhook_handler(self, secret=self._webhook_secret or "")
+
+    async def run(self) -> None:
+        """Receive on its own until cancelled: long polling, or the webhook on its own server."""
+        if self._webhook_url:
+            host, port = self._listen
+            await serve_webhook(
+                self.webhook_handler(),
+                url=self._webhook_url,
+                host=host,
+                port=port,
+                listening=self._register_webhook,
+            )
+            return
+        await self.start_polling()
+        await asyncio.Event().wait()
+
+    async def start_polling(self, *, timeout: float = 10.0, poll_interval: float = 0.0) -> None:
+        """Start long polling (this removes a webhook, as Telegram requires)."""
+        await self._application.updater.start_polling(  # type: ignore[union-attr]
+            timeout=timedelta(seconds=timeout),
+            poll_interval=poll_interval,
+            allowed_updates=list(ALLOWED_UPDATES),
+        )
+        _LOGGER.info("long polling started")
+
+    async def set_webhook(self, *, url: str, secret: str) -> None:
+        """Tell Telegram to post updates to ``url`` with ``secret`` in every request."""
+        await self._application.bot.set_webhook(
+            url=url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES)
+        )
+        _LOGGER.info("webhook set")
+
+    async def stop(self) -> None:
+        """Stop polling and processing; close the HTTP connections."""
+        updater = self._application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self._application.running:
+            await self._application.stop()
+        await self._application.shutdown()
+        _LOGGER.info("Telegram bot stopped")
+
+    async def set_commands(self) -> None:
+        """Register the command menus in both languages (``bg`` and the default)."""
+        await set_commands(self._application.bot)
+
+    async def process_webhook_update(self, data: dict[str, Any]) -> bool:
+        """Process one update posted by Telegram, completely, before returning.
+
+        Returns whether it was applied: ``False`` when the database was down and
+        the user only got the "temporarily unavailable" reply (the webhook then
+        answers 503 and Telegram delivers the update again).
+
+        Raises:
+            UpdateFailedError: processing failed (the webhook answers 500).
+        """
+        update = Update.de_json(data, self._application.bot)
+        outcome = self._webhook_updates.setdefault(update.update_id, WebhookUpdate())
+        try:
+            await self._processor.process_update(update, self._application.process_update(update))
+        finally:
+            self._webhook_updates.pop(update.update_id, None)
+        if outcome.failures:
+            raise UpdateFailedError(f"update {update.update_id} failed") from outcome.failures[0]
+        return not outcome.unavailable
+
+    # ------------------------------------------------------------------ sending
+
+    async def deliver(self, key: ConversationKey, outgoing: list[Outgoing]) -> None:
+        """Send replies to a user outside of an update (due reminders).
+
+        A user who blocked the bot is logged and skipped (sending again would not help).
+        """
+        try:
+            await self.send(chat_id=int(key.user_id), outgoing=outgoing)
+        except Forbidden:
+            _LOGGER.info("reminder not delivered: the user blocked the bot")
+
+    async def send(self, *, chat_id: int, outgoing: Sequence[Outgoing]) -> list[Message]:
+        """Render and send every reply and draft, in order."""
+        return [await self._send_message(chat_id, message) for message in render(outgoing)]
+
+    async def _send_message(self, chat_id: int, message: TelegramMessage) -> Message:
+        return await self._application.bot.send_message(
+            chat_id=chat_id,
+            text=message.html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=message.keyboard,
+            link_preview_options=NO_PREVIEW,
+        )
+
+    # ------------------------------------------------------------------ handlers
+
+    def _register_handlers(self) -> None:
+        app = self._application
+        private = filters.ChatType.PRIVATE
+        new_message = filters.UpdateType.MESSAGE
+        app.add_handler(InlineQueryHandler(self._on_inline_query))
+        app.add_handler(CallbackQueryHandler(self._on_callback_query))
+        app.add_handler(
+            CommandHandler(
+                "start",
+                self._on_public_start,
+                filters=(filters.ChatType.GROUPS | filters.ChatType.CHANNEL)
+                & (new_message | filters.UpdateType.CHANNEL_POST),
+            )
+        )
+        app.add_handler(
+            MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, self._on_edited_message)
+        )
+        # A message sent "via" a bot is an inline result (e.g. a draft shared into this
+        # chat), not an answer typed by the user.
+        typed = private & new_message & ~filters.VIA_BOT
+        app.add_handler(MessageHandler(typed & filters.COMMAND, self._on_command))
+        app.add_handler(MessageHandler(typed & filters.TEXT, self._on_text))
+        app.add_handler(MessageHandler(typed & ~filters.StatusUpdate.ALL, self._on_unsupported))
+        app.add_error_handler(self._on_error)
+
+    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        assert message is not None and message.text is not None
+        await self._converse(update, TextInput(message.text))
+
+    async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        assert message is not None
+        command = parse_command(message, bot_username=self._application.bot.username)
+        if command is None:
+            return
+        await self._converse(update, command)
+
+    async def _on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        assert message is not None
+        await self._converse(update, UnsupportedInput(unsupported_kind(message)))
+
+    async def _converse(self, update: Update, user_input: UserInput) -> None:
+        chat = update.effective_chat
+        assert chat is not None
+        result = await self._handle(update, user_input)
+        if not result.duplicate:
+            await self.send(chat_id=chat.id, outgoing=result.outgoing)
+
+    async def _handle(self, update: Update, user_input: UserInput) -> EngineResult:
+        user = update.effective_user
+        assert user is not None
+        _LOGGER.debug("update %s: %s", update.update_id, type(user_input).__name__)
+        result = await self._engine.handle(
+            IncomingMessage(
+                key=conversation_key(user.id),
+                user_input=user_input,
+                update_id=str(update.update_id),
+                platform_language=user.language_code,
+            )
+        )
+        outcome = self._webhook_updates.get(update.update_id)
+        if result.unavailable and outcome is not None:
+            # The user is told; the webhook answers 503 so that Telegram delivers the
+            # update again, and the answer is applied once the database is back.
+            outcome.unavailable = True
+        return result
+
+    async def _on_callback_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await on_callback_query(update, handle=self._handle, send=self.send)
+
+    async def _on_edited_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Edits are not read again (the answer was already taken); say so."""
+        user = update.effective_user
+        chat = update.effective_chat
+        assert user is not None and chat is not None
+        language = await self._language_of(user.id, user.language_code)
+        await self._send_message(chat.id, TelegramMessage(escape(t(language, "tg-edit-ignored"))))
+
+    async def _on_public_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """``/start`` in a group or channel: no coaching in public, point to a private chat."""
+        await point_to_private_chat(update, bot_username=self._application.bot.username)
+
+    async def _on_inline_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Offer the asking user's own latest drafts, to send into any chat."""
+        assert update.inline_query is not None
+        await answer_inline_query(
+            update.inline_query, engine=self._engine, language_of=self._language_of
+        )
+
+    async def _language_of(self, user_id: int, platform_language: str | None) -> str:
+        try:
+            return await self._engine.language_of(
+                conversation_key(user_id), platform_language=platform_language
+            )
+        except Exception as error:
+            _LOGGER.warning("language lookup failed: %s", type(error).__name__)
+            return normalise_language(platform_language)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log a failed update (never its text) and mark a webhook update as failed."""
+        error = context.error
+        update_id = update.update_id if isinstance(update, Update) else None
+        outcome = self._webhook_updates.get(update_id) if update_id is not None else None
+        if outcome is not None and error is not None:
+            outcome.failures.append(error)
+        _LOGGER.error("update %s failed: %s", update_id, type(error).__name__, exc_info=error)
+
+
+CHANNEL: ChannelFactory = TelegramChannel  # mypy checks the class against the contract
+
+
+async def run(settings: Settings, options: argparse.Namespace | None = None) -> int:
+    """``rejection-coach telegram``: the bot on its own until SIGINT/SIGTERM.
+
+    Raises:
+        TelegramConfigError: the settings cannot work (no token, webhook without secret).
+    """
+    from bot.channels.telegram import SPEC
+    from bot.wiring import run_standalone
+
+    SPEC.check(settings)
+    return await run_standalone(TelegramChannel, settings=settings, options=options)

@@ -1,0 +1,112 @@
+"""The write phase's pieces: save the changed cases, carry out the effects, keep the drafts.
+
+All of it runs inside the one write transaction of an update (or a reminder).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flows.case import Case
+from flows.coach import Coach
+from flows.i18n import normalise_language
+from flows.io import (
+    Draft,
+    ExportCase,
+    FlowResult,
+    Outgoing,
+    ScheduleReminder,
+    SetLanguage,
+    ShowHistory,
+)
+from storage import StorageTransaction, StoredUser
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What a stored case looked like before the coach ran (to detect a change)."""
+
+    step: str
+    status: str
+    state: dict[str, Any]
+
+    @classmethod
+    def of(cls, case: Case) -> Snapshot:
+        """The snapshot of ``case`` as it is now."""
+        return cls(step=case.step.value, status=case.status.value, state=case.to_dict())
+
+
+async def save_cases(
+    tx: StorageTransaction,
+    *,
+    user_id: int,
+    result: FlowResult,
+    before: dict[str, Snapshot],
+    kind: str,
+) -> None:
+    """Save closed cases first (so a new active case may take their place), then the active."""
+    cases = [*result.closed, *([result.case] if result.case is not None else [])]
+    for case in cases:
+        previous = before.get(case.id)
+        after = Snapshot.of(case)
+        if case.version != 0 and previous == after:
+            continue  # unchanged: nothing to save, nothing to log
+        await tx.save_case(user_id=user_id, case=case, state=after.state)
+        await tx.append_event(
+            case_id=case.id,
+            user_id=user_id,
+            from_step=previous.step if previous is not None else None,
+            to_step=case.step.value,
+            kind=kind,
+        )
+
+
+async def apply_effects(
+    tx: StorageTransaction,
+    *,
+    coach: Coach,
+    due_at: Callable[[timedelta], datetime],
+    user: StoredUser,
+    result: FlowResult,
+    language: str,
+) -> tuple[str, list[Outgoing]]:
+    """Carry out the effects; returns the (possibly new) language and extra replies."""
+    extra: list[Outgoing] = []
+    for effect in result.effects:
+        if isinstance(effect, SetLanguage):
+            language = normalise_language(effect.language)
+            await tx.set_language(user_id=user.id, language=language)
+    for effect in result.effects:
+        if isinstance(effect, ScheduleReminder):
+            await tx.add_reminder(
+                user_id=user.id,
+                case_id=result.case.id if result.case is not None else None,
+                platform=user.key.platform,
+                kind=effect.kind,
+                due_at=due_at(effect.delay),
+            )
+        elif isinstance(effect, ShowHistory):
+            cases = await tx.list_cases(user_id=user.id)
+            extra += coach.render_history(cases, language=language)
+        elif isinstance(effect, ExportCase):
+            target = result.case or await tx.latest_case(user_id=user.id)
+            extra += coach.render_export(target, language=language)
+    return language, extra
+
+
+async def store_drafts(
+    tx: StorageTransaction,
+    *,
+    user_id: int,
+    result: FlowResult,
+    outgoing: Sequence[Outgoing],
+) -> None:
+    """Keep every draft of ``outgoing`` (Telegram's inline mode offers them later)."""
+    owner = result.case or (result.closed[-1] if result.closed else None)
+    case_id = owner.id if owner is not None and owner.version > 0 else None
+    for item in outgoing:
+        if isinstance(item, Draft):
+            await tx.add_draft(user_id=user_id, case_id=case_id, draft=item)

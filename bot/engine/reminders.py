@@ -1,0 +1,128 @@
+"""Due reminders: claimed exactly once, rendered by the coach, saved, handed out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.engine.effects import Snapshot, save_cases, store_drafts
+from flows.coach import Coach
+from flows.io import ConversationKey, Outgoing, UserContext
+from storage import DATABASE_ERRORS, ClaimedReminder, ConflictError, Storage, StoredUser
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderDelivery:
+    """A reminder that fell due, claimed for delivery to ``key``.
+
+    The sender confirms it with :meth:`Engine.reminder_delivered` once the
+    platform accepted the message; an unconfirmed claim is claimed again after
+    the lease, so a reminder survives a failed send or a dying worker.
+    """
+
+    key: ConversationKey
+    outgoing: list[Outgoing]
+    reminder_id: int | None = None
+
+
+class ReminderRenderer:
+    """Claims due reminders of a platform and renders them through the coach.
+
+    Args:
+        storage: the repository.
+        coach: the pure conversation (``on_reminder``).
+        language: the coach language of a stored user.
+        max_attempts: tries per reminder when the case changes under it.
+    """
+
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        coach: Coach,
+        language: Callable[[StoredUser], str],
+        max_attempts: int,
+    ) -> None:
+        self._storage = storage
+        self._coach = coach
+        self._language = language
+        self._max_attempts = max_attempts
+
+    async def claim(self, *, platform: str, now: datetime, limit: int) -> list[ReminderDelivery]:
+        """Claim reminders of ``platform`` due at ``now`` (each exactly once) and render them.
+
+        Database errors are logged and give an empty list; a claimed reminder
+        that could not be rendered becomes claimable again after the lease.
+        """
+        try:
+            claimed = await self._storage.claim_due_reminders(
+                platform=platform, now=now, limit=limit
+            )
+        except DATABASE_ERRORS as error:
+            _LOGGER.warning("claiming %s reminders failed: %s", platform, type(error).__name__)
+            return []
+        deliveries: list[ReminderDelivery] = []
+        for reminder in claimed:
+            try:
+                delivery = await self._render(reminder)
+            except DATABASE_ERRORS as error:
+                _LOGGER.warning(
+                    "rendering reminder %d failed: %s", reminder.id, type(error).__name__
+                )
+                continue
+            if delivery is not None:
+                deliveries.append(delivery)
+        return deliveries
+
+    async def _render(self, reminder: ClaimedReminder) -> ReminderDelivery | None:
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                return await self._attempt(reminder)
+            except ConflictError:
+                _LOGGER.info("reminder %d conflicted (attempt %d)", reminder.id, attempt)
+                await asyncio.sleep(random.uniform(0, 0.005 * attempt))
+        _LOGGER.error("reminder %d kept conflicting; left for a later claim", reminder.id)
+        return None
+
+    async def _attempt(self, reminder: ClaimedReminder) -> ReminderDelivery | None:
+        async with self._storage.transaction(readonly=True) as tx:
+            user = await tx.get_user(reminder.user_id)
+            case = await tx.load_active_case(user_id=user.id) if user is not None else None
+        if user is None:
+            return None  # the user erased their data meanwhile (the row went with it)
+        if reminder.case_id is not None and (case is None or case.id != reminder.case_id):
+            # The case it was about was finished or replaced: nothing to nudge.
+            await self._storage.mark_reminder_sent(reminder_id=reminder.id)
+            return None
+        language = self._language(user)
+        before = {case.id: Snapshot.of(case)} if case is not None else {}
+        result = self._coach.on_reminder(
+            UserContext(language=language, active_case=case), reminder.kind
+        )
+        async with self._storage.transaction() as tx:
+            await save_cases(
+                tx, user_id=user.id, result=result, before=before, kind="reminder"
+            )
+            await store_drafts(tx, user_id=user.id, result=result, outgoing=result.outgoing)
+            if not result.outgoing:
+                await tx.mark_reminder_sent(reminder_id=reminder.id)
+        if not result.outgoing:
+            return None
+        return ReminderDelivery(
+            key=user.key, outgoing=list(result.outgoing), reminder_id=reminder.id
+        )
+
+    async def delivered(self, reminder_id: int) -> None:
+        """Record that a claimed reminder reached the platform (never raises)."""
+        try:
+            await self._storage.mark_reminder_sent(reminder_id=reminder_id)
+        except DATABASE_ERRORS as error:
+            _LOGGER.warning(
+                "marking reminder %d sent failed: %s", reminder_id, type(error).__name__
+            )

@@ -1,0 +1,100 @@
+"""What goes into the engine and what comes out: the channels' side of the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from flows.case import Case
+from flows.io import (
+    ChoiceInput,
+    ChoiceOutcome,
+    CommandInput,
+    ConversationKey,
+    Outgoing,
+    TextInput,
+    UserInput,
+)
+from flows.prompts import COMMANDS
+
+#: Commands whose name goes into the event log (anything else is just "command"):
+#: the coach's commands, and Slack's ``/coach``.
+_LOGGED_COMMANDS = frozenset({*COMMANDS, "coach"})
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """One update from any platform, already translated by its adapter.
+
+    ``update_id`` is the platform's id of the delivery (Telegram ``update_id``,
+    Slack ``event_id`` …) used to drop duplicates; ``None`` disables dedupe.
+    ``platform_language`` is the user's platform language code, if known.
+    """
+
+    key: ConversationKey
+    user_input: UserInput
+    update_id: str | None = None
+    platform_language: str | None = None
+
+
+@dataclass(slots=True)
+class EngineResult:
+    """What an adapter renders: replies, and how a button press was judged.
+
+    ``unavailable`` is true when the database failed and ``outgoing`` is the
+    coach's "temporarily unavailable" reply (a webhook may answer non-2xx so
+    the platform redelivers). When ``case_known`` is true, ``active_case`` is the
+    user's active case after this input (``None``: none) — the Slack App Home
+    shows it without reading it back.
+    """
+
+    language: str
+    outgoing: list[Outgoing] = field(default_factory=list)
+    choice: ChoiceOutcome | None = None
+    chosen_label: str | None = None
+    duplicate: bool = False
+    unavailable: bool = False
+    active_case: Case | None = None
+    case_known: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderDelivery:
+    """A reminder that fell due, claimed for delivery to ``key``.
+
+    The sender confirms it with :meth:`Engine.reminder_delivered` once the
+    platform accepted the message; an unconfirmed claim is claimed again after
+    the lease, so a reminder survives a failed send or a dying worker.
+    """
+
+    key: ConversationKey
+    outgoing: list[Outgoing]
+    reminder_id: int | None = None
+
+
+class EngineObserver(Protocol):
+    """Watches the engine from outside (the worker's metrics); must not raise."""
+
+    def update_handled(self, *, platform: str, result: EngineResult, seconds: float) -> None:
+        """One update went through :meth:`Engine.handle` in ``seconds``."""
+        ...
+
+    def update_failed(self, *, platform: str) -> None:
+        """:meth:`Engine.handle` raised (cancelled, or a bug outside its own guard)."""
+        ...
+
+    def reminders_claimed(self, *, platform: str, count: int) -> None:
+        """``count`` due reminders were claimed and handed out for delivery."""
+        ...
+
+
+def input_kind(user_input: UserInput) -> str:
+    """The event-log kind of an input — never its text."""
+    if isinstance(user_input, TextInput):
+        return "text"
+    if isinstance(user_input, ChoiceInput):
+        return "choice"
+    if isinstance(user_input, CommandInput):
+        name = user_input.name.lower()
+        return f"command:{name}" if name in _LOGGED_COMMANDS else "command"
+    return "unsupported"
