@@ -1,4 +1,11 @@
-"""An aiosqlite-compatible SQLite driver that runs on the event loop's own thread.
+"""An opt-in aiosqlite-compatible SQLite driver that runs on the event loop's own thread.
+
+Opt-in: ``SQLITE_DRIVER=inloop`` (or ``create_engine(url, sqlite_driver="inloop")``);
+the default is the stock aiosqlite package. It stands in for aiosqlite behind
+SQLAlchemy's ``sqlite+aiosqlite`` adapter, so it relies on what that adapter
+expects of aiosqlite beyond its public API (``_conn``, ``_tx``, ``_connection``,
+``_thread``, ``stop()``); ``tests/storage`` run it at both ends of the
+SQLAlchemy range that ``pyproject.toml`` allows.
 
 SQLAlchemy's ``sqlite+aiosqlite`` dialect talks to :mod:`aiosqlite`, which runs
 every call of the standard :mod:`sqlite3` module on a helper thread: creating
@@ -53,10 +60,8 @@ _LONGEST_PAUSE_S = 0.02
 
 
 def _is_retryable_busy(error: sqlite3.OperationalError) -> bool:
-    code = getattr(error, "sqlite_errorcode", None)
-    if code is None:  # pragma: no cover - Python < 3.11
-        return "database is locked" in str(error)
-    return bool(code & 0xFF == _SQLITE_BUSY and code != _SQLITE_BUSY_SNAPSHOT)
+    code = error.sqlite_errorcode
+    return code & 0xFF == _SQLITE_BUSY and code != _SQLITE_BUSY_SNAPSHOT
 
 
 class _Done:
@@ -361,8 +366,13 @@ async def _connect(database: str, kwargs: dict[str, Any]) -> Connection:
 
 
 class _Connecting:
-    """What :func:`connect` returns: awaitable; SQLAlchemy marks it (2.0) or its
-    ``_thread`` (2.1) as a daemon thread, which means nothing here."""
+    """What :func:`connect` returns: an awaitable of the connection.
+
+    SQLAlchemy's adapter marks aiosqlite's worker thread as a daemon: the
+    object ``connect`` returned when it is a ``Thread`` (aiosqlite < 0.22),
+    else its ``_thread`` (aiosqlite >= 0.22). There is no thread here, so a
+    stand-in takes that assignment.
+    """
 
     def __init__(self, coroutine: Coroutine[Any, Any, Connection]) -> None:
         self._coroutine = coroutine
