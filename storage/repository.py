@@ -62,7 +62,8 @@ class StorageSession:
         """Like :meth:`Storage.transaction`, on this session's connection."""
         mode = self._read if readonly else self._write
         current = self._conn.sync_connection
-        if current is None or current.get_execution_options().get(self._option) != mode:
+        options = None if current is None else current.get_execution_options()
+        if options is None or options.get(self._option, self._default) != mode:
             await self._conn.execution_options(**{self._option: mode})
         async with self._conn.begin():
             yield StorageTransaction(self._conn, clock=self._clock)
