@@ -137,7 +137,8 @@ def _create_sqlite_engine(
     # then waits on aiosqlite's thread; the in-loop driver waits with asyncio.sleep.
     connect_args.setdefault("timeout", busy_timeout_ms / 1000)
     if driver == "inloop":
-        from storage.sqlite_inloop import Checkpointer, dbapi
+        from storage.sqlite_checkpoint import Checkpointer
+        from storage.sqlite_inloop import dbapi
 
         if not memory:
             # WAL checkpoints (they fsync) on a worker thread, not in a commit on the loop.

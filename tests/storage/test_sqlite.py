@@ -11,7 +11,7 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool, StaticPool
 
 from storage import DATABASE_ERRORS, Storage, StorageTransaction, default_database_url, upgrade
 from storage.db import SQLITE_DRIVER_ENV, SQLITE_DRIVERS, resolve_sqlite_driver
-from storage.sqlite_inloop import DEFAULT_CHECKPOINT_EVERY
+from storage.sqlite_checkpoint import DEFAULT_CHECKPOINT_EVERY
 from storage.sqlite_inloop import Connection as InLoopConnection
 from tests.helpers.storage_helpers import is_processed, sqlite_url
 
