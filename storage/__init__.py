@@ -1,18 +1,10 @@
 """Persistence: SQLAlchemy 2 async models, the repository and Alembic migrations."""
 
 from storage.db import DATABASE_ERRORS, create_engine, default_database_url
-from storage.migrate import current_revision, head_revision, schema_is_current, upgrade
-from storage.repository import (
-    CaseEventRecord,
-    ClaimedReminder,
-    ConflictError,
-    Storage,
-    StorageSession,
-    StorageTransaction,
-    StoredUser,
-    prune_processed,
-    utc_now,
-)
+from storage.migrate import current_revision, head_revision, upgrade
+from storage.records import CaseEventRecord, ClaimedReminder, ConflictError, StoredUser, utc_now
+from storage.repository import Storage, StorageSession, prune_processed
+from storage.transaction import StorageTransaction
 
 __all__ = [
     "DATABASE_ERRORS",
@@ -28,7 +20,6 @@ __all__ = [
     "default_database_url",
     "head_revision",
     "prune_processed",
-    "schema_is_current",
     "upgrade",
     "utc_now",
 ]

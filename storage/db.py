@@ -1,19 +1,29 @@
-"""Database URLs and async engines: the SQLite default, pragmas, transient errors."""
+"""Database URLs and async engines: the SQLite default, its driver, pragmas, transient errors."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 import platformdirs
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool, Pool, StaticPool
 
 #: Environment variable that overrides the default database.
 DATABASE_URL_ENV = "DATABASE_URL"
+
+#: Environment variable choosing the SQLite driver: ``aiosqlite`` (the default)
+#: or ``inloop`` (opt-in, see :mod:`storage.sqlite_inloop`).
+SQLITE_DRIVER_ENV = "SQLITE_DRIVER"
+
+SqliteDriver = Literal["aiosqlite", "inloop"]
+
+#: The SQLite drivers :func:`create_engine` knows, the default first.
+SQLITE_DRIVERS: tuple[SqliteDriver, ...] = ("aiosqlite", "inloop")
 
 #: How long SQLite waits for another writer before "database is locked" (ms).
 DEFAULT_BUSY_TIMEOUT_MS = 5000
@@ -56,6 +66,21 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def resolve_sqlite_driver(configured: str | None = None) -> SqliteDriver:
+    """The SQLite driver to use: ``configured``, else ``SQLITE_DRIVER``, else ``aiosqlite``.
+
+    Raises:
+        ValueError: the name is not one of :data:`SQLITE_DRIVERS`.
+    """
+    name = (configured or os.environ.get(SQLITE_DRIVER_ENV, "") or SQLITE_DRIVERS[0]).strip()
+    if name not in SQLITE_DRIVERS:
+        raise ValueError(
+            f"unknown SQLite driver {name!r} ({SQLITE_DRIVER_ENV} must be one of "
+            f"{', '.join(SQLITE_DRIVERS)})"
+        )
+    return cast(SqliteDriver, name)
+
+
 def _is_memory(url: str) -> bool:
     parsed = make_url(url)
     database = parsed.database or ""
@@ -66,35 +91,32 @@ def create_engine(
     url: str,
     *,
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    sqlite_driver: str | None = None,
     **kwargs: Any,
 ) -> AsyncEngine:
     """Create the async engine for ``url``.
 
-    SQLite files get WAL mode, a busy timeout and foreign keys on every
-    connection, their statements run on the event loop's thread (no thread
-    hop per call; waits for a lock are asynchronous, see
-    :mod:`storage.sqlite_inloop`), and SQLAlchemy (not the driver) emits
-    ``BEGIN``: write transactions use ``BEGIN IMMEDIATE`` so writers queue on the file lock
-    instead of failing half-way; a connection with the execution option
+    SQLite: SQLAlchemy's ``sqlite+aiosqlite`` dialect with an explicit pool
+    (:class:`~sqlalchemy.pool.AsyncAdaptedQueuePool` for a file, one shared
+    connection for ``:memory:``); every connection gets WAL mode, the busy
+    timeout and foreign keys, and SQLAlchemy (not the driver) emits ``BEGIN``:
+    write transactions use ``BEGIN IMMEDIATE`` so writers queue on the file
+    lock instead of failing half-way; a connection with the execution option
     ``sqlite_begin="BEGIN"`` starts a deferred (read) transaction.
+    ``sqlite_driver`` (default: :func:`resolve_sqlite_driver`) is ``aiosqlite``
+    (stock: sqlite3 on one worker thread per connection) or ``inloop``
+    (opt-in: :mod:`storage.sqlite_inloop`).
+
     PostgreSQL connections are pinged before use so a restarted server is
     picked up without an error reaching the user.
     """
     if is_sqlite(url):
-        # sqlite3 on the event loop's thread (see storage.sqlite_inloop): the
-        # driver waits for another writer's lock with asyncio.sleep, up to the
-        # busy timeout, so SQLite's own (blocking) busy handler stays off.
-        from storage.sqlite_inloop import Checkpointer, dbapi
-
-        connect_args = dict(kwargs.pop("connect_args", {}))
-        connect_args.setdefault("timeout", busy_timeout_ms / 1000)
-        if not _is_memory(url):
-            # WAL checkpoints (they fsync) on a worker thread, not in a commit on the loop.
-            connect_args.setdefault("checkpointer", Checkpointer())
-        kwargs.setdefault("module", dbapi())
-        engine = create_async_engine(url, connect_args=connect_args, **kwargs)
-        _install_sqlite_hooks(engine, busy_timeout_ms=0)
-        return engine
+        return _create_sqlite_engine(
+            url,
+            busy_timeout_ms=busy_timeout_ms,
+            driver=resolve_sqlite_driver(sqlite_driver),
+            **kwargs,
+        )
     kwargs.setdefault("pool_pre_ping", True)
     if make_url(url).get_backend_name() == "postgresql" and "asyncpg" in make_url(url).drivername:
         # Fail fast when the server is unreachable instead of asyncpg's 60 s default.
@@ -104,14 +126,36 @@ def create_engine(
     return create_async_engine(url, **kwargs)
 
 
-def _install_sqlite_hooks(engine: AsyncEngine, *, busy_timeout_ms: int) -> None:
+def _create_sqlite_engine(
+    url: str, *, busy_timeout_ms: int, driver: SqliteDriver, **kwargs: Any
+) -> AsyncEngine:
+    memory = _is_memory(url)
+    poolclass: type[Pool] = StaticPool if memory else AsyncAdaptedQueuePool
+    kwargs.setdefault("poolclass", poolclass)
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    # sqlite3's ``timeout`` (s). aiosqlite hands it to sqlite3, whose busy handler
+    # then waits on aiosqlite's thread; the in-loop driver waits with asyncio.sleep.
+    connect_args.setdefault("timeout", busy_timeout_ms / 1000)
+    if driver == "inloop":
+        from storage.sqlite_checkpoint import Checkpointer
+        from storage.sqlite_inloop import dbapi
+
+        if not memory:
+            # WAL checkpoints (they fsync) on a worker thread, not in a commit on the loop.
+            connect_args.setdefault("checkpointer", Checkpointer())
+        kwargs.setdefault("module", dbapi())
+    engine = create_async_engine(url, connect_args=connect_args, **kwargs)
+    _install_sqlite_hooks(engine)
+    return engine
+
+
+def _install_sqlite_hooks(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy emit BEGIN (see the SQLAlchemy SQLite "transactions" docs).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")

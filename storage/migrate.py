@@ -1,4 +1,4 @@
-"""Apply the Alembic migrations shipped in ``storage/migrations`` and check the schema."""
+"""Apply the Alembic migrations shipped in ``storage/migrations``; read the schema revision."""
 
 from __future__ import annotations
 
@@ -63,8 +63,3 @@ async def current_revision(url: str) -> str | None:
             return await connection.run_sync(_current_revision)
     finally:
         await engine.dispose()
-
-
-async def schema_is_current(url: str) -> bool:
-    """Whether the database is at the newest revision (workers refuse to start otherwise)."""
-    return await current_revision(url) == head_revision()

@@ -1,4 +1,11 @@
-"""An aiosqlite-compatible SQLite driver that runs on the event loop's own thread.
+"""An opt-in aiosqlite-compatible SQLite driver that runs on the event loop's own thread.
+
+Opt-in: ``SQLITE_DRIVER=inloop`` (or ``create_engine(url, sqlite_driver="inloop")``);
+the default is the stock aiosqlite package. It stands in for aiosqlite behind
+SQLAlchemy's ``sqlite+aiosqlite`` adapter, so it relies on what that adapter
+expects of aiosqlite beyond its public API (``_conn``, ``_tx``, ``_connection``,
+``_thread``, ``stop()``). ``tests/storage`` covers it on both drivers; run
+them at both ends of the SQLAlchemy range ``pyproject.toml`` allows.
 
 SQLAlchemy's ``sqlite+aiosqlite`` dialect talks to :mod:`aiosqlite`, which runs
 every call of the standard :mod:`sqlite3` module on a helper thread: creating
@@ -12,9 +19,10 @@ timeout is zero and a statement refused with ``SQLITE_BUSY`` is retried after
 an ``asyncio.sleep`` until the configured timeout has passed (what SQLite's
 own busy handler does, without holding up the event loop). WAL checkpoints,
 the one slow part of a commit (they fsync), are taken off the loop too: a
-:class:`Checkpointer` given as the ``checkpointer`` connect argument turns
-SQLite's automatic checkpoint off on the loop's connections and runs a
-``PASSIVE`` checkpoint on a worker thread every so many commits.
+:class:`~storage.sqlite_checkpoint.Checkpointer` given as the ``checkpointer``
+connect argument turns SQLite's automatic checkpoint off on the loop's
+connections and runs a ``PASSIVE`` checkpoint on a worker thread every so
+many commits.
 
 :func:`dbapi` returns the module object to pass as ``module=`` to
 :func:`sqlalchemy.ext.asyncio.create_async_engine` with a ``sqlite+aiosqlite``
@@ -24,27 +32,18 @@ URL; the URL, the dialect, SQL and transactions are unchanged.
 from __future__ import annotations
 
 import asyncio
-import logging
-import os
 import sqlite3
-import threading
 import time
-import urllib.parse
 from collections.abc import Callable, Coroutine, Generator, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_dbapi
 
-_LOGGER = logging.getLogger(__name__)
+from storage.sqlite_checkpoint import DEFAULT_CHECKPOINT_EVERY, Checkpointer
 
 #: sqlite3's default busy timeout (seconds) when the caller names none.
 DEFAULT_TIMEOUT_S = 5.0
-
-#: Write commits between two background checkpoints (SQLite's own default is a
-#: checkpoint every 1 000 WAL pages; a conversation step writes about a dozen).
-DEFAULT_CHECKPOINT_EVERY = 100
 
 _SQLITE_BUSY = 5
 _SQLITE_BUSY_SNAPSHOT = 517  # retrying cannot help: the transaction's snapshot is stale
@@ -53,10 +52,8 @@ _LONGEST_PAUSE_S = 0.02
 
 
 def _is_retryable_busy(error: sqlite3.OperationalError) -> bool:
-    code = getattr(error, "sqlite_errorcode", None)
-    if code is None:  # pragma: no cover - Python < 3.11
-        return "database is locked" in str(error)
-    return bool(code & 0xFF == _SQLITE_BUSY and code != _SQLITE_BUSY_SNAPSHOT)
+    code = error.sqlite_errorcode
+    return code & 0xFF == _SQLITE_BUSY and code != _SQLITE_BUSY_SNAPSHOT
 
 
 class _Done:
@@ -167,80 +164,6 @@ class Cursor:
         if row is None:
             raise StopAsyncIteration
         return row
-
-
-class Checkpointer:
-    """Runs WAL checkpoints of one database on a worker thread, never on the event loop.
-
-    Connections opened with it count their commits; every ``every`` commits a
-    ``PRAGMA wal_checkpoint(PASSIVE)`` runs on a separate connection in a
-    worker thread (at most one at a time). PASSIVE never waits for, nor
-    blocks, readers and writers; what it cannot copy now is copied next time.
-    """
-
-    _executor: ThreadPoolExecutor | None = None
-    _executor_lock = threading.Lock()
-
-    def __init__(self, *, every: int = DEFAULT_CHECKPOINT_EVERY) -> None:
-        self._every = max(1, every)
-        self._commits = 0
-        self._running: Future[None] | None = None
-        self._target: tuple[str, dict[str, Any]] | None = None
-        #: Completed checkpoints and the last one's (WAL frames, frames checkpointed).
-        self.done = 0
-        self.last_result: tuple[int, int] | None = None
-
-    def attach(self, database: str, connect_kwargs: dict[str, Any]) -> None:
-        """Remember how to open the database (called by :func:`connect`)."""
-        if self._target is not None:
-            return
-        kwargs = dict(connect_kwargs)
-        if not kwargs.get("uri"):
-            # Read-write, never create: a file deleted meanwhile is not made again.
-            database = f"file:{urllib.parse.quote(os.path.abspath(database))}?mode=rw"
-            kwargs["uri"] = True
-        self._target = (database, kwargs)
-
-    def committed(self) -> None:
-        """Count one commit; start a checkpoint when enough have accumulated."""
-        self._commits += 1
-        if self._commits < self._every or self._target is None:
-            return
-        if self._running is not None and not self._running.done():
-            return
-        self._commits = 0
-        self._running = self._pool().submit(self._checkpoint)
-
-    def wait(self, timeout: float | None = None) -> None:
-        """Block until the checkpoint in progress (if any) has finished."""
-        running = self._running
-        if running is not None:
-            running.result(timeout)
-
-    @classmethod
-    def _pool(cls) -> ThreadPoolExecutor:
-        with cls._executor_lock:
-            if cls._executor is None:
-                cls._executor = ThreadPoolExecutor(
-                    max_workers=1, thread_name_prefix="sqlite-checkpoint"
-                )
-            return cls._executor
-
-    def _checkpoint(self) -> None:
-        assert self._target is not None
-        database, kwargs = self._target
-        try:
-            connection = sqlite3.connect(database, timeout=0, **kwargs)
-            try:
-                row = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-            finally:
-                connection.close()
-        except sqlite3.Error as error:  # the next round tries again
-            _LOGGER.warning("background WAL checkpoint failed: %s", type(error).__name__)
-            return
-        self.done += 1
-        if row is not None:
-            self.last_result = (int(row[1]), int(row[2]))
 
 
 class _ImmediateQueue:
@@ -361,8 +284,13 @@ async def _connect(database: str, kwargs: dict[str, Any]) -> Connection:
 
 
 class _Connecting:
-    """What :func:`connect` returns: awaitable; SQLAlchemy marks it (2.0) or its
-    ``_thread`` (2.1) as a daemon thread, which means nothing here."""
+    """What :func:`connect` returns: an awaitable of the connection.
+
+    SQLAlchemy's adapter marks aiosqlite's worker thread as a daemon: the
+    object ``connect`` returned when it is a ``Thread`` (aiosqlite < 0.22),
+    else its ``_thread`` (aiosqlite >= 0.22). There is no thread here, so a
+    stand-in takes that assignment.
+    """
 
     def __init__(self, coroutine: Coroutine[Any, Any, Connection]) -> None:
         self._coroutine = coroutine
@@ -399,4 +327,4 @@ def dbapi() -> Any:
     return AsyncAdapt_aiosqlite_dbapi(_module(), sqlite3)
 
 
-__all__ = ["Checkpointer", "Connection", "Cursor", "connect", "dbapi"]
+__all__ = ["DEFAULT_CHECKPOINT_EVERY", "Checkpointer", "Connection", "Cursor", "connect", "dbapi"]

@@ -8,36 +8,22 @@ from pathlib import Path
 import pytest
 
 from storage import Storage, upgrade
-from tests.helpers.storage_helpers import (
-    TEST_DATABASE_URL_ENV,
-    create_postgres_database,
-    drop_postgres_database,
-    postgres_server_url,
-    sqlite_url,
-)
+from tests.helpers.storage_helpers import POSTGRESQL, SQLITE, fresh_database
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+@pytest.fixture(params=[SQLITE, pytest.param(POSTGRESQL, marks=pytest.mark.postgres)])
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[str]:
     """The URL of a brand-new, empty database (not migrated), removed after the test.
 
-    ``sqlite``: a file in the test's temporary directory. ``postgresql``: a new
+    ``sqlite``: a file in the test's temporary directory, on the driver that
+    ``SQLITE_DRIVER`` names (stock aiosqlite unless set). ``postgresql``: a new
     database on the server of ``TEST_DATABASE_URL``; skipped when it is unset.
+    ``tests/storage`` adds the in-loop SQLite driver.
     """
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path / "coach.db")
-        return
-    server = postgres_server_url()
-    if server is None:
-        pytest.skip(
-            f"{TEST_DATABASE_URL_ENV} is not set to a PostgreSQL URL "
-            "(e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test): PostgreSQL run skipped"
-        )
-    url = await create_postgres_database(server)
-    try:
+    async with fresh_database(request.param, tmp_path=tmp_path, monkeypatch=monkeypatch) as url:
         yield url
-    finally:
-        await drop_postgres_database(server, url)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ from tests.helpers.engine_helpers import (
     message,
     press,
 )
-from tests.helpers.storage_helpers import sqlite_url, table_row_counts
+from tests.helpers.storage_helpers import count_user_rows, sqlite_url, table_row_counts
 from tests.helpers.tcp_proxy import TcpProxy
 
 ALICE = ConversationKey(platform="telegram", workspace="", user_id="1001")
@@ -84,7 +84,9 @@ async def _run(script: Script, url: str, *, restart_every_message: bool) -> Conv
                 assert resumed == before  # same step, every answer, same version
             if not await conversation.step(engine, storage):
                 break
-        done = await storage.latest_case(user_id=await _user_id(storage))
+        user_id = await _user_id(storage)
+        async with storage.transaction(readonly=True) as tx:
+            done = await tx.latest_case(user_id=user_id)
         assert done is not None
         assert (done.step, done.status) == (Step.DONE, CaseStatus.DONE)
     finally:
@@ -121,7 +123,8 @@ async def _delete_everything(url: str) -> None:
     try:
         user = await storage.find_user(ALICE)
         assert user is not None
-        await storage.delete_user(user_id=user.id)
+        async with storage.transaction() as tx:
+            await tx.delete_user(user_id=user.id)
     finally:
         await storage.dispose()
 
@@ -149,7 +152,8 @@ async def test_a_duplicate_update_is_processed_once(engine: Engine, storage: Sto
     assert case.step is Step.DELIVERY
     assert case.answers.client_name == "Acme Ltd"
     assert case.answers.delivery is None  # the redelivery was not taken as the next answer
-    events = await storage.list_events(case_id=case.id)
+    async with storage.transaction(readonly=True) as tx:
+        events = await tx.list_events(case_id=case.id)
     assert [e.kind for e in events].count("text") == 1
 
 
@@ -167,7 +171,9 @@ async def test_concurrent_redeliveries_are_processed_once(
             await other.dispose()
 
     assert sorted(r.duplicate for r in results) == [False, True, True]
-    case = await storage.load_active_case(user_id=await _user_id(storage))
+    user_id = await _user_id(storage)
+    async with storage.transaction(readonly=True) as tx:
+        case = await tx.load_active_case(user_id=user_id)
     assert case is not None
     assert (case.step, case.answers.client_name, case.answers.delivery) == (
         Step.DELIVERY,
@@ -212,12 +218,15 @@ async def test_concurrent_answers_for_one_case_are_all_kept(
             await other.dispose()
 
     assert not any(r.unavailable or r.duplicate for r in results)
-    case = await storage.load_active_case(user_id=await _user_id(storage))
+    user_id = await _user_id(storage)
+    async with storage.transaction(readonly=True) as tx:
+        case = await tx.load_active_case(user_id=user_id)
     assert case is not None
     assert case.step is Step.INTERMEDIARY
     stored = [case.answers.client_name, case.answers.delivery, case.answers.client_said]
     assert sorted(a for a in stored if a) == sorted(answers)  # none lost, none doubled
-    events = await storage.list_events(case_id=case.id)
+    async with storage.transaction(readonly=True) as tx:
+        events = await tx.list_events(case_id=case.id)
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert [e.to_step for e in events[-3:]] == ["delivery", "client_said", "intermediary"]
 
@@ -261,7 +270,9 @@ async def test_a_version_conflict_reruns_the_coach_on_fresh_state(
 
     assert coach.calls == 2  # conflict → reload → the coach ran again
     assert not result.unavailable
-    case = await storage.load_active_case(user_id=await _user_id(storage))
+    user_id = await _user_id(storage)
+    async with storage.transaction(readonly=True) as tx:
+        case = await tx.load_active_case(user_id=user_id)
     assert case is not None
     assert (case.step, case.answers.client_name, case.answers.delivery) == (
         Step.CLIENT_SAID,
@@ -385,20 +396,20 @@ async def test_delete_leaves_nothing_of_the_user(engine: Engine, storage: Storag
     await engine.handle(message(bob, CommandInput(name="start")))
     alice = await _user_id(storage)
     # The follow-up of the finished case and the cool-down of the current one.
-    assert (await storage.count_user_rows(user_id=alice))["reminders"] == 2
-    assert (await storage.count_user_rows(user_id=alice))["drafts"] >= 2
+    assert (await count_user_rows(storage, user_id=alice))["reminders"] == 2
+    assert (await count_user_rows(storage, user_id=alice))["drafts"] >= 2
 
     asked = await engine.handle(message(ALICE, CommandInput(name="delete")))
     done = await engine.handle(message(ALICE, press(asked.outgoing, "del.yes")))
 
     after_delete = Coach().after_delete(language=done.language)
     assert done.outgoing[-len(after_delete) :] == after_delete
-    assert set((await storage.count_user_rows(user_id=alice)).values()) == {0}
+    assert set((await count_user_rows(storage, user_id=alice)).values()) == {0}
     assert await storage.find_user(ALICE) is None
     counts = await table_row_counts(storage)
     bob_id = await _user_id(storage, bob)
     assert counts["users"] == 1
-    assert counts["cases"] == (await storage.count_user_rows(user_id=bob_id))["cases"]
+    assert counts["cases"] == (await count_user_rows(storage, user_id=bob_id))["cases"]
 
 
 # ------------------------------------------------------ language, effects, drafts
@@ -461,10 +472,12 @@ async def test_event_log_holds_steps_and_kinds_never_text(engine: Engine, storag
     await conversation.start(engine)
     while await conversation.step(engine, storage):
         pass
-    case = await storage.latest_case(user_id=await _user_id(storage))
-    assert case is not None
+    user_id = await _user_id(storage)
+    async with storage.transaction(readonly=True) as tx:
+        case = await tx.latest_case(user_id=user_id)
+        assert case is not None
 
-    events = await storage.list_events(case_id=case.id)
+        events = await tx.list_events(case_id=case.id)
 
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert events[0].from_step is None and events[0].kind == "command:start"
@@ -492,7 +505,9 @@ async def test_first_message_of_a_new_user_opens_one_case(engine: Engine, storag
     result = await engine.handle(message(ALICE, TextInput(text="hello"), platform_language="en"))
 
     assert result.outgoing and not result.unavailable
-    cases = await storage.list_cases(user_id=await _user_id(storage))
+    user_id = await _user_id(storage)
+    async with storage.transaction(readonly=True) as tx:
+        cases = await tx.list_cases(user_id=user_id)
     assert [(c.step, c.status) for c in cases] == [(Step.CALM, CaseStatus.ACTIVE)]
     assert isinstance(cases[0], Case)
 

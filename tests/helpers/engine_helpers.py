@@ -191,8 +191,9 @@ class Conversation:
 
     async def active_case(self, storage: Storage) -> Case | None:
         """The user's active case as stored."""
-        user = await storage.find_user(self.key)
-        return None if user is None else await storage.load_active_case(user_id=user.id)
+        async with storage.transaction(readonly=True) as tx:
+            user = await tx.find_user(self.key)
+            return None if user is None else await tx.load_active_case(user_id=user.id)
 
     async def send(self, engine: Engine, user_input: UserInput) -> EngineResult:
         """Send one input and remember the replies."""

@@ -11,11 +11,37 @@ import pytest
 from flows.case import Case, CaseStatus, Intermediary, Step
 from flows.io import ConversationKey, Draft, DraftKind, ReminderKind
 from storage import ConflictError, Storage, create_engine, prune_processed
-from tests.helpers.storage_helpers import table_row_counts
+from tests.helpers.storage_helpers import count_user_rows, table_row_counts
 
 ALICE = ConversationKey(platform="telegram", workspace="", user_id="1001")
 BOB = ConversationKey(platform="slack", workspace="T1", user_id="U2")
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+async def _save(storage: Storage, *, user_id: int, case: Case) -> int:
+    async with storage.transaction() as tx:
+        return await tx.save_case(user_id=user_id, case=case)
+
+
+async def _active_case(storage: Storage, *, user_id: int) -> Case | None:
+    async with storage.transaction(readonly=True) as tx:
+        return await tx.load_active_case(user_id=user_id)
+
+
+async def _mark(storage: Storage, *, platform: str, update_id: str) -> bool:
+    async with storage.transaction() as tx:
+        return await tx.mark_processed(platform=platform, update_id=update_id)
+
+
+async def _remind(storage: Storage, *, user_id: int, platform: str, due_at: datetime) -> int:
+    async with storage.transaction() as tx:
+        return await tx.add_reminder(
+            user_id=user_id,
+            case_id=None,
+            platform=platform,
+            kind=ReminderKind.FOLLOW_UP,
+            due_at=due_at,
+        )
 
 
 def _case(step: Step = Step.CALM) -> Case:
@@ -71,8 +97,8 @@ async def test_case_round_trips_with_every_answer(storage: Storage) -> None:
     case.trail = [Step.START, Step.CALM]
     case.turn = 7
 
-    assert await storage.save_case(user_id=user.id, case=case) == 1
-    loaded = await storage.load_active_case(user_id=user.id)
+    assert await _save(storage, user_id=user.id, case=case) == 1
+    loaded = await _active_case(storage, user_id=user.id)
 
     assert loaded == case
     assert loaded is not None
@@ -83,18 +109,18 @@ async def test_case_round_trips_with_every_answer(storage: Storage) -> None:
 async def test_stale_version_is_a_conflict_and_changes_nothing(storage: Storage) -> None:
     user = await storage.get_or_create_user(ALICE)
     case = _case()
-    await storage.save_case(user_id=user.id, case=case)
-    first = await storage.load_active_case(user_id=user.id)
-    second = await storage.load_active_case(user_id=user.id)
+    await _save(storage, user_id=user.id, case=case)
+    first = await _active_case(storage, user_id=user.id)
+    second = await _active_case(storage, user_id=user.id)
     assert first is not None and second is not None
 
     first.step = Step.CLIENT_NAME
-    await storage.save_case(user_id=user.id, case=first)
+    await _save(storage, user_id=user.id, case=first)
     second.step = Step.COOL_DOWN
     with pytest.raises(ConflictError):
-        await storage.save_case(user_id=user.id, case=second)
+        await _save(storage, user_id=user.id, case=second)
 
-    stored = await storage.load_active_case(user_id=user.id)
+    stored = await _active_case(storage, user_id=user.id)
     assert stored is not None
     assert stored.step is Step.CLIENT_NAME
     assert stored.version == 2
@@ -102,16 +128,16 @@ async def test_stale_version_is_a_conflict_and_changes_nothing(storage: Storage)
 
 async def test_a_user_has_at_most_one_active_case(storage: Storage) -> None:
     user = await storage.get_or_create_user(ALICE)
-    await storage.save_case(user_id=user.id, case=_case())
+    await _save(storage, user_id=user.id, case=_case())
 
     with pytest.raises(ConflictError):
-        await storage.save_case(user_id=user.id, case=_case())
+        await _save(storage, user_id=user.id, case=_case())
 
 
 async def test_closing_and_opening_in_one_transaction(storage: Storage) -> None:
     user = await storage.get_or_create_user(ALICE)
     old = _case()
-    await storage.save_case(user_id=user.id, case=old)
+    await _save(storage, user_id=user.id, case=old)
 
     old.status = CaseStatus.CANCELLED
     new = Case(step=Step.CALM)
@@ -119,9 +145,10 @@ async def test_closing_and_opening_in_one_transaction(storage: Storage) -> None:
         await tx.save_case(user_id=user.id, case=old)
         await tx.save_case(user_id=user.id, case=new)
 
-    active = await storage.load_active_case(user_id=user.id)
+    active = await _active_case(storage, user_id=user.id)
     assert active is not None and active.id == new.id
-    history = await storage.list_cases(user_id=user.id)
+    async with storage.transaction(readonly=True) as tx:
+        history = await tx.list_cases(user_id=user.id)
     assert {c.id: c.status for c in history} == {
         old.id: CaseStatus.CANCELLED,
         new.id: CaseStatus.ACTIVE,
@@ -134,7 +161,7 @@ async def test_one_query_reads_the_user_and_only_the_active_case(storage: Storag
     user = await storage.get_or_create_user(ALICE, platform_language="bg")
     closed = _case(Step.REPLY)
     closed.status = CaseStatus.DONE
-    await storage.save_case(user_id=user.id, case=closed)
+    await _save(storage, user_id=user.id, case=closed)
 
     async with storage.session() as session:
         without_case = await session.find_user_and_active_case(ALICE)
@@ -162,8 +189,8 @@ async def test_a_write_after_the_one_query_read_is_still_all_or_nothing(
                 assert await tx.mark_processed(platform="telegram", update_id="9")
                 raise RuntimeError("the coach failed")
 
-    assert await storage.load_active_case(user_id=user.id) is None
-    assert await storage.mark_processed(platform="telegram", update_id="9") is True
+    assert await _active_case(storage, user_id=user.id) is None
+    assert await _mark(storage, platform="telegram", update_id="9") is True
 
 
 async def test_history_is_newest_first(migrated_url: str) -> None:
@@ -175,12 +202,13 @@ async def test_history_is_newest_first(migrated_url: str) -> None:
         for _ in range(3):
             case = _case()
             case.status = CaseStatus.DONE
-            await store.save_case(user_id=user.id, case=case)
+            await _save(store, user_id=user.id, case=case)
             ids.append(case.id)
             now[0] += timedelta(minutes=1)
 
-        history = await store.list_cases(user_id=user.id)
-        latest = await store.latest_case(user_id=user.id)
+        async with store.transaction(readonly=True) as tx:
+            history = await tx.list_cases(user_id=user.id)
+            latest = await tx.latest_case(user_id=user.id)
     finally:
         await store.dispose()
 
@@ -198,8 +226,8 @@ async def test_a_failed_transaction_leaves_nothing(storage: Storage) -> None:
             await tx.save_case(user_id=user.id, case=case)
             raise RuntimeError("the coach failed")
 
-    assert await storage.load_active_case(user_id=user.id) is None
-    assert await storage.mark_processed(platform="telegram", update_id="77") is True
+    assert await _active_case(storage, user_id=user.id) is None
+    assert await _mark(storage, platform="telegram", update_id="77") is True
 
 
 # ------------------------------------------------------------------ events
@@ -209,23 +237,29 @@ async def test_events_are_numbered_per_case(storage: Storage) -> None:
     user = await storage.get_or_create_user(ALICE)
     one, two = _case(), _case()
     two.status = CaseStatus.DONE
-    await storage.save_case(user_id=user.id, case=one)
-    await storage.save_case(user_id=user.id, case=two)
+    await _save(storage, user_id=user.id, case=one)
+    await _save(storage, user_id=user.id, case=two)
 
-    seqs = [
-        await storage.append_event(
-            case_id=one.id, user_id=user.id, from_step=None, to_step="calm", kind="command:start"
-        ),
-        await storage.append_event(
-            case_id=one.id, user_id=user.id, from_step="calm", to_step="client_name", kind="choice"
-        ),
-        await storage.append_event(
-            case_id=two.id, user_id=user.id, from_step="reply", to_step="done", kind="choice"
-        ),
-    ]
+    seqs = []
+    for case_id, from_step, to_step, kind in (
+        (one.id, None, "calm", "command:start"),
+        (one.id, "calm", "client_name", "choice"),
+        (two.id, "reply", "done", "choice"),
+    ):
+        async with storage.transaction() as tx:  # one transaction per step, as the engine does
+            seqs.append(
+                await tx.append_event(
+                    case_id=case_id,
+                    user_id=user.id,
+                    from_step=from_step,
+                    to_step=to_step,
+                    kind=kind,
+                )
+            )
 
     assert seqs == [1, 2, 1]
-    events = await storage.list_events(case_id=one.id)
+    async with storage.transaction(readonly=True) as tx:
+        events = await tx.list_events(case_id=one.id)
     assert [(e.seq, e.from_step, e.to_step, e.kind) for e in events] == [
         (1, None, "calm", "command:start"),
         (2, "calm", "client_name", "choice"),
@@ -236,24 +270,25 @@ async def test_events_are_numbered_per_case(storage: Storage) -> None:
 
 
 async def test_an_update_is_processed_once(storage: Storage) -> None:
-    assert await storage.mark_processed(platform="telegram", update_id="1") is True
-    assert await storage.mark_processed(platform="telegram", update_id="1") is False
-    assert await storage.mark_processed(platform="slack", update_id="1") is True
+    assert await _mark(storage, platform="telegram", update_id="1") is True
+    assert await _mark(storage, platform="telegram", update_id="1") is False
+    assert await _mark(storage, platform="slack", update_id="1") is True
 
 
 async def test_old_update_ids_are_pruned(migrated_url: str) -> None:
     now = [T0]
     store = Storage(migrated_url, clock=lambda: now[0])
     try:
-        await store.mark_processed(platform="telegram", update_id="old")
+        await _mark(store, platform="telegram", update_id="old")
         now[0] = T0 + timedelta(days=3)
-        await store.mark_processed(platform="telegram", update_id="new")
+        await _mark(store, platform="telegram", update_id="new")
 
-        removed = await store.prune_processed(older_than=timedelta(days=2))
+        async with store.transaction() as tx:
+            removed = await tx.prune_processed(older_than=timedelta(days=2))
 
         assert removed == 1
-        assert await store.mark_processed(platform="telegram", update_id="old") is True
-        assert await store.mark_processed(platform="telegram", update_id="new") is False
+        assert await _mark(store, platform="telegram", update_id="old") is True
+        assert await _mark(store, platform="telegram", update_id="new") is False
     finally:
         await store.dispose()
 
@@ -264,21 +299,22 @@ async def test_old_update_ids_are_pruned(migrated_url: str) -> None:
 async def test_reminders_fall_due_and_are_claimed_once(storage: Storage) -> None:
     user = await storage.get_or_create_user(ALICE)
     case = _case(Step.COOL_DOWN)
-    await storage.save_case(user_id=user.id, case=case)
-    soon = await storage.add_reminder(
-        user_id=user.id,
-        case_id=case.id,
-        platform="telegram",
-        kind=ReminderKind.COOL_DOWN,
-        due_at=T0 + timedelta(minutes=15),
-    )
-    await storage.add_reminder(
-        user_id=user.id,
-        case_id=case.id,
-        platform="telegram",
-        kind=ReminderKind.FOLLOW_UP,
-        due_at=T0 + timedelta(hours=1),
-    )
+    await _save(storage, user_id=user.id, case=case)
+    async with storage.transaction() as tx:
+        soon = await tx.add_reminder(
+            user_id=user.id,
+            case_id=case.id,
+            platform="telegram",
+            kind=ReminderKind.COOL_DOWN,
+            due_at=T0 + timedelta(minutes=15),
+        )
+        await tx.add_reminder(
+            user_id=user.id,
+            case_id=case.id,
+            platform="telegram",
+            kind=ReminderKind.FOLLOW_UP,
+            due_at=T0 + timedelta(hours=1),
+        )
 
     early = await storage.claim_due_reminders(platform="telegram", now=T0)
     other_platform = await storage.claim_due_reminders(platform="slack", now=T0 + timedelta(days=1))
@@ -298,14 +334,7 @@ async def test_concurrent_claimers_split_the_reminders(migrated_url: str) -> Non
     try:
         user = await setup.get_or_create_user(ALICE)
         ids = {
-            await setup.add_reminder(
-                user_id=user.id,
-                case_id=None,
-                platform="telegram",
-                kind=ReminderKind.FOLLOW_UP,
-                due_at=T0,
-            )
-            for _ in range(20)
+            await _remind(setup, user_id=user.id, platform="telegram", due_at=T0) for _ in range(20)
         }
 
         async def claim_all(store: Storage) -> list[int]:
@@ -329,12 +358,8 @@ async def test_concurrent_claimers_split_the_reminders(migrated_url: str) -> Non
 
 async def test_a_claim_never_sent_is_claimable_after_the_lease(storage: Storage) -> None:
     user = await storage.get_or_create_user(ALICE)
-    lost = await storage.add_reminder(
-        user_id=user.id, case_id=None, platform="slack", kind=ReminderKind.FOLLOW_UP, due_at=T0
-    )
-    sent = await storage.add_reminder(
-        user_id=user.id, case_id=None, platform="slack", kind=ReminderKind.FOLLOW_UP, due_at=T0
-    )
+    lost = await _remind(storage, user_id=user.id, platform="slack", due_at=T0)
+    sent = await _remind(storage, user_id=user.id, platform="slack", due_at=T0)
     first = await storage.claim_due_reminders(platform="slack", now=T0)
     await storage.mark_reminder_sent(reminder_id=sent)
 
@@ -360,13 +385,14 @@ async def test_latest_drafts_newest_first(storage: Storage) -> None:
         Draft(kind=DraftKind.CALL_REQUEST, text=f"Здравейте, {n}", language="bg", title=f"t{n}")
         for n in range(4)
     ]
-    for draft in drafts:
-        await storage.add_draft(user_id=user.id, case_id=None, draft=draft)
-    await storage.add_draft(
-        user_id=other.id,
-        case_id=None,
-        draft=Draft(kind=DraftKind.REPLY, text="Hi", language="en", title="x"),
-    )
+    async with storage.transaction() as tx:
+        for draft in drafts:
+            await tx.add_draft(user_id=user.id, case_id=None, draft=draft)
+        await tx.add_draft(
+            user_id=other.id,
+            case_id=None,
+            draft=Draft(kind=DraftKind.REPLY, text="Hi", language="en", title="x"),
+        )
 
     assert await storage.latest_drafts(user_id=user.id, limit=3) == drafts[::-1][:3]
     assert len(await storage.latest_drafts(user_id=other.id)) == 1
@@ -380,37 +406,43 @@ async def _fill(storage: Storage, key: ConversationKey) -> int:
     await storage.set_language(user_id=user.id, language="bg")
     done, active = _case(), _case(Step.COOL_DOWN)
     done.status = CaseStatus.DONE
-    for case in (done, active):
-        await storage.save_case(user_id=user.id, case=case)
-        await storage.append_event(
-            case_id=case.id, user_id=user.id, from_step=None, to_step="calm", kind="text"
-        )
-        await storage.add_draft(
+    async with storage.transaction() as tx:
+        for case in (done, active):
+            await tx.save_case(user_id=user.id, case=case)
+            await tx.append_event(
+                case_id=case.id, user_id=user.id, from_step=None, to_step="calm", kind="text"
+            )
+            await tx.add_draft(
+                user_id=user.id,
+                case_id=case.id,
+                draft=Draft(kind=DraftKind.REPLY, text="…", language="bg", title="…"),
+            )
+        await tx.add_reminder(
             user_id=user.id,
-            case_id=case.id,
-            draft=Draft(kind=DraftKind.REPLY, text="…", language="bg", title="…"),
+            case_id=active.id,
+            platform=key.platform,
+            kind=ReminderKind.COOL_DOWN,
+            due_at=T0,
         )
-    await storage.add_reminder(
-        user_id=user.id,
-        case_id=active.id,
-        platform=key.platform,
-        kind=ReminderKind.COOL_DOWN,
-        due_at=T0,
-    )
     return user.id
+
+
+async def _delete_user(storage: Storage, *, user_id: int) -> None:
+    async with storage.transaction() as tx:
+        await tx.delete_user(user_id=user_id)
 
 
 async def test_delete_user_leaves_nothing_of_the_user(storage: Storage) -> None:
     alice = await _fill(storage, ALICE)
     bob = await _fill(storage, BOB)
-    await storage.mark_processed(platform="telegram", update_id="9")
+    await _mark(storage, platform="telegram", update_id="9")
     before = await table_row_counts(storage)
 
-    await storage.delete_user(user_id=alice)
+    await _delete_user(storage, user_id=alice)
 
-    assert set((await storage.count_user_rows(user_id=alice)).values()) == {0}
+    assert set((await count_user_rows(storage, user_id=alice)).values()) == {0}
     assert await storage.find_user(ALICE) is None
-    bob_rows = await storage.count_user_rows(user_id=bob)
+    bob_rows = await count_user_rows(storage, user_id=bob)
     assert bob_rows == {
         "drafts": 2,
         "reminders": 1,
@@ -433,7 +465,7 @@ async def test_delete_user_leaves_nothing_of_the_user(storage: Storage) -> None:
 async def test_delete_only_user_empties_every_user_table(storage: Storage) -> None:
     alice = await _fill(storage, ALICE)
 
-    await storage.delete_user(user_id=alice)
+    await _delete_user(storage, user_id=alice)
 
     counts = await table_row_counts(storage)
     assert {name: n for name, n in counts.items() if name != "processed_updates"} == {
@@ -449,7 +481,7 @@ async def test_storage_on_a_shared_engine_and_the_prune_job(migrated_url: str) -
     engine = create_engine(migrated_url)
     try:
         shared = Storage.from_engine(engine, clock=lambda: T0)
-        await shared.mark_processed(platform="telegram", update_id="old")
+        await _mark(shared, platform="telegram", update_id="old")
         await shared.dispose()  # not its engine: still usable afterwards
 
         removed = await prune_processed(
@@ -457,6 +489,6 @@ async def test_storage_on_a_shared_engine_and_the_prune_job(migrated_url: str) -
         )
 
         assert removed == 1
-        assert await shared.mark_processed(platform="telegram", update_id="old") is True
+        assert await _mark(shared, platform="telegram", update_id="old") is True
     finally:
         await engine.dispose()

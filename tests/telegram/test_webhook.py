@@ -112,7 +112,8 @@ async def test_a_failed_update_answers_500_and_its_redelivery_is_applied_once(
     key = conversation_key(903)
     user = await engine.storage.find_user(key)
     assert user is not None
-    assert len(await engine.storage.list_cases(user_id=user.id)) == 1
+    async with engine.storage.transaction(readonly=True) as tx:
+        assert len(await tx.list_cases(user_id=user.id)) == 1
 
 
 def test_an_empty_secret_is_refused(adapter: TelegramChannel) -> None:
