@@ -8,7 +8,8 @@ from typing import Any
 from bot.engine import Engine
 from bot.telegram.adapter import TelegramAdapter
 from flows.i18n import t
-from tests.helpers.telegram_api import BotApiStandIn, Deliver
+from tests.helpers.standins.telegram import BotApiStandIn
+from tests.helpers.standins.telegram_user import Deliver
 from tests.telegram.conftest import Clock, MakeUser
 
 

@@ -17,8 +17,8 @@ from bot.settings import Settings
 from bot.telegram import TelegramConfigError, run
 from bot.telegram.webhook import SECRET_HEADER
 from flows.i18n import t
+from tests.helpers.standins.telegram import BotApiStandIn
 from tests.helpers.storage_helpers import sqlite_url
-from tests.helpers.telegram_api import BotApiStandIn
 
 SECRET = "run-test_secret"
 
