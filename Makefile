@@ -44,7 +44,7 @@ $(MIN_STAMP): pyproject.toml $(STAMP)
 	@$(BIN)/python -m uv --quiet venv --python $(BIN)/python $(MIN_VENV)
 	@$(BIN)/python -m uv --quiet pip install --python $(MIN_BIN)/python \
 		--resolution lowest-direct -e '.[dev]'
-	@$(BIN)/python -m uv pip list --python $(MIN_BIN)/python > $(MIN_VENV)/versions.txt
+	@$(BIN)/python -m uv --quiet pip list --python $(MIN_BIN)/python > $(MIN_VENV)/versions.txt
 	@touch $(MIN_STAMP)
 
 ## lint: ruff and mypy
