@@ -1,8 +1,8 @@
 """A Slack Web API stand-in that is also the load: users POSTing signed events.
 
 Runs in its OWN process (``python -m bench.slack_api …``). It serves the Web
-API methods an app calls (auth.test, users.info, conversations.open,
-chat.postMessage, chat.update, views.publish, …) on 127.0.0.1 and plays
+API with the tests' stand-in (:mod:`tests.helpers.standins.slack`, lenient: any
+token, every method answered) on 127.0.0.1 and plays
 ``--users`` people writing to the app in a direct message
 (:mod:`bench.loadgen`): each action is a signed ``message.im`` event, or a
 signed ``block_actions`` press of the button with the scripted label in the
@@ -26,23 +26,17 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
-from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
+from aiohttp import ClientSession, ClientTimeout, TCPConnector
 
 from bench.loadgen import GIVE_UP_SECONDS, ClosedLoop, SimUser
+from tests.helpers.standins.slack import BOT_ID, BOT_USER_ID, SlackApiStandIn, dm_channel
 
 _LOGGER = logging.getLogger("bench.slack_api")
 
 TEAM_ID = "TBENCH"
-BOT_USER_ID = "UBENCHBOT"
-BOT_ID = "BBENCHBOT"
 APP_ID = "ABENCH"
-
-
-def dm_channel(user_id: str) -> str:
-    """The direct-message channel of the app with ``user_id``."""
-    return "D" + user_id.removeprefix("U")
 
 
 def sign(body: str, *, secret: str) -> dict[str, str]:
@@ -81,6 +75,17 @@ class SlackDriver(ClosedLoop):
         self.round_robin = itertools.cycle(range(len(events_urls)))
         self.by_channel = {dm_channel(uid): user for uid, user in self.users.items()}
         self.calls: dict[str, int] = {}
+        self.api = SlackApiStandIn(
+            token=None,
+            team_id=TEAM_ID,
+            strict=False,
+            locales={
+                uid: "bg-BG" if user.language == "bg" else "en-US"
+                for uid, user in self.users.items()
+            },
+            on_request=self.on_request,
+            on_result=self.on_result,
+        )
         self.session: ClientSession | None = None
         self.tasks: set[asyncio.Task[None]] = set()
 
@@ -195,56 +200,27 @@ class SlackDriver(ClosedLoop):
             user = self.users.get(str(args.get("user_id") or args.get("user") or ""))
         return user
 
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if method == "auth.test":
-            return {
-                "ok": True,
-                "url": "https://bench.slack.invalid/",
-                "team": "Bench",
-                "user": "coach",
-                "team_id": TEAM_ID,
-                "user_id": BOT_USER_ID,
-                "bot_id": BOT_ID,
-                "is_enterprise_install": False,
-            }
-        if method == "users.info":
-            uid = str(args.get("user", ""))
-            user = self.users.get(uid)
-            locale = "bg-BG" if user is not None and user.language == "bg" else "en-US"
-            return {
-                "ok": True,
-                "user": {"id": uid, "team_id": TEAM_ID, "name": "someone", "locale": locale},
-            }
-        if method == "conversations.open":
-            uid = str(args.get("users", "")).split(",")[0]
-            return {"ok": True, "channel": {"id": dm_channel(uid)}}
+    def on_request(self, method: str, args: dict[str, Any]) -> None:
+        """Count every Web API call."""
+        self.calls[method] = self.calls.get(method, 0) + 1
+
+    def on_result(self, method: str, args: dict[str, Any], payload: dict[str, Any]) -> None:
+        """A post (maybe with buttons to press next), an update or the App Home: progress."""
+        if method in ("auth.test", "users.info", "conversations.open"):
+            return
         user = self._user_of(args)
-        if method == "chat.postMessage":
-            channel = str(args.get("channel", ""))
-            if channel.startswith("U"):
-                channel = dm_channel(channel)
-            ts = f"1700000000.{next(self.counter):06d}"
-            blocks = args.get("blocks") or []
-            message: dict[str, Any] = {
-                "channel": channel,
-                "ts": ts,
-                "text": str(args.get("text", "")),
-            }
-            message["blocks"] = blocks
-            if user is not None:
-                if any(block.get("type") == "actions" for block in blocks):
-                    user.state["message"] = message
-                self._count(user, method)
-            return {"ok": True, "channel": channel, "ts": ts, "message": message}
-        if user is not None:
-            self._count(user, method)
-        if method == "chat.update":
-            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
-        if method == "views.publish":
-            return {"ok": True, "view": {"id": "VBENCH"}}
-        if method == "chat.postEphemeral":
-            return {"ok": True, "message_ts": f"1700000000.{next(self.counter):06d}"}
-        return {"ok": True}
+        if user is None:
+            return
+        if method == "chat.postMessage" and payload.get("ok"):
+            blocks = payload["message"]["blocks"]
+            if any(block.get("type") == "actions" for block in blocks):
+                user.state["message"] = {
+                    "channel": payload["channel"],
+                    "ts": payload["ts"],
+                    "text": payload["message"]["text"],
+                    "blocks": blocks,
+                }
+        self._count(user, method)
 
     def _count(self, user: SimUser, method: str) -> None:
         if self.done_on == "chat.postMessage":
@@ -265,23 +241,6 @@ class SlackDriver(ClosedLoop):
         if user.state.get("published") and user.received >= user.expected:
             self.step_done(user, quiet=False)
 
-    async def handle(self, request: web.Request) -> web.Response:
-        """Every Web API method: ``/api/<method>``."""
-        method = request.match_info["method"]
-        self.calls[method] = self.calls.get(method, 0) + 1
-        args: dict[str, Any] = dict(request.query)
-        body = await request.read()
-        if body:
-            if request.content_type == "application/json":
-                args.update(json.loads(body))
-            else:
-                args.update(dict(parse_qsl(body.decode(), keep_blank_values=True)))
-        for key in ("blocks", "view"):
-            if isinstance(args.get(key), str):
-                with contextlib.suppress(json.JSONDecodeError):
-                    args[key] = json.loads(args[key])
-        return web.json_response(self._answer(method, args))
-
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     """Serve the Web API, wait for the app, run the users; return the report."""
@@ -295,11 +254,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         secret=args.secret,
         done_on=args.done_on,
     )
-    app = web.Application()
-    app.router.add_route("*", "/api/{method}", driver.handle)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", args.port).start()
+    await driver.api.start(args.port)
     driver.session = ClientSession(
         connector=TCPConnector(limit=max(8, args.users)), timeout=ClientTimeout(total=30)
     )
@@ -316,7 +271,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         watchdog.cancel()
         await driver.session.close()
-        await runner.cleanup()
+        await driver.api.stop()
     return driver.report(calls=driver.calls)
 
 

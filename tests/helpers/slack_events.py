@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.helpers.slack_api import BOT_ID, BOT_USER_ID, TEAM_ID, StoredMessage, dm_channel
+from tests.helpers.standins.slack import BOT_ID, BOT_USER_ID, TEAM_ID, StoredMessage, dm_channel
 
 SIGNING_SECRET = "test-signing-secret"
 API_APP_ID = "A0COACH"

@@ -2,7 +2,7 @@
 
 :class:`TelegramUser` builds ``message`` and ``callback_query`` updates of one
 private chat (update ids unique across users) and finds the buttons of the
-bot's latest keyboard in the :class:`~tests.helpers.bot_api_standin.BotApiStandIn`.
+bot's latest keyboard in the :class:`~tests.helpers.standins.telegram.ThreadedBotApi`.
 :func:`post_update` POSTs an update to a worker's ``/telegram/webhook``.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.helpers.bot_api_standin import BotApiStandIn
+from tests.helpers.standins.telegram import ThreadedBotApi as BotApiStandIn
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 

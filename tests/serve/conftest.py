@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL, make_url
 
-from tests.helpers.bot_api_standin import BotApiStandIn
 from tests.helpers.processes import Worker, kill_worker, start_worker, stop_worker, wait_for_health
+from tests.helpers.standins.telegram import ThreadedBotApi as BotApiStandIn
 from tests.helpers.tcp_proxy import TcpProxy
 
 TEST_DATABASE_URL_ENV = "TEST_DATABASE_URL"

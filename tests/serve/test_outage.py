@@ -20,9 +20,9 @@ import pytest
 
 from flows.coach import Coach
 from storage.db import create_engine
-from tests.helpers.bot_api_standin import BotApiStandIn
 from tests.helpers.conversation_state import conversation_state
 from tests.helpers.processes import Worker, http_status
+from tests.helpers.standins.telegram import ThreadedBotApi as BotApiStandIn
 from tests.helpers.tcp_proxy import TcpProxy
 from tests.helpers.webhook_updates import TelegramUser, post_update
 from tests.serve.conftest import WEBHOOK_SECRET, WorkerFactory, via_proxy

@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from flows.i18n import t
 from storage.db import create_engine
-from tests.helpers.bot_api_standin import BotApiStandIn
 from tests.helpers.processes import kill_worker
+from tests.helpers.standins.telegram import ThreadedBotApi as BotApiStandIn
 from tests.helpers.webhook_updates import TelegramUser, post_update
 from tests.serve.conftest import WEBHOOK_SECRET, WorkerFactory
 

@@ -7,8 +7,8 @@ import json
 import aiohttp
 import pytest
 
-from tests.helpers.bot_api_standin import BotApiStandIn
 from tests.helpers.slack_events import SIGNING_SECRET, sign
+from tests.helpers.standins.telegram import ThreadedBotApi as BotApiStandIn
 from tests.serve.conftest import WorkerFactory
 
 pytestmark = pytest.mark.postgres

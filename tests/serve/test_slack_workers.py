@@ -18,10 +18,16 @@ import pytest
 
 from storage.db import create_engine
 from tests.helpers import slack_events as ev
-from tests.helpers.bot_api_standin import BotApiStandIn
 from tests.helpers.conversation_state import conversation_state
 from tests.helpers.processes import Worker
-from tests.helpers.slack_api import BOT_TOKEN, TEAM_ID, SlackApiStandIn, StoredMessage, dm_channel
+from tests.helpers.standins.slack import (
+    BOT_TOKEN,
+    TEAM_ID,
+    SlackApiStandIn,
+    StoredMessage,
+    dm_channel,
+)
+from tests.helpers.standins.telegram import ThreadedBotApi as BotApiStandIn
 from tests.serve.conftest import WorkerFactory
 
 pytestmark = pytest.mark.postgres

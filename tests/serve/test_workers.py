@@ -17,9 +17,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from storage.db import create_engine
-from tests.helpers.bot_api_standin import BotApiStandIn
 from tests.helpers.conversation_state import CaseSnapshot, conversation_state
 from tests.helpers.processes import Worker
+from tests.helpers.standins.telegram import ThreadedBotApi as BotApiStandIn
 from tests.helpers.webhook_updates import TelegramUser, post_update
 from tests.serve.conftest import WEBHOOK_SECRET, DatabaseFactory, WorkerFactory
 

@@ -29,7 +29,7 @@ from flows.coach import Coach
 from flows.io import ConversationKey
 from storage import Storage, upgrade
 from tests.helpers import slack_events as ev
-from tests.helpers.slack_api import (
+from tests.helpers.standins.slack import (
     BOT_TOKEN,
     TEAM_ID,
     SlackApiStandIn,

@@ -17,7 +17,7 @@ import pytest
 
 from tests.helpers import slack_events as ev
 from tests.helpers.processes import ROOT, free_port
-from tests.helpers.slack_api import BOT_TOKEN, SlackApiStandIn, dm_channel
+from tests.helpers.standins.slack import BOT_TOKEN, SlackApiStandIn, dm_channel
 from tests.helpers.storage_helpers import sqlite_url
 
 USER = "U0PROC"

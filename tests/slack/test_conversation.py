@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.channels.slack import mrkdwn
 from flows.case import Step
 from flows.i18n import t
-from tests.helpers.slack_api import StoredMessage
+from tests.helpers.standins.slack import StoredMessage
 from tests.slack.conftest import Workspace, buttons_of
 from tests.slack.drive import BULGARIAN, ENGLISH, drive_to
 

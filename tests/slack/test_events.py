@@ -8,7 +8,7 @@ from bot.channels.slack import mrkdwn
 from flows.case import Step
 from flows.i18n import t
 from tests.helpers import slack_events as ev
-from tests.helpers.slack_api import dm_channel
+from tests.helpers.standins.slack import dm_channel
 from tests.slack.conftest import Workspace
 from tests.slack.drive import ENGLISH, drive_to
 

@@ -12,7 +12,7 @@ from bot.engine import Engine
 from flows.coach import Coach
 from flows.i18n import t
 from storage import Storage
-from tests.helpers.slack_api import SlackApiStandIn, dm_channel
+from tests.helpers.standins.slack import SlackApiStandIn, dm_channel
 from tests.helpers.storage_helpers import sqlite_url
 from tests.slack.conftest import Workspace, serve_workspace
 

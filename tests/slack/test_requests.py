@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot.channels.slack.channel import SlackChannel
 from tests.helpers import slack_events as ev
-from tests.helpers.slack_api import BOT_ID, BOT_TOKEN, SlackApiStandIn, dm_channel
+from tests.helpers.standins.slack import BOT_ID, BOT_TOKEN, SlackApiStandIn, dm_channel
 from tests.slack.conftest import Workspace
 
 USER = "U0ALICE"

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.channels.slack.channel import run
 from bot.settings import Settings
 from tests.helpers import slack_events as ev
-from tests.helpers.slack_api import APP_TOKEN, BOT_TOKEN, SlackApiStandIn, dm_channel
+from tests.helpers.standins.slack import APP_TOKEN, BOT_TOKEN, SlackApiStandIn, dm_channel
 from tests.helpers.storage_helpers import sqlite_url
 
 USER = "U0SOCKET"

@@ -20,8 +20,9 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.engine import Engine
 from flows.coach import Coach
 from storage import Storage, upgrade
+from tests.helpers.standins.telegram import BotApiStandIn
+from tests.helpers.standins.telegram_user import Deliver, TelegramUser
 from tests.helpers.storage_helpers import sqlite_url
-from tests.helpers.telegram_api import BotApiStandIn, Deliver, TelegramUser
 
 MakeUser = Callable[..., TelegramUser]
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flows.i18n import t
-from tests.helpers.telegram_api import TelegramUser
+from tests.helpers.standins.telegram_user import TelegramUser
 
 #: ("say", text) types text; ("press", catalog key) presses that button.
 Action = tuple[str, str]

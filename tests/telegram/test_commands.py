@@ -6,7 +6,7 @@ from bot.channels.telegram.inputs import conversation_key
 from bot.engine import Engine
 from flows.case import Step
 from flows.i18n import t
-from tests.helpers.telegram_api import BOT_USERNAME, BotApiStandIn
+from tests.helpers.standins.telegram import BOT_USERNAME, BotApiStandIn
 from tests.telegram.conftest import MakeUser
 
 

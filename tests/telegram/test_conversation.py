@@ -11,7 +11,8 @@ from bot.engine import Engine
 from flows.case import Step
 from flows.i18n import t
 from flows.money import format_money
-from tests.helpers.telegram_api import BotApiStandIn, Deliver
+from tests.helpers.standins.telegram import BotApiStandIn
+from tests.helpers.standins.telegram_user import Deliver
 from tests.telegram.conftest import MakeUser
 from tests.telegram.script import entity_text, play, to_reply
 

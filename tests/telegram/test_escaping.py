@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from flows.i18n import t
-from tests.helpers.telegram_api import BotApiStandIn, Deliver
+from tests.helpers.standins.telegram import BotApiStandIn
+from tests.helpers.standins.telegram_user import Deliver
 from tests.telegram.conftest import MakeUser
 from tests.telegram.script import entity_text, play, to_reply
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.helpers.telegram_api import BotApiStandIn, Deliver
+from tests.helpers.standins.telegram import BotApiStandIn
+from tests.helpers.standins.telegram_user import Deliver
 from tests.telegram.conftest import MakeUser
 
 

@@ -7,7 +7,8 @@ import pytest
 from bot.channels.telegram.inputs import conversation_key
 from bot.engine import Engine
 from flows.i18n import t
-from tests.helpers.telegram_api import BOT_USERNAME, BotApiStandIn, Deliver
+from tests.helpers.standins.telegram import BOT_USERNAME, BotApiStandIn
+from tests.helpers.standins.telegram_user import Deliver
 from tests.telegram.conftest import MakeUser
 
 GROUP = {"id": -100123, "type": "supergroup", "title": "Freelancers <&>"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.i18n import t
-from tests.helpers.telegram_api import BotApiStandIn
+from tests.helpers.standins.telegram import BotApiStandIn
 from tests.telegram.conftest import MakeUser
 from tests.telegram.script import facts, play, to_reply
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.channels.telegram.channel import TelegramChannel
 from flows.io import Button, Draft, DraftKind, Reply
-from tests.helpers.telegram_api import BotApiStandIn, utf16_length
+from tests.helpers.standins.telegram import BotApiStandIn, utf16_length
 
 
 async def test_a_long_draft_and_reply_are_sent_in_valid_parts(

@@ -12,7 +12,8 @@ from bot.channels.telegram.inputs import conversation_key
 from bot.engine import Engine
 from flows.case import Step
 from flows.i18n import t
-from tests.helpers.telegram_api import BotApiStandIn, TelegramUser
+from tests.helpers.standins.telegram import BotApiStandIn
+from tests.helpers.standins.telegram_user import TelegramUser
 from tests.telegram.conftest import MakeUser
 
 

@@ -9,7 +9,8 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.engine import Engine
 from bot.reminders import ReminderScheduler
 from flows.i18n import t
-from tests.helpers.telegram_api import BotApiStandIn, Deliver
+from tests.helpers.standins.telegram import BotApiStandIn
+from tests.helpers.standins.telegram_user import Deliver
 from tests.telegram.conftest import Clock, MakeUser
 
 

@@ -17,7 +17,7 @@ from bot.channels.telegram.render import (
 )
 from flows.i18n import t
 from flows.io import Button, Draft, DraftKind, Reply
-from tests.helpers.telegram_api import HtmlError, parse_html
+from tests.helpers.standins.telegram import HtmlError, parse_html
 
 HOSTILE = "<b>Acme & Co</pre> <a href='x'>"
 

@@ -18,8 +18,8 @@ from bot.channels.telegram.channel import run
 from bot.channels.telegram.webhook import SECRET_HEADER
 from bot.settings import Settings
 from flows.i18n import t
+from tests.helpers.standins.telegram import BotApiStandIn
 from tests.helpers.storage_helpers import sqlite_url
-from tests.helpers.telegram_api import BotApiStandIn
 
 SECRET = "run-test_secret"
 

@@ -10,7 +10,7 @@ from bot.channels.telegram.inputs import conversation_key
 from bot.engine import Engine
 from flows.case import Step
 from flows.i18n import t
-from tests.helpers.telegram_api import BotApiStandIn
+from tests.helpers.standins.telegram import BotApiStandIn
 from tests.telegram.conftest import MakeUser
 
 _FILE = {"file_id": "F1", "file_unique_id": "U1"}

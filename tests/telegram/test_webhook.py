@@ -18,8 +18,8 @@ from flows.case import Case, Step
 from flows.coach import Coach
 from flows.i18n import t
 from storage import Storage, upgrade
+from tests.helpers.standins.telegram import BotApiStandIn
 from tests.helpers.storage_helpers import sqlite_url
-from tests.helpers.telegram_api import BotApiStandIn
 
 SECRET = "s3cr3t_token-for-tests"
 

@@ -9,6 +9,10 @@ realistic payloads: ``auth.test``, ``chat.postMessage``, ``chat.update``,
 ``conversations.open``, ``views.publish``, ``apps.connections.open``.
 Posted and updated messages are kept by ``(channel, ts)`` so tests can press
 the buttons the bot really sent.
+
+The benchmarks (``bench/slack_api.py``) serve it too, with ``strict=False`` (any token,
+any method answered ``ok``) and hooks that see every call (:attr:`on_request`,
+:attr:`on_result`).
 """
 
 from __future__ import annotations
@@ -55,8 +59,14 @@ class StoredMessage:
 class SlackApiStandIn:
     """The Slack Web API stand-in: start it, point the client at ``base_url``."""
 
-    token: str = BOT_TOKEN
+    #: The bot token the app must use; ``None`` accepts any.
+    token: str | None = BOT_TOKEN
     team_id: str = TEAM_ID
+    #: ``False``: any token, and a method it does not know answers ``ok`` (benchmarks).
+    strict: bool = True
+    #: Called with (method, args) before a call is answered, and with its answer after.
+    on_request: Callable[[str, dict[str, Any]], None] | None = None
+    on_result: Callable[[str, dict[str, Any], dict[str, Any]], None] | None = None
     locales: dict[str, str] = field(default_factory=dict)
     calls: list[ApiCall] = field(default_factory=list)
     messages: dict[tuple[str, str], StoredMessage] = field(default_factory=dict)
@@ -72,15 +82,15 @@ class SlackApiStandIn:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def start(self) -> None:
-        """Serve on an ephemeral loopback port."""
+    async def start(self, port: int = 0) -> None:
+        """Serve on ``port`` of 127.0.0.1 (0: an ephemeral one)."""
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._dispatch)
         app.router.add_get("/socket-mode", self._socket)
         app.router.add_post("/response-url/{id}", self._response_url)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         self._changed = asyncio.Event()
@@ -197,6 +207,8 @@ class SlackApiStandIn:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.get("token")
         self.calls.append(ApiCall(method=method, args=args, token=token))
+        if self.on_request is not None:
+            self.on_request(method, args)
         if self.rate_limited.get(method, 0) > 0:
             self.rate_limited[method] -= 1
             return web.json_response(
@@ -208,10 +220,12 @@ class SlackApiStandIn:
                 if token == APP_TOKEN
                 else {"ok": False, "error": "invalid_auth"}
             )
-        elif token != self.token:
+        elif self.token is not None and token != self.token:
             payload = {"ok": False, "error": "invalid_auth"}
         else:
             payload = self._answer(method, args)
+            if self.on_result is not None:
+                self.on_result(method, args, payload)
         if self._changed is not None:
             self._changed.set()
         return web.json_response(payload)
@@ -275,7 +289,9 @@ class SlackApiStandIn:
             key = (str(args.get("channel", "")), str(args.get("ts", "")))
             stored = self.messages.get(key)
             if stored is None:
-                return {"ok": False, "error": "message_not_found"}
+                if self.strict:
+                    return {"ok": False, "error": "message_not_found"}
+                stored = self.messages[key] = StoredMessage(key[0], key[1], "", [])
             stored.text = str(args.get("text", stored.text))
             if "blocks" in args:
                 stored.blocks = list(args["blocks"] or [])
@@ -285,7 +301,7 @@ class SlackApiStandIn:
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "views.publish":
             return {"ok": True, "view": {"id": "V0HOME", **(args.get("view") or {})}}
-        return {"ok": False, "error": "unknown_method"}
+        return {"ok": False, "error": "unknown_method"} if self.strict else {"ok": True}
 
 
 def dm_channel(user_id: str) -> str:
