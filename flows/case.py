@@ -31,6 +31,7 @@ class Step(StrEnum):
     CALM = "calm"
     COOL_DOWN = "cool_down"
     CLIENT_NAME = "client_name"
+    CONTACT_NAME = "contact_name"
     DELIVERY = "delivery"
     CLIENT_SAID = "client_said"
     INTERMEDIARY = "intermediary"
@@ -134,6 +135,7 @@ class Answers:
     mood: Mood | None = None
     vented: list[str] = field(default_factory=list)
     client_name: str | None = None
+    contact_name: str | None = None
     delivery: str | None = None
     client_said: str | None = None
     intermediary: Intermediary | None = None

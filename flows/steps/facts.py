@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from flows.case import Answers, Channel, Intermediary, Step
@@ -9,6 +10,57 @@ from flows.i18n import t
 from flows.prompts import Choice
 from flows.steps.spec import ANSWER, SKIP, Choices, Edge, Fact, Press, StepSpec, text_fact
 from flows.turn import Turn
+
+#: Words that make a client's name a company's: legal forms and trade words (casefolded).
+_COMPANY_WORDS = frozenset(
+    word.casefold()
+    for word in [
+        "GmbH",
+        "Ltd",
+        "LLC",
+        "Inc",
+        "Corp",
+        "PLC",
+        "AG",
+        "SA",
+        "SRL",
+        "BV",
+        "ООД",
+        "ЕООД",
+        "АД",
+        "ЕАД",
+        "ЕТ",
+        "ГмбХ",
+        "studio",
+        "agency",
+        "company",
+        "group",
+        "media",
+        "labs",
+        "студио",
+        "агенция",
+        "компания",
+        "груп",
+        "фирма",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_]+")
+_QUOTES = '„“”"«»'
+
+
+def names_a_company(answers: Answers) -> bool:
+    """Guard: the client's name looks like a company's, so a contact person is worth asking.
+
+    A legal form or a trade word ("GmbH", "ООД", "Studio"), quotes („Акме“), an
+    all-capitals word ("ACME") or a digit or "&" say company; "Maria Ivanova" does not.
+    """
+    name = answers.client_name or ""
+    words = _WORD.findall(name)
+    if any(word.casefold() in _COMPANY_WORDS for word in words):
+        return True
+    if any(ch in name for ch in _QUOTES) or any(ch.isdigit() or ch == "&" for ch in name):
+        return True
+    return any(len(word) >= 3 and word.isupper() for word in words)
 
 
 def _enum_choices(options: type[StrEnum]) -> Choices:
@@ -55,8 +107,18 @@ SPECS: tuple[StepSpec, ...] = (
     text_fact(
         Step.CLIENT_NAME,
         field="client_name",
-        then=(Edge(ANSWER, Step.DELIVERY),),
+        then=(
+            Edge(ANSWER, Step.CONTACT_NAME, guard=names_a_company),
+            Edge(ANSWER, Step.DELIVERY),
+        ),
         field_label="coach-field-client",
+        editable=True,
+    ),
+    text_fact(
+        Step.CONTACT_NAME,
+        field="contact_name",
+        then=(Edge(ANSWER, Step.DELIVERY),),
+        field_label="coach-field-contact-name",
         editable=True,
     ),
     text_fact(

@@ -12,6 +12,7 @@ coach-cool-down-prompt = Не бързай. Напиши тук каквото �
 coach-client-name-prompt = Да съберем фактите. Всеки от тях може да се пропусне — в предложението за отговор просто няма да има това, което не знам.
 
     Как се казва клиентът или фирмата му?
+coach-contact-name-prompt = Как се казва човекът, с когото си в контакт там? Стига малкото име — с него ще започне отговорът.
 coach-delivery-prompt = Какво му предаде? Стигат няколко думи, например „лого и визитки“ или „текстове за пет страници на сайт“.
 coach-client-said-prompt = Какво точно каза клиентът? Постави съобщението му тук, ако го имаш — неговите думи помагат да открием истинския проблем.
 coach-intermediary-prompt = Работиш ли директно с клиента, или някой стои между вас?
@@ -83,6 +84,7 @@ coach-btn-reply-in-en = Отговор на английски
 coach-btn-change-facts = Промени факти
 coach-btn-done = Готово
 coach-btn-edit-client-name = Клиент
+coach-btn-edit-contact-name = Лице за контакт
 coach-btn-edit-delivery = Какво предадох
 coach-btn-edit-client-said = Какво каза клиентът
 coach-btn-edit-intermediary = Кой е по средата
@@ -193,6 +195,7 @@ coach-done-bye = Успех! С /cases виждаш историята си; н�
 ## Полета в обобщението и експорта
 
 coach-field-client = Клиент
+coach-field-contact-name = Лице за контакт
 coach-field-delivery = Предадено
 coach-field-client-said = Клиентът каза
 coach-field-intermediary = Връзка с клиента
@@ -257,6 +260,7 @@ coach-step-start = начало
 coach-step-calm = как се чувстваш
 coach-step-cool-down = пауза
 coach-step-client-name = името на клиента
+coach-step-contact-name = лицето за контакт
 coach-step-delivery = какво е предадено
 coach-step-client-said = какво каза клиентът
 coach-step-intermediary = кой е по средата

@@ -12,6 +12,7 @@ coach-cool-down-prompt = Take your time. Write here whatever is on your mind, or
 coach-client-name-prompt = Let's gather the facts. Any of them can be skipped — the suggested reply simply leaves out what I don't know.
 
     What is the client's name or company?
+coach-contact-name-prompt = What is the first name of your contact person there? The reply can then greet them by name.
 coach-delivery-prompt = What did you deliver? A few words are enough, for example “a logo and business cards” or “texts for five web pages”.
 coach-client-said-prompt = What exactly did the client say? Paste their message if you have it — their own words help us find the real problem.
 coach-intermediary-prompt = Do you work with the client directly, or is someone in between?
@@ -83,6 +84,7 @@ coach-btn-reply-in-en = Reply in English
 coach-btn-change-facts = Change facts
 coach-btn-done = Done
 coach-btn-edit-client-name = Client
+coach-btn-edit-contact-name = Contact person
 coach-btn-edit-delivery = What I delivered
 coach-btn-edit-client-said = What they said
 coach-btn-edit-intermediary = Who is in between
@@ -193,6 +195,7 @@ coach-done-bye = Good luck! /cases shows your history; send any message to start
 ## Summary and export fields
 
 coach-field-client = Client
+coach-field-contact-name = Contact person
 coach-field-delivery = Delivered
 coach-field-client-said = The client said
 coach-field-intermediary = Contact with the client
@@ -257,6 +260,7 @@ coach-step-start = start
 coach-step-calm = mood check
 coach-step-cool-down = cool-down
 coach-step-client-name = the client's name
+coach-step-contact-name = the contact person
 coach-step-delivery = what was delivered
 coach-step-client-said = what the client said
 coach-step-intermediary = who is in between

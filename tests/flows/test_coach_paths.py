@@ -39,6 +39,7 @@ def answer_facts(
 ) -> None:
     """From CLIENT_NAME to TALK with typical answers."""
     driver.text("ACME Ltd")
+    driver.text("Maria")  # the contact person, asked since ACME Ltd is a company
     driver.text("a logo and business cards")
     driver.text("It is not what we are looking for")
     driver.press_key(intermediary)
@@ -130,6 +131,7 @@ def test_facts_are_stored_as_they_come(driver: FlowDriver) -> None:
     assert case is not None and case.step is Step.TALK
     a = case.answers
     assert a.client_name == "ACME Ltd"
+    assert a.contact_name == "Maria"
     assert a.delivery == "a logo and business cards"
     assert a.client_said == "It is not what we are looking for"
     assert a.intermediary is Intermediary.FREELANCER
@@ -137,8 +139,9 @@ def test_facts_are_stored_as_they_come(driver: FlowDriver) -> None:
     assert a.currency == "EUR"
     assert a.price == Decimal("1200.00")
     assert a.deposit == Decimal("400.00")
-    assert case.trail[-8:] == [
+    assert case.trail[-9:] == [
         Step.CLIENT_NAME,
+        Step.CONTACT_NAME,
         Step.DELIVERY,
         Step.CLIENT_SAID,
         Step.INTERMEDIARY,

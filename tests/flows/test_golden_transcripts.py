@@ -176,6 +176,7 @@ CALM: list[Action] = [T("hello"), P("coach-btn-calm")]
 def facts(
     *,
     name: str = "ACME Ltd",
+    contact: str | None = "Maria",
     delivery: str = "a logo and business cards",
     said: str = "It is not what we are looking for, the style feels off",
     via: str = "coach-btn-direct",
@@ -186,6 +187,8 @@ def facts(
 ) -> list[Action]:
     """Answer every fact from the client's name to the deposit."""
     out: list[Action] = [T(name) if name else SKIP]
+    if name:  # every name used here is a company's: the contact person is asked
+        out.append(T(contact) if contact else SKIP)
     out.append(T(delivery) if delivery else SKIP)
     out.append(T(said) if said else SKIP)
     out += [P(via), P(channel), P(currency)]
@@ -276,7 +279,7 @@ SCENARIOS: dict[str, list[Action]] = {
     ],
     "colleague-calls-kill-fee-40-refund": [
         *CALM,
-        *facts(via="coach-btn-freelancer", channel="coach-btn-calls", deposit="600"),
+        *facts(via="coach-btn-freelancer", channel="coach-btn-calls", deposit="600", contact=None),
         P("coach-btn-call-arranged"),
         P("coach-btn-problem-plans"),
         SKIP,
@@ -409,6 +412,9 @@ SCENARIOS: dict[str, list[Action]] = {
         P("coach-btn-change-facts"),
         P("coach-btn-edit-client-name"),
         T("Nordlicht GmbH"),
+        P("coach-btn-change-facts"),
+        P("coach-btn-edit-contact-name"),
+        T("Anna"),
         P("coach-btn-change-facts"),
         P("coach-btn-edit-delivery"),
         SKIP,
@@ -601,6 +607,8 @@ BG_TEXT = {
     "next Friday": "следващия петък",
     "Nordlicht GmbH": "Нордлихт ГмбХ",
     "Studio Lale": "Студио Лале",
+    "Maria": "Мария",
+    "Anna": "Анна",
 }
 
 

@@ -117,6 +117,7 @@ BULGARIAN_PATH = Script(
         Step.CALM: [Press("upset")],
         Step.COOL_DOWN: [Press("r15"), Press("ready")],
         Step.CLIENT_NAME: [Type("Акме ООД"), Type("„Акме“ АД")],
+        Step.CONTACT_NAME: [Type("Мария")],
         Step.DELIVERY: [Type("Лого и визитки")],
         Step.CLIENT_SAID: [Type("Не е това, което си представях.")],
         Step.INTERMEDIARY: [Press("agency")],
