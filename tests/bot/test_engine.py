@@ -140,7 +140,7 @@ def test_the_two_scripts_visit_every_stored_step() -> None:
 
 async def test_a_duplicate_update_is_processed_once(engine: Engine, storage: Storage) -> None:
     conversation = await _at_client_name(engine, storage)
-    answer = message(ALICE, TextInput(text="Acme Ltd"), update_id="777")
+    answer = message(ALICE, TextInput(text="Ana Novak"), update_id="777")
 
     first = await engine.handle(answer)
     second = await engine.handle(answer)
@@ -150,7 +150,7 @@ async def test_a_duplicate_update_is_processed_once(engine: Engine, storage: Sto
     case = await conversation.active_case(storage)
     assert case is not None
     assert case.step is Step.DELIVERY
-    assert case.answers.client_name == "Acme Ltd"
+    assert case.answers.client_name == "Ana Novak"
     assert case.answers.delivery is None  # the redelivery was not taken as the next answer
     async with storage.transaction(readonly=True) as tx:
         events = await tx.list_events(case_id=case.id)
@@ -164,7 +164,7 @@ async def test_concurrent_redeliveries_are_processed_once(
     others = [Storage(migrated_url) for _ in range(3)]
     try:
         engines = [Engine(storage=s, coach=Coach()) for s in others]
-        answer = message(ALICE, TextInput(text="Acme Ltd"), update_id="redelivered")
+        answer = message(ALICE, TextInput(text="Ana Novak"), update_id="redelivered")
         results = await asyncio.gather(*(e.handle(answer) for e in engines))
     finally:
         for other in others:
@@ -177,7 +177,7 @@ async def test_concurrent_redeliveries_are_processed_once(
     assert case is not None
     assert (case.step, case.answers.client_name, case.answers.delivery) == (
         Step.DELIVERY,
-        "Acme Ltd",
+        "Ana Novak",
         None,
     )
 
@@ -203,7 +203,7 @@ async def test_concurrent_answers_for_one_case_are_all_kept(
     migrated_url: str, storage: Storage, engine: Engine
 ) -> None:
     await _at_client_name(engine, storage)
-    answers = ["Acme Ltd", "A landing page", "Not what we imagined"]
+    answers = ["Ana Novak", "A landing page", "Not what we imagined"]
     others = [Storage(migrated_url) for _ in answers]
     try:
         engines = [Engine(storage=s, coach=Coach()) for s in others]
@@ -262,7 +262,7 @@ async def test_a_version_conflict_reruns_the_coach_on_fresh_state(
 ) -> None:
     await _at_client_name(engine, storage)
     coach = _InterruptingCoach(
-        url=migrated_url, interruption=message(ALICE, TextInput(text="Acme Ltd"))
+        url=migrated_url, interruption=message(ALICE, TextInput(text="Ana Novak"))
     )
     interrupted = Engine(storage=storage, coach=coach)
 
@@ -276,7 +276,7 @@ async def test_a_version_conflict_reruns_the_coach_on_fresh_state(
     assert case is not None
     assert (case.step, case.answers.client_name, case.answers.delivery) == (
         Step.CLIENT_SAID,
-        "Acme Ltd",
+        "Ana Novak",
         "A landing page",
     )
 
@@ -301,7 +301,7 @@ async def test_sqlite_locked_gives_unavailable_and_recovers(tmp_path: Path) -> N
         blocker = sqlite3.connect(path, isolation_level=None)
         blocker.execute("BEGIN EXCLUSIVE")  # another process holds the write lock
         try:
-            answer = message(ALICE, TextInput(text="Acme Ltd"), update_id="during-outage")
+            answer = message(ALICE, TextInput(text="Ana Novak"), update_id="during-outage")
             down = await engine.handle(answer)
         finally:
             blocker.execute("ROLLBACK")
@@ -314,7 +314,7 @@ async def test_sqlite_locked_gives_unavailable_and_recovers(tmp_path: Path) -> N
         assert not up.unavailable and not up.duplicate
         case = await conversation.active_case(storage)
         assert case is not None
-        assert (case.step, case.answers.client_name) == (Step.DELIVERY, "Acme Ltd")
+        assert (case.step, case.answers.client_name) == (Step.DELIVERY, "Ana Novak")
     finally:
         await storage.dispose()
 
@@ -364,7 +364,7 @@ async def test_postgres_cut_gives_unavailable_and_recovers(
     try:
         conversation = await _at_client_name(engine, storage)
         proxy.sever()
-        answer = message(ALICE, TextInput(text="Acme Ltd"), update_id="during-outage")
+        answer = message(ALICE, TextInput(text="Ana Novak"), update_id="during-outage")
         down = await engine.handle(answer)
         proxy.restore()
         up = await engine.handle(answer)
@@ -374,7 +374,7 @@ async def test_postgres_cut_gives_unavailable_and_recovers(
         assert not up.unavailable and not up.duplicate
         case = await conversation.active_case(storage)
         assert case is not None
-        assert (case.step, case.answers.client_name) == (Step.DELIVERY, "Acme Ltd")
+        assert (case.step, case.answers.client_name) == (Step.DELIVERY, "Ana Novak")
     finally:
         await storage.dispose()
 

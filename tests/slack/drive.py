@@ -11,6 +11,7 @@ Action = tuple[str, str]
 ENGLISH: dict[Step, Action] = {
     Step.CALM: ("press", "calm"),
     Step.CLIENT_NAME: ("type", "Acme & Sons"),
+    Step.CONTACT_NAME: ("press", "skip"),
     Step.DELIVERY: ("type", "a logo and a landing page"),
     Step.CLIENT_SAID: ("type", "This is not what we imagined."),
     Step.INTERMEDIARY: ("press", "direct"),

@@ -46,9 +46,10 @@ async def test_home_shows_the_active_case_after_each_step(workspace: Workspace) 
     steps = [_case_text(call.args["view"]) for call in homes]
     assert t("bg", "slack-step-calm") in steps[0]
     assert t("bg", "slack-step-client_name") in steps[1]
-    assert t("bg", "slack-step-delivery") in steps[2]
+    # A company's name: the optional contact-person question comes next.
+    assert t("bg", "slack-step-contact_name") in steps[2]
     assert t("bg", "slack-home-client", client="Иванов ООД") in steps[2]
-    assert t("bg", "slack-next-delivery") in steps[2]
+    assert t("bg", "slack-next-contact_name") in steps[2]
     assert await workspace.send(ev.json_request(ev.app_home_opened(ALICE))) == 200
     assert _case_text(workspace.api.calls_of("views.publish")[-1].args["view"]) == steps[2]
     workspace.check_every_block()
@@ -133,7 +134,7 @@ async def test_a_burst_of_steps_ends_with_the_latest_home(workspace: Workspace) 
     await workspace.press(ALICE, "calm")
     before = len(workspace.api.calls_of("views.publish"))
     # Three answers typed quickly: each is acknowledged at once, the work follows.
-    for text in ("Acme & Sons", "a logo and a landing page", "This is not what we imagined."):
+    for text in ("Maria Ivanova", "a logo and a landing page", "This is not what we imagined."):
         request = ev.json_request(ev.dm_message(ALICE, text))
         async with workspace.session.post(
             workspace.url, data=request.body.encode(), headers=request.headers
@@ -148,5 +149,5 @@ async def test_a_burst_of_steps_ends_with_the_latest_home(workspace: Workspace) 
     assert 1 <= len(homes) <= 3
     last = _case_text(homes[-1].args["view"])
     assert t("en", "slack-step-intermediary") in last
-    assert "Acme &amp; Sons" in last
+    assert "Maria Ivanova" in last
     workspace.check_every_block()

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flows.case import Answers
 from flows.i18n import t
+from flows.steps.facts import names_a_company
 from tests.helpers.standins.telegram_user import TelegramUser
 
 #: ("say", text) types text; ("press", catalog key) presses that button.
@@ -22,6 +24,8 @@ def facts(*, client: str, delivery: str = "logo") -> list[Action]:
         ("say", "/start"),
         ("press", "coach-btn-calm"),
         ("say", client),
+        # The optional contact-person question comes only for a company (the step's own guard).
+        *([("press", "coach-btn-skip")] if names_a_company(Answers(client_name=client)) else []),
         ("say", delivery),
         ("press", "coach-btn-skip"),
         ("press", "coach-btn-agency"),
