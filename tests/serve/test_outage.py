@@ -70,7 +70,7 @@ async def test_database_outage_and_recovery(
             db_proxy.sever()  # connections reset, new ones refused
         else:
             db_proxy.hang()  # connections open, no answer: timeouts must fire
-        answer = user.message("Acme Ltd")
+        answer = user.message("Ana Novak")
         press = user.press_latest(bot_api, 0)
         statuses = await asyncio.gather(send(first, answer), send(second, press))
         assert min(statuses) >= 500, statuses  # Telegram will deliver them again
@@ -101,7 +101,7 @@ async def test_database_outage_and_recovery(
         await database.dispose()
     assert len(cases) == 1
     case = cases[0]
-    assert case.state["answers"]["client_name"] == "Acme Ltd"
+    assert case.state["answers"]["client_name"] == "Ana Novak"
     assert case.state["answers"]["delivery"] == "A landing page"
     assert case.step == "client_said"
     assert case.seqs == list(range(1, len(case.seqs) + 1))
