@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from flows import callback, commands, summary
+from flows import callback, commands, polishing, summary
 from flows.case import LANGUAGES, MAX_TEXT_LENGTH, Case, CaseStatus, Step, new_case_id
 from flows.i18n import normalise_language, t
 from flows.io import (
@@ -27,6 +27,7 @@ from flows.io import (
     ChoiceOutcome,
     CommandInput,
     FlowResult,
+    ModelAnswer,
     Outgoing,
     ReminderKind,
     Reply,
@@ -59,6 +60,10 @@ class Coach:
             self._on_choice(turn, user_input.data)
         elif isinstance(user_input, TextInput):
             self._on_text(turn, user_input.text)
+        elif isinstance(user_input, ModelAnswer):
+            trigger = polishing.on_answer(turn, user_input)
+            if trigger is not None:
+                advance(turn, trigger)
         elif isinstance(user_input, UnsupportedInput):
             turn.note("coach-text-only")
             if turn.case is None:
@@ -106,6 +111,8 @@ class Coach:
         case = user.active_case
         if case is not None and case.status is not CaseStatus.ACTIVE:
             case = None
+        if case is not None:
+            case.answers.ai_available = user.ai_available
         return Turn(normalise_language(user.language), case, self._new_case_id)
 
     def _on_text(self, turn: Turn, text: str) -> None:
