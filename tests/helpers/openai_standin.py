@@ -15,6 +15,7 @@ import contextlib
 import itertools
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -202,3 +203,24 @@ class OpenAIStandIn:
             "choices": choices if answer.choices else [],
             "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
         }
+
+
+class ThreadedStandIn:
+    """The stand-in on its own event loop in a thread, for a test that blocks (pexpect)."""
+
+    def __init__(self, *, default: Scripted | None = None) -> None:
+        """Prepare the server; ``default`` answers every request the script does not."""
+        self.server = OpenAIStandIn(default=default or Scripted(content="Hello."))
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def __enter__(self) -> OpenAIStandIn:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.server.start(), self._loop).result(timeout=10)
+        return self.server
+
+    def __exit__(self, *_exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.server.close(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
