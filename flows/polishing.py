@@ -18,6 +18,7 @@ from flows.case import Answers, Step
 from flows.drafts import compose_reply
 from flows.i18n import t
 from flows.io import Draft, DraftKind, ModelAnswer, PolishDraft
+from flows.letter_text import in_language
 from flows.polish import (
     PolishFacts,
     PolishMode,
@@ -28,11 +29,19 @@ from flows.polish import (
     facts_from_answers,
 )
 from flows.prompts import Choice
+from flows.translate import TranslatableFact, build_translate_request, check_translation
 from flows.turn import Turn
 
 POLISH, SHORTER, WARMER, COMPOSED = "polish", "shorter", "warmer", "composed"
+TRANSLATE = "translate"
 #: The reply step's tokens handled here.
-TOKENS = frozenset({POLISH, SHORTER, WARMER, COMPOSED})
+TOKENS = frozenset({POLISH, SHORTER, WARMER, COMPOSED, TRANSLATE})
+#: The answer field of each fact the model may translate.
+TRANSLATABLE_FIELDS: dict[TranslatableFact, str] = {
+    TranslatableFact.DELIVERY: "delivery",
+    TranslatableFact.DETAILS: "problem_details",
+    TranslatableFact.DEADLINE: "deadline",
+}
 #: The reply step's "show the reply again" trigger (``flows.steps.reply.RETOUCH``).
 RETOUCH = "retouch"
 
@@ -72,9 +81,26 @@ def rows(answers: Answers) -> list[list[Choice]]:
         ]
         back = [Choice(COMPOSED, "coach-btn-polish-original")]
         return [variants, back] if answers.ai_available else [back]
-    if answers.ai_available:
-        return [[Choice(POLISH, "coach-btn-polish")]]
-    return []
+    if not answers.ai_available:
+        return []
+    row = [Choice(POLISH, "coach-btn-polish")]
+    if answers.reply_language is not None and facts_to_translate(answers, answers.reply_language):
+        row.append(Choice(TRANSLATE, "coach-btn-translate-facts"))
+    return [row]
+
+
+def facts_to_translate(answers: Answers, language: str) -> dict[TranslatableFact, str]:
+    """The free-text facts not written in the script of ``language`` (the reply's).
+
+    Shared with the re-ask of facts in the reply language (issue 11): the same
+    test decides which facts are "in the other language".
+    """
+    found: dict[TranslatableFact, str] = {}
+    for fact, name in TRANSLATABLE_FIELDS.items():
+        value = getattr(answers, name)
+        if value and value.strip() and not in_language(value, language, fact=True):
+            found[fact] = value
+    return found
 
 
 def shown_draft(answers: Answers, composed: Draft) -> Draft:
@@ -104,6 +130,15 @@ def press(turn: Turn, token: str) -> bool:
         answers.showing_polished = False
         turn.note("coach-polish-back")
         return True
+    if token == TRANSLATE:
+        sources = facts_to_translate(answers, turn.reply_language)
+        if not sources:
+            return True  # nothing left in the other language: show the reply again
+        request = build_translate_request(sources, language=turn.reply_language)
+        effect = PolishDraft(request=request, turn=turn.case.turn, mode=TRANSLATE)
+        turn.result.effects.append(effect)
+        turn.note("coach-translate-working")
+        return False
     mode = PolishMode(token)
     _composed, base = _texts(turn)
     request = build_polish_request(
@@ -128,12 +163,14 @@ def on_answer(turn: Turn, answer: ModelAnswer) -> str | None:
     case = turn.case
     if case is None or case.step is not Step.REPLY or answer.turn != case.turn:
         return None
-    if answer.purpose != RequestPurpose.POLISH.value:
-        return None
     if answer.kind != "ok" or answer.text is None:
         turn.note(_FAILURE_KEYS.get(answer.kind, "coach-polish-failed-error"))
         return None
     answers = case.answers
+    if answer.purpose == RequestPurpose.TRANSLATE.value:
+        return _on_translation(turn, answers, answer.text)
+    if answer.purpose != RequestPurpose.POLISH.value:
+        return None
     composed, base = _texts(turn)
     try:
         mode = PolishMode(answer.mode)
@@ -150,6 +187,22 @@ def on_answer(turn: Turn, answer: ModelAnswer) -> str | None:
     answers.polished_from = digest(composed)
     answers.showing_polished = True
     turn.note("coach-polish-shown")
+    return RETOUCH
+
+
+def _on_translation(turn: Turn, answers: Answers, text: str) -> str | None:
+    """Checked translated facts replace the typed ones; the reply is composed again."""
+    sources = facts_to_translate(answers, turn.reply_language)
+    if not sources:
+        return None
+    verdict = check_translation(text, sources=sources, language=turn.reply_language)
+    if not verdict.accepted:
+        turn.note("coach-translate-rejected")
+        return None
+    for fact, value in verdict.facts:
+        setattr(answers, TRANSLATABLE_FIELDS[fact], value)
+    answers.showing_polished = False
+    turn.note("coach-translate-done")
     return RETOUCH
 
 

@@ -315,3 +315,7 @@ coach-polish-rejected-language = The AI version was not in the reply's language,
 coach-polish-rejected-length = The AI version was much shorter or longer than the reply, so I set it aside. The reply I composed stays as it was.
 coach-polish-rejected-form = The AI version was not a clean letter (notes, blanks, formatting or no change at all), so I set it aside. The reply I composed stays as it was.
 coach-polish-draft-title = Suggested reply — polished by AI (check it before sending)
+coach-btn-translate-facts = ✨ Translate my facts
+coach-translate-working = ✨ Asking the AI model to translate the facts you typed into the reply's language — this takes a few seconds.
+coach-translate-done = The AI model translated the facts you typed; here is the reply with them. Check the wording before you send it.
+coach-translate-rejected = The AI translation changed a number or was not in the reply's language, so I set it aside. You can retype those facts with "Change facts".

@@ -6,6 +6,7 @@ request, so the tests assert on exactly what left the process.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -34,6 +35,7 @@ from tests.helpers.openai_standin import (
     OpenAIStandIn,
     error,
     polish_letter,
+    rewrite,
     slow,
 )
 
@@ -65,8 +67,8 @@ def metrics() -> Metrics:
 async def ai_engine(
     storage: Storage, standin: OpenAIStandIn, metrics: Metrics
 ) -> AsyncIterator[Engine]:
-    """An engine with the polisher pointed at the stand-in (0.5 s timeout)."""
-    settings = LlmSettings(base_url=standin.base_url, model=MODEL, timeout_seconds=0.5)
+    """An engine with the polisher pointed at the stand-in (2 s timeout)."""
+    settings = LlmSettings(base_url=standin.base_url, model=MODEL, timeout_seconds=2.0)
     engine = Engine(
         storage=storage,
         coach=Coach(),
@@ -204,7 +206,7 @@ async def test_a_rewrite_that_drops_an_amount_is_rejected_and_the_composed_reply
     ("answer", "notice"),
     [
         (error(500), "coach-polish-failed-error"),
-        (slow(3.0), "coach-polish-failed-timeout"),
+        (slow(6.0), "coach-polish-failed-timeout"),
         (error(429, retry_after="1"), "coach-polish-failed-busy"),
     ],
     ids=["500", "timeout", "429"],
@@ -290,3 +292,43 @@ async def test_with_a_sender_the_call_runs_after_the_update_and_is_delivered(
     key, outgoing = delivered[0]
     assert key == USER
     assert _drafts(outgoing)[-1].title == t("en", "coach-polish-draft-title")
+
+
+async def test_translate_my_facts_when_the_reply_is_in_the_other_language(
+    ai_engine: Engine, storage: Storage, standin: OpenAIStandIn
+) -> None:
+    conversation = await _to_the_reply(ai_engine, storage, ENGLISH_PATH)
+    assert "translate" not in _last_tokens(conversation.last)  # facts and reply agree
+    await conversation.send(ai_engine, _press_now(conversation.last, "lang"))  # reply in bg
+    assert "translate" in _last_tokens(conversation.last)
+    standin.script(rewrite('{"delivery": "целева страница", "deadline": "следващия петък"}'))
+
+    result = await conversation.send(ai_engine, _press_now(conversation.last, "translate"))
+
+    request = standin.requests[0].messages
+    assert "Bulgarian" in request[0]["content"]
+    assert json.loads(request[1]["content"]) == {
+        "delivery": "A landing page",
+        "deadline": "next Friday",
+    }
+    assert _said(result.outgoing, "en", "coach-translate-done")
+    assert "целева страница" in _drafts(result.outgoing)[-1].text
+    assert "translate" not in _last_tokens(result.outgoing)
+    case = await conversation.active_case(storage)
+    assert case is not None
+    assert case.answers.delivery == "целева страница"
+    assert case.answers.deadline == "следващия петък"
+
+
+async def test_a_translation_with_other_keys_is_rejected_and_the_facts_stay(
+    ai_engine: Engine, storage: Storage, standin: OpenAIStandIn
+) -> None:
+    conversation = await _to_the_reply(ai_engine, storage, ENGLISH_PATH)
+    await conversation.send(ai_engine, _press_now(conversation.last, "lang"))
+    standin.script(rewrite('{"delivery": "целева страница"}'))
+
+    result = await conversation.send(ai_engine, _press_now(conversation.last, "translate"))
+
+    assert _said(result.outgoing, "en", "coach-translate-rejected")
+    case = await conversation.active_case(storage)
+    assert case is not None and case.answers.delivery == "A landing page"
