@@ -87,6 +87,7 @@ class Engine:
             coach=self.coach,
             language=lambda user: self._language(user, None),
             max_attempts=self._max_attempts,
+            ai_available=self._models.available,
         )
 
     # ------------------------------------------------------------------ language
