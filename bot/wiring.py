@@ -140,6 +140,7 @@ async def run_channel(channel: Channel, *, runtime: Runtime) -> None:
     try:
         await run_until_stopped(channel.run, reminders.run)
     finally:
+        await runtime.engine.aclose()  # model calls in flight still reach the channel
         await channel.stop()
 
 

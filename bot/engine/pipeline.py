@@ -132,7 +132,7 @@ class Engine:
         await self._models.wait()
 
     async def aclose(self) -> None:
-        """Let the model calls in flight finish (a few seconds at most), close the model client."""
+        """Let the model calls in flight finish (a few seconds), close the client; idempotent."""
         await self._models.aclose()
 
     async def _answer_model(self, message: IncomingMessage, call: PolishDraft) -> EngineResult:
