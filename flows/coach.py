@@ -9,6 +9,9 @@ Effects the engine carries out: :class:`~flows.io.ScheduleReminder`,
 :meth:`Coach.render_history`), :class:`~flows.io.ExportCase` (then
 :meth:`Coach.render_export`) and :class:`~flows.io.DeleteUserData` (then
 :meth:`Coach.after_delete`). Those results carry no text of their own.
+:class:`~flows.io.PolishDraft` (the optional AI polish, issue 16): the engine
+calls the model after the step is saved and hands the outcome back as a
+:class:`~flows.io.ModelAnswer` input (:mod:`flows.polishing`).
 
 The coach only dispatches: an input goes to a command (:mod:`flows.commands`)
 or to the current step's spec (:mod:`flows.steps`), whose answer is the
