@@ -25,6 +25,7 @@ _NOISY_LOGGERS = (
     "slack_bolt",
     "aiohttp.access",
     "aiosqlite",
+    "openai",
     "alembic.runtime.plugins",
 )
 

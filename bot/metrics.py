@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 
 from bot.engine import EngineResult
+from bot.llm import PolishOutcome
 from flows.io import ChoiceOutcome
 
 _LOGGER = logging.getLogger(__name__)
@@ -60,6 +61,26 @@ class Metrics:
             ("where",),
             registry=self.registry,
         )
+        # The optional AI polish (issue 16): counts and latency only, never any text.
+        self.llm_calls = Counter(
+            "rejection_coach_llm_calls",
+            "Model calls by purpose (polish, translate) and outcome (ok, timeout, ...).",
+            ("purpose", "outcome"),
+            registry=self.registry,
+        )
+        self.llm_failures = Counter(
+            "rejection_coach_llm_failures",
+            "Model calls that gave no text, by purpose and outcome.",
+            ("purpose", "outcome"),
+            registry=self.registry,
+        )
+        self.llm_latency = Histogram(
+            "rejection_coach_llm_call_seconds",
+            "Time of one model call that reached the endpoint.",
+            ("purpose",),
+            buckets=(0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 80.0),
+            registry=self.registry,
+        )
         self.database_up = Gauge(
             "rejection_coach_database_up",
             "1 when the last health check reached the database, else 0.",
@@ -95,6 +116,17 @@ class Metrics:
     def reminders_claimed(self, *, platform: str, count: int) -> None:
         """Count reminders handed to the platform."""
         self.reminders_sent.labels(platform=platform).inc(count)
+
+    # ------------------------------------------------ the model calls' observer (issue 16)
+
+    def model_called(self, purpose: str, outcome: PolishOutcome) -> None:
+        """Count one model call (the :class:`~bot.llm.Polisher`'s observer); no text."""
+        kind = outcome.kind.value
+        self.llm_calls.labels(purpose=purpose, outcome=kind).inc()
+        if not outcome.ok:
+            self.llm_failures.labels(purpose=purpose, outcome=kind).inc()
+        if outcome.latency_seconds > 0:
+            self.llm_latency.labels(purpose=purpose).observe(outcome.latency_seconds)
 
     def render(self, *, accept: str = "") -> tuple[bytes, str]:
         """The exposition text for an ``Accept`` header, and its content type."""

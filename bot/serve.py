@@ -268,7 +268,9 @@ async def _start(settings: Settings) -> _Worker:
     database = create_engine(settings.database_url, **_pool_options(settings.database_url))
     # One pool for the engine, /healthz and pruning (_stop disposes it).
     storage = build_storage(settings=settings, database=database)
-    engine: Engine = build_engine(settings=settings, storage=storage, observer=metrics)
+    engine: Engine = build_engine(
+        settings=settings, storage=storage, observer=metrics, llm_observer=metrics.model_called
+    )
     worker = _Worker(database=database, metrics=metrics, app=web.Application())
     routes: list[web.RouteDef] = []
     try:
@@ -277,11 +279,16 @@ async def _start(settings: Settings) -> _Worker:
             routes.extend(channel.routes())  # asked first: a webhook is set on start()
             await channel.start()
             worker.closers.append(channel.stop)
+            # Model calls (issue 16) in the background: the webhook is acked at once.
+            engine.deliver_model_answers_with(channel.name, channel.deliver)
             reminders = reminder_scheduler(channel, engine=engine, settings=settings)
             worker.background[f"{channel.name}-reminders"] = reminders.run
     except BaseException:
         await _stop(worker)
+        await engine.aclose()
         raise
+    # Closed first (closers run in reverse): model calls in flight still reach the channels.
+    worker.closers.append(engine.aclose)
     worker.background["prune"] = lambda: prune_forever(database, metrics=metrics)
     worker.app = build_app(
         health=database_health_check(database), metrics=metrics, routes=routes

@@ -20,6 +20,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.channels import CHANNELS
+from bot.llm.settings import DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, LlmSettings
 from flows.i18n import normalise_language
 
 _LOGGER = logging.getLogger(__name__)
@@ -82,6 +83,14 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=1, le=65535)
 
+    # --- the optional AI polish (issue 16): unset base URL or model = no feature
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str | None = None
+    llm_timeout_seconds: float = Field(
+        default=DEFAULT_TIMEOUT_SECONDS, gt=0, le=MAX_TIMEOUT_SECONDS
+    )
+
     @field_validator("default_language")
     @classmethod
     def _supported_language(cls, value: str) -> str:
@@ -113,6 +122,29 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("llm_base_url", "llm_api_key", "llm_model", mode="before")
+    @classmethod
+    def _empty_llm_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("llm_base_url")
+    @classmethod
+    def _llm_url(cls, value: str | None) -> str | None:
+        LlmSettings(base_url=value)  # raises for a URL that is not http(s)
+        return value
+
+    def llm(self) -> LlmSettings:
+        """The model connection (:attr:`LlmSettings.enabled` says whether there is one)."""
+        key = self.llm_api_key.get_secret_value() if self.llm_api_key is not None else None
+        return LlmSettings(
+            base_url=self.llm_base_url,
+            api_key=key,
+            model=self.llm_model,
+            timeout_seconds=self.llm_timeout_seconds,
+        )
+
     @field_validator("telegram_webhook_url", mode="before")
     @classmethod
     def _empty_url_is_unset(cls, value: object) -> object:
@@ -122,7 +154,7 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Every configured secret value (for redacting logs)."""
-        values = [getattr(self, name) for name in SECRET_FIELDS]
+        values = [getattr(self, name) for name in (*SECRET_FIELDS, "llm_api_key")]
         return [
             v.get_secret_value()
             for v in values

@@ -13,11 +13,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.engine import Engine, EngineObserver
+from bot.llm import Polisher
 from bot.reminders import ReminderScheduler
 from bot.signals import run_until_stopped
 from flows.coach import Coach
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from bot.channels.base import Channel, ChannelFactory
+    from bot.llm import PolishOutcome
     from bot.settings import Settings
     from storage import Storage
 
@@ -48,15 +50,34 @@ def build_storage(*, settings: Settings, database: AsyncEngine | None = None) ->
     return Storage(settings.database_url)
 
 
+def build_polisher(
+    *, settings: Settings, observer: Callable[[str, PolishOutcome], None] | None = None
+) -> Polisher | None:
+    """The optional AI model (issue 16); ``None`` when ``LLM_BASE_URL``/``LLM_MODEL`` are unset.
+
+    Building it never imports ``openai`` (that happens on the first call).
+    """
+    llm = settings.llm()
+    if not llm.enabled:
+        return None
+    _LOGGER.info("AI polish on (model calls go to the configured LLM_BASE_URL)")
+    return Polisher(llm, observer=observer)
+
+
 def build_engine(
-    *, settings: Settings, storage: Storage, observer: EngineObserver | None = None
+    *,
+    settings: Settings,
+    storage: Storage,
+    observer: EngineObserver | None = None,
+    llm_observer: Callable[[str, PolishOutcome], None] | None = None,
 ) -> Engine:
-    """The engine: ``storage`` + the coach, the configured default language, an observer."""
+    """The engine: ``storage`` + the coach, the default language, observers, the AI model."""
     return Engine(
         storage=storage,
         coach=Coach(),
         default_language=settings.default_language,
         observer=observer,
+        polisher=build_polisher(settings=settings, observer=llm_observer),
     )
 
 
@@ -89,7 +110,10 @@ async def open_runtime(*, settings: Settings, upgrade: bool = True) -> AsyncIter
     storage = build_storage(settings=settings)
     try:
         engine = build_engine(settings=settings, storage=storage)
-        yield Runtime(settings=settings, storage=storage, engine=engine)
+        try:
+            yield Runtime(settings=settings, storage=storage, engine=engine)
+        finally:
+            await engine.aclose()
     finally:
         await storage.dispose()
 
@@ -109,10 +133,14 @@ async def run_channel(channel: Channel, *, runtime: Runtime) -> None:
     loop ends the process instead of leaving a half-working bot.
     """
     reminders = reminder_scheduler(channel, engine=runtime.engine, settings=runtime.settings)
+    # Model calls (issue 16) in the background, their replies sent like a reminder's;
+    # the terminal registers its own printer on start.
+    runtime.engine.deliver_model_answers_with(channel.name, channel.deliver)
     await channel.start()
     try:
         await run_until_stopped(channel.run, reminders.run)
     finally:
+        await runtime.engine.aclose()  # model calls in flight still reach the channel
         await channel.stop()
 
 

@@ -158,11 +158,21 @@ class Answers:
     #: True while the user edits one fact from the reply step ("Change facts"):
     #: the edited step then returns straight to the reply.
     editing: bool = False
+    #: The AI-polished reply the user accepted (issue 16), the sha256 of the composed
+    #: reply it was made from (a change of tone, language or a fact makes it stale),
+    #: and whether it is the draft shown at the reply step.
+    polished: str | None = None
+    polished_from: str | None = None
+    showing_polished: bool = False
+    #: Whether a model is configured, set by the coach on every input; never stored.
+    ai_available: bool = field(default=False, compare=False, metadata={"transient": True})
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-compatible dict (Decimals as strings, enums as values)."""
         out: dict[str, Any] = {}
         for item in fields(self):  # not asdict(): it deep-copies every value, slowly
+            if item.metadata.get("transient"):
+                continue
             value = getattr(self, item.name)
             if isinstance(value, Decimal):
                 out[item.name] = str(value)

@@ -9,6 +9,9 @@ Effects the engine carries out: :class:`~flows.io.ScheduleReminder`,
 :meth:`Coach.render_history`), :class:`~flows.io.ExportCase` (then
 :meth:`Coach.render_export`) and :class:`~flows.io.DeleteUserData` (then
 :meth:`Coach.after_delete`). Those results carry no text of their own.
+:class:`~flows.io.PolishDraft` (the optional AI polish, issue 16): the engine
+calls the model after the step is saved and hands the outcome back as a
+:class:`~flows.io.ModelAnswer` input (:mod:`flows.polishing`).
 
 The coach only dispatches: an input goes to a command (:mod:`flows.commands`)
 or to the current step's spec (:mod:`flows.steps`), whose answer is the
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from flows import callback, commands, summary
+from flows import callback, commands, polishing, summary
 from flows.case import LANGUAGES, MAX_TEXT_LENGTH, Case, CaseStatus, Step, new_case_id
 from flows.i18n import normalise_language, t
 from flows.io import (
@@ -27,6 +30,7 @@ from flows.io import (
     ChoiceOutcome,
     CommandInput,
     FlowResult,
+    ModelAnswer,
     Outgoing,
     ReminderKind,
     Reply,
@@ -59,6 +63,10 @@ class Coach:
             self._on_choice(turn, user_input.data)
         elif isinstance(user_input, TextInput):
             self._on_text(turn, user_input.text)
+        elif isinstance(user_input, ModelAnswer):
+            trigger = polishing.on_answer(turn, user_input)
+            if trigger is not None:
+                advance(turn, trigger)
         elif isinstance(user_input, UnsupportedInput):
             turn.note("coach-text-only")
             if turn.case is None:
@@ -106,6 +114,8 @@ class Coach:
         case = user.active_case
         if case is not None and case.status is not CaseStatus.ACTIVE:
             case = None
+        if case is not None:
+            case.answers.ai_available = user.ai_available
         return Turn(normalise_language(user.language), case, self._new_case_id)
 
     def _on_text(self, turn: Turn, text: str) -> None:

@@ -13,6 +13,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from flows.case import Case
+from flows.polish import ChatRequest
 
 # --------------------------------------------------------------------------- keys
 
@@ -61,7 +62,24 @@ class UnsupportedInput:
     kind: str
 
 
-UserInput = TextInput | ChoiceInput | CommandInput | UnsupportedInput
+@dataclass(frozen=True, slots=True)
+class ModelAnswer:
+    """What the model made of a :class:`PolishDraft` (issue 16), fed back by the engine.
+
+    ``kind`` is the call's outcome (``bot.llm.OutcomeKind`` value: "ok",
+    "timeout", …; "unavailable" when no model is configured); ``text`` is the
+    model's text when ``kind`` is "ok" (unchecked: the flow checks it; kept out
+    of ``repr``). ``turn`` and ``mode`` are those of the effect.
+    """
+
+    purpose: str
+    kind: str
+    text: str | None = field(default=None, repr=False)
+    turn: int = 0
+    mode: str = "polish"
+
+
+UserInput = TextInput | ChoiceInput | CommandInput | UnsupportedInput | ModelAnswer
 
 # --------------------------------------------------------------------------- outputs
 
@@ -144,7 +162,20 @@ class DeleteUserData:
     """``/delete`` confirmed: erase every row of this user."""
 
 
-Effect = ScheduleReminder | SetLanguage | ShowHistory | ExportCase | DeleteUserData
+@dataclass(frozen=True, slots=True)
+class PolishDraft:
+    """Ask the engine to send ``request`` to the model after the step is saved (issue 16).
+
+    The engine answers with a :class:`ModelAnswer` carrying ``turn`` and ``mode``;
+    an answer whose turn is no longer the case's is dropped.
+    """
+
+    request: ChatRequest
+    turn: int
+    mode: str = "polish"
+
+
+Effect = ScheduleReminder | SetLanguage | ShowHistory | ExportCase | DeleteUserData | PolishDraft
 
 
 class ChoiceOutcome(StrEnum):
@@ -160,6 +191,8 @@ class UserContext:
 
     language: str
     active_case: Case | None
+    #: An AI model is configured (issue 16): the reply step offers the polish.
+    ai_available: bool = False
 
 
 @dataclass(slots=True)

@@ -27,12 +27,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.engine.effects import Snapshot, apply_effects, save_cases, store_drafts
+from bot.engine.model_calls import ModelCalls, Send
 from bot.engine.reminders import ReminderDelivery, ReminderRenderer
 from bot.engine.results import EngineObserver, EngineResult, IncomingMessage, input_kind
+from bot.llm import Polisher
 from flows.case import DEFAULT_LANGUAGE, Case
 from flows.coach import Coach
 from flows.i18n import normalise_language
-from flows.io import ConversationKey, DeleteUserData, Draft, UserContext
+from flows.io import ConversationKey, DeleteUserData, Draft, PolishDraft, UserContext
 from storage import (
     DATABASE_ERRORS,
     ConflictError,
@@ -59,6 +61,7 @@ class Engine:
             platform tells one.
         max_attempts: tries per update when concurrent updates conflict.
         observer: told about every update and reminder claim (metrics).
+        polisher: the optional AI model (issue 16); ``None``: the feature is off.
     """
 
     def __init__(
@@ -70,8 +73,10 @@ class Engine:
         default_language: str = DEFAULT_LANGUAGE,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         observer: EngineObserver | None = None,
+        polisher: Polisher | None = None,
     ) -> None:
         self.storage = storage
+        self._models = ModelCalls(polisher)
         self._observer = observer
         self.coach = coach if coach is not None else Coach()
         self._clock = clock
@@ -82,6 +87,7 @@ class Engine:
             coach=self.coach,
             language=lambda user: self._language(user, None),
             max_attempts=self._max_attempts,
+            ai_available=self._models.available,
         )
 
     # ------------------------------------------------------------------ language
@@ -98,7 +104,53 @@ class Engine:
     # -------------------------------------------------------------------- handle
 
     async def handle(self, message: IncomingMessage) -> EngineResult:
-        """Process one incoming message end to end; never raises for a database error."""
+        """Process one incoming message end to end; never raises for a database error.
+
+        A model call the step asked for is made after the step's commit: in the
+        background when the platform registered a sender
+        (:meth:`deliver_model_answers_with`), else in line, its replies appended.
+        """
+        result = await self._observed(message)
+        calls, result.model_calls = result.model_calls, []
+        if not calls:
+            return result
+        send = self._models.sender(message.key.platform)
+        if send is None:
+            for call in calls:
+                answered = await self._answer_model(message, call)
+                result.outgoing += answered.outgoing
+        else:
+            self._models.spawn(self._answer_and_send(message, calls, send))
+        return result
+
+    def deliver_model_answers_with(self, platform: str, send: Send) -> None:
+        """Make ``platform``'s model calls in the background; ``send`` delivers their replies."""
+        self._models.deliver_with(platform, send)
+
+    async def wait_for_model_calls(self) -> None:
+        """Wait until the background model calls in flight have ended (tests)."""
+        await self._models.wait()
+
+    async def aclose(self) -> None:
+        """Let the model calls in flight finish (a few seconds), close the client; idempotent."""
+        await self._models.aclose()
+
+    async def _answer_model(self, message: IncomingMessage, call: PolishDraft) -> EngineResult:
+        answer = await self._models.answer(message.key, call)
+        follow_up = IncomingMessage(
+            key=message.key, user_input=answer, platform_language=message.platform_language
+        )
+        return await self._observed(follow_up)
+
+    async def _answer_and_send(
+        self, message: IncomingMessage, calls: list[PolishDraft], send: Send
+    ) -> None:
+        for call in calls:
+            answered = await self._answer_model(message, call)
+            if answered.outgoing:
+                await send(message.key, answered.outgoing)
+
+    async def _observed(self, message: IncomingMessage) -> EngineResult:
         if self._observer is None:
             return await self._handle(message)
         platform = message.key.platform
@@ -166,7 +218,10 @@ class Engine:
         language = self._language(found, message.platform_language)
         before = {case.id: Snapshot.of(case)} if case is not None else {}
         result = self.coach.handle(
-            UserContext(language=language, active_case=case), message.user_input
+            UserContext(
+                language=language, active_case=case, ai_available=self._models.available
+            ),
+            message.user_input,
         )
 
         # Write phase: everything or nothing.
@@ -211,6 +266,7 @@ class Engine:
             chosen_label=result.chosen_label,
             active_case=result.case,
             case_known=True,
+            model_calls=[e for e in result.effects if isinstance(e, PolishDraft)],
         )
 
     def _duplicate(self, user: StoredUser | None, message: IncomingMessage) -> EngineResult:

@@ -48,11 +48,13 @@ class ReminderRenderer:
         coach: Coach,
         language: Callable[[StoredUser], str],
         max_attempts: int,
+        ai_available: bool = False,
     ) -> None:
         self._storage = storage
         self._coach = coach
         self._language = language
         self._max_attempts = max_attempts
+        self._ai_available = ai_available  # the reply step's keyboard keeps its AI buttons
 
     async def claim(self, *, platform: str, now: datetime, limit: int) -> list[ReminderDelivery]:
         """Claim reminders of ``platform`` due at ``now`` (each exactly once) and render them.
@@ -103,7 +105,8 @@ class ReminderRenderer:
         language = self._language(user)
         before = {case.id: Snapshot.of(case)} if case is not None else {}
         result = self._coach.on_reminder(
-            UserContext(language=language, active_case=case), reminder.kind
+            UserContext(language=language, active_case=case, ai_available=self._ai_available),
+            reminder.kind,
         )
         async with self._storage.transaction() as tx:
             await save_cases(

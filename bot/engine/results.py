@@ -11,7 +11,9 @@ from flows.io import (
     ChoiceOutcome,
     CommandInput,
     ConversationKey,
+    ModelAnswer,
     Outgoing,
+    PolishDraft,
     TextInput,
     UserInput,
 )
@@ -56,6 +58,8 @@ class EngineResult:
     unavailable: bool = False
     active_case: Case | None = None
     case_known: bool = False
+    #: Model calls the step asked for (issue 16), made by the engine after the commit.
+    model_calls: list[PolishDraft] = field(default_factory=list, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,4 +101,6 @@ def input_kind(user_input: UserInput) -> str:
     if isinstance(user_input, CommandInput):
         name = user_input.name.lower()
         return f"command:{name}" if name in _LOGGED_COMMANDS else "command"
+    if isinstance(user_input, ModelAnswer):
+        return "model"
     return "unsupported"

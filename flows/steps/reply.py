@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flows import polishing
 from flows.case import Answers, CaseStatus, Step, Tone
 from flows.drafts import compose_contract_clause, compose_reply
 from flows.prompts import Choice
@@ -24,6 +25,7 @@ def _reply_choices(answers: Answers) -> list[list[Choice]]:
     )
     return [
         [Choice("tone", tone_key), Choice("lang", lang_key)],
+        *polishing.rows(answers),  # the optional AI polish (issue 16)
         [Choice("facts", "coach-btn-change-facts")],
         [Choice("done", "coach-btn-done")],
     ]
@@ -36,7 +38,8 @@ def _send_reply_draft(turn: Turn) -> None:
         # The reply keeps the language it was first shown in: a later /lang changes
         # the coach's words, not a draft the user may already have copied.
         answers.reply_language = turn.language
-    turn.draft(compose_reply(answers, language=turn.reply_language, tone=answers.tone))
+    composed = compose_reply(answers, language=turn.reply_language, tone=answers.tone)
+    turn.draft(polishing.shown_draft(answers, composed))
 
 
 def _enter_reply(turn: Turn, source: Step | None) -> None:
@@ -45,9 +48,11 @@ def _enter_reply(turn: Turn, source: Step | None) -> None:
     _send_reply_draft(turn)
 
 
-def _press_reply(turn: Turn, token: str) -> str:
+def _press_reply(turn: Turn, token: str) -> str | None:
     assert turn.case is not None
     answers = turn.case.answers
+    if token in polishing.TOKENS:
+        return RETOUCH if polishing.press(turn, token) else None
     if token == "tone":
         answers.tone = Tone.FRIENDLY if answers.tone is Tone.FORMAL else Tone.FORMAL
         turn.note(f"coach-reply-tone-{answers.tone.value}")

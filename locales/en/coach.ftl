@@ -295,3 +295,27 @@ coach-reminder-follow-up = Time to follow up: did you manage to talk to the clie
 coach-reminder-generic = A gentle reminder — here is where we stopped.
 coach-reminder-no-case = A gentle reminder from your coach. Whenever you're ready, send any message to start.
 coach-unavailable = I'm temporarily unavailable. Your answers are safe — please try again in a minute.
+
+## The optional AI polish of the reply (issue 16): only when a model is configured.
+coach-btn-polish = ✨ Polish with AI
+coach-btn-polish-shorter = Shorter
+coach-btn-polish-warmer = Warmer
+coach-btn-polish-original = ↩ Back to the original
+coach-polish-working = ✨ Asking the AI model to polish your reply — this takes a few seconds.
+coach-polish-shown = Here is the AI-polished version. Read it carefully before you send it; the reply I composed is one tap away.
+coach-polish-back = Back to the reply I composed.
+coach-polish-failed-timeout = The AI model did not answer in time. Your reply stays as it was.
+coach-polish-failed-busy = The AI model is not available right now; try again in a few minutes. Your reply stays as it was.
+coach-polish-failed-limit = You have used the AI polish many times in the last hour; try again later. Your reply stays as it was.
+coach-polish-failed-refusal = The AI model declined to rewrite this reply. Your reply stays as it was.
+coach-polish-failed-unavailable = The AI polish is not set up here. Your reply stays as it was.
+coach-polish-failed-error = I could not use the AI model's answer. Your reply stays as it was.
+coach-polish-rejected-facts = The AI version changed an amount, a date or a name, so I set it aside. Your reply stays as it was.
+coach-polish-rejected-language = The AI version was not in the reply's language, so I set it aside. Your reply stays as it was.
+coach-polish-rejected-length = The AI version was much shorter or longer than the reply, so I set it aside. Your reply stays as it was.
+coach-polish-rejected-form = The AI version was not a clean letter (notes, blanks, formatting or no change at all), so I set it aside. Your reply stays as it was.
+coach-polish-draft-title = Suggested reply — polished by AI (check it before sending)
+coach-btn-translate-facts = ✨ Translate my facts
+coach-translate-working = ✨ Asking the AI model to translate the facts you typed into the reply's language — this takes a few seconds.
+coach-translate-done = The AI model translated the facts you typed; here is the reply with them. Check the wording before you send it.
+coach-translate-rejected = The AI translation changed a number or was not in the reply's language, so I set it aside. You can retype those facts with "Change facts".

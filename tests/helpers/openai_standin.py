@@ -14,6 +14,8 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +36,8 @@ class Scripted:
     delay_seconds: float = 0.0
     raw_body: str | None = None
     choices: bool = True
+    #: Answer with the request's own letter, reworked (see :func:`polish_letter`).
+    transform: str | None = None
 
 
 def rewrite(text: str) -> Scripted:
@@ -60,6 +64,41 @@ def slow(seconds: float, text: str = "too late") -> Scripted:
 def not_json() -> Scripted:
     """A 200 answer whose body is not JSON at all."""
     return Scripted(raw_body="<html>gateway says hi</html>")
+
+
+#: The sentence :func:`polish_letter` adds, by the request's reply language.
+ADDED_SENTENCE = {
+    "Bulgarian": "Благодаря Ви за търпението и за откровеността.",
+    "English": "Thank you for your patience and for being so open with me.",
+}
+
+
+def polish_letter(*, drop_amounts: bool = False) -> Scripted:
+    """A 200 answer made from the letter in the request: one sentence added before the end.
+
+    With ``drop_amounts`` every amount of money and percentage is cut out as well
+    (a rewrite the check must reject).
+    """
+    return Scripted(transform="drop_amounts" if drop_amounts else "polish")
+
+
+_LETTER = re.compile(r"<<<\n(.*)\n>>>", re.DOTALL)
+_LANGUAGE = re.compile(r"Reply language: (\w+)")
+_AMOUNT = re.compile(r"(?:€|лв\.?)\s?[\d\s.,]*\d|\d[\d\s.,\u00a0\u202f]*\s?(?:€|лв\.?|%)")
+
+
+def _reworked(body: dict[str, Any], transform: str) -> str:
+    user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+    letter_match = _LETTER.search(user)
+    language_match = _LANGUAGE.search(user)
+    letter = letter_match.group(1) if letter_match else ""
+    language = language_match.group(1) if language_match else "English"
+    paragraphs = letter.split("\n\n")
+    paragraphs.insert(max(1, len(paragraphs) - 1), ADDED_SENTENCE.get(language, "Thanks."))
+    text = "\n\n".join(paragraphs)
+    if transform == "drop_amounts":
+        text = _AMOUNT.sub("", text)
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +188,10 @@ class OpenAIStandIn:
         return web.json_response(self._completion(body, answer), headers=headers)
 
     def _completion(self, body: dict[str, Any], answer: Scripted) -> dict[str, Any]:
-        message: dict[str, Any] = {"role": "assistant", "content": answer.content}
+        content = answer.content
+        if answer.transform is not None:
+            content = _reworked(body, answer.transform)
+        message: dict[str, Any] = {"role": "assistant", "content": content}
         if answer.refusal is not None:
             message = {"role": "assistant", "content": None, "refusal": answer.refusal}
         choices = [{"index": 0, "message": message, "finish_reason": answer.finish_reason}]
@@ -161,3 +203,24 @@ class OpenAIStandIn:
             "choices": choices if answer.choices else [],
             "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
         }
+
+
+class ThreadedStandIn:
+    """The stand-in on its own event loop in a thread, for a test that blocks (pexpect)."""
+
+    def __init__(self, *, default: Scripted | None = None) -> None:
+        """Prepare the server; ``default`` answers every request the script does not."""
+        self.server = OpenAIStandIn(default=default or Scripted(content="Hello."))
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def __enter__(self) -> OpenAIStandIn:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.server.start(), self._loop).result(timeout=10)
+        return self.server
+
+    def __exit__(self, *_exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.server.close(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()

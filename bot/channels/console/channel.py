@@ -115,6 +115,8 @@ class ConsoleChannel:
             self._language = await self._engine.language_of(
                 self._key, platform_language=self._platform_language
             )
+        # The AI polish's answer (issue 16) is printed when it arrives, like a new turn.
+        self._engine.deliver_model_answers_with(self.name, self.show_later)
         self._lines = StdinLines(self._stdin_fd)
         welcome = wrap(t(self._language, "console-welcome"), terminal_width(self._out))
         self._out.write("\n".join(welcome) + "\n")
@@ -190,6 +192,11 @@ class ConsoleChannel:
         if options is not None:
             self._options = options
         self.write("\n" + render_outgoing(outgoing, width=terminal_width(self._out)))
+
+    async def show_later(self, key: ConversationKey, outgoing: list[Outgoing]) -> None:
+        """Print replies that arrive after their update (the AI polish's answer)."""
+        if key == self._key:
+            self.show_outgoing(outgoing)
 
     async def deliver(self, key: ConversationKey, outgoing: list[Outgoing]) -> None:
         """Print a reminder that fell due (the reminder scheduler's ``send``)."""
