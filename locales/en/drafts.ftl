@@ -124,13 +124,15 @@ draft-reply-acknowledge-via = { $tone ->
    *[friendly] I get that it's not what { $client } expected.
 }
 draft-reply-refund-asked = { $tone ->
-    [formal] I also know that you would like your money back.
-   *[friendly] I also know you'd like your money back.
+    [formal] You also mentioned that you would like your money back.
+   *[friendly] You also mentioned you'd like your money back.
+}
 }
 }
 draft-reply-refund-asked-via = { $tone ->
-    [formal] I also know that the client would like their money back.
-   *[friendly] I also know the client would like their money back.
+    [formal] You also mentioned that the client would like their money back.
+   *[friendly] You also mentioned the client would like their money back.
+}
 }
 }
 }

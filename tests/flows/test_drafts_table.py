@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.case import Answers, ContinueMode, Intermediary, PaymentVariant, Solution
+from flows.case import Answers, ContinueMode, Intermediary, PaymentVariant, Solution, Tone
 from flows.drafts import compose_call_request, compose_reply
 from flows.drafts.reply import fitting_answers
 from flows.drafts.signals import asks_for_refund
@@ -393,3 +393,46 @@ def test_fits_language(text: str, language: str, name: bool, fits: bool) -> None
 )
 def test_asks_for_refund(said: str | None, asks: bool) -> None:
     assert asks_for_refund(said) is asks
+
+
+@pytest.mark.parametrize(
+    ("given", "language", "tone", "greeting"),
+    [
+        # a Latin surname's ending says nothing sure about gender ("Casanova"): no title
+        ({"client_name": "Marco Casanova"}, "en", "formal", "Dear Marco Casanova,"),
+        ({"client_name": "Maria Ivanova"}, "bg", "formal", "Здравейте, Maria Ivanova,"),
+        ({"client_name": "Мария Иванова"}, "bg", "formal", "Здравейте, г-жо Иванова,"),
+        ({"client_name": "Анна Ковалска"}, "bg", "formal", "Здравейте, г-жо Ковалска,"),
+        ({"client_name": "Иван Петров"}, "bg", "friendly", "Здравей, Иван,"),
+        ({"client_name": "Анна Мюлер"}, "bg", "formal", "Здравейте, Анна Мюлер,"),
+        ({"client_name": "Мария Иванова"}, "en", "formal", "Hello,"),
+        ({"client_name": "„Акме“ ООД"}, "en", "formal", "Hello,"),
+        ({"client_name": "ACME Ltd"}, "en", "friendly", "Hi ACME team,"),
+        ({"client_name": "Studio Lale"}, "en", "formal", "Dear Studio Lale team,"),
+        ({"client_name": "ACME Ltd", "contact_name": "Мария"}, "en", "formal", "Dear ACME team,"),
+        (
+            {"client_name": "ACME Ltd", "contact_name": "Maria Petrova"},
+            "en",
+            "formal",
+            "Dear Maria,",
+        ),
+        (
+            {"intermediary": Intermediary.AGENCY, "intermediary_contact": "Иво"},
+            "en",
+            "formal",
+            "Hello,",
+        ),
+        (
+            {"intermediary": Intermediary.FREELANCER, "intermediary_contact": "Иво Петров"},
+            "bg",
+            "formal",
+            "Здравейте, Иво,",
+        ),
+        # the client's name never greets the reader through an intermediary
+        ({"intermediary": Intermediary.AGENCY, "client_name": "Maria"}, "en", "friendly", "Hi,"),
+    ],
+)
+def test_greeting_forms(given: dict[str, object], language: str, tone: str, greeting: str) -> None:
+    answers = Answers(**given)  # type: ignore[arg-type]
+    text = compose_reply(answers, language=language, tone=Tone(tone)).text
+    assert text.split("\n")[0] == greeting
