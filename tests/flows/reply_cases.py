@@ -198,6 +198,14 @@ def _row(
         overrides["problem_details"] = DETAILS_TI
     for part in parts:
         overrides.update(part)
+    to_team = overrides.get("client_name") == COMPANY_BG["client_name"]
+    if (
+        to_team
+        and not overrides.get("contact_name")
+        and overrides.get("problem_details") == (DETAILS_TI)
+    ):
+        # a Bulgarian letter to a whole team is "Вие": the user writes the details so too
+        del overrides["problem_details"]
     if overrides.get("intermediary") in (Intermediary.AGENCY, Intermediary.FREELANCER):
         overrides.setdefault("problem_details", DETAILS_VIA[written])
         if overrides["problem_details"] in (DETAILS_TI, FACTS[written]["problem_details"]):
