@@ -70,7 +70,6 @@ draft-call-via-proposal = { $tone ->
     [formal] I would like to suggest one call with the three of us — you, the client and me — to go through what is wanted and expected, and what each of us can offer.
    *[friendly] How about one call with the three of us — you, the client and me? We could go through what's wanted and expected, and what each of us can offer.
 }
-}
 draft-call-via-ask = { $tone ->
     [formal] Could you arrange it in the next few days? Any time that suits you both works for me.
    *[friendly] Could you set it up in the next few days? Any time that works for you both is fine with me.
@@ -110,7 +109,6 @@ draft-reply-thanks-via = { $tone ->
     [formal] Thank you for passing on the client's feedback on { $what }.
    *[friendly] Thanks for passing on the client's feedback on { $what }.
 }
-}
 draft-reply-thanks-call-via = { $tone ->
     [formal] Thank you for setting up our conversation about { $what }.
    *[friendly] Thanks for setting up our chat about { $what }.
@@ -127,14 +125,9 @@ draft-reply-refund-asked = { $tone ->
     [formal] You also mentioned that you would like your money back.
    *[friendly] You also mentioned you'd like your money back.
 }
-}
-}
 draft-reply-refund-asked-via = { $tone ->
     [formal] You also mentioned that the client would like their money back.
    *[friendly] You also mentioned the client would like their money back.
-}
-}
-}
 }
 draft-reply-problem-brief = { $tone ->
     [formal] Looking back, I can see that we understood the original brief differently.
@@ -172,8 +165,6 @@ draft-reply-redo-instead-via = { $tone ->
     [formal] I know the client asked for their money back; instead, I would like to offer a new version that reflects this.
    *[friendly] I know the client asked for their money back; instead, I'd like to offer a new version that takes all this into account.
 }
-}
-}
 draft-reply-criteria = { $tone ->
     [formal] Before I start, I will send you a short list of acceptance criteria — what the result must include and how we will check it — for you to confirm.
    *[friendly] Before I start, I'll send you a short list of acceptance criteria — what the result must include and how we'll check it — so we're on the same page.
@@ -189,7 +180,6 @@ draft-reply-part-ways = { $tone ->
 draft-reply-part-ways-via = { $tone ->
     [formal] Since I cannot offer exactly what the client is looking for now, I believe it is fairest to end my work on this project here, on good terms.
    *[friendly] Since I can't offer exactly what the client is looking for now, I think it's fairest to stop my work on this project here, on good terms.
-}
 }
 
 ## Step 7: payment terms
@@ -218,11 +208,9 @@ draft-pay-kill-fee-amount = { $tone ->
     [formal] For the work already done, I would propose { $percent } of the price of { $price }, that is { $keep }.
    *[friendly] For the work already done, I'd suggest { $percent } of the { $price } price, that's { $keep }.
 }
-}
 draft-pay-kill-fee-amount-agreed = { $tone ->
     [formal] As agreed in our contract, { $percent } of the price of { $price } is due for the work already done, that is { $keep }.
    *[friendly] As we agreed in the contract, { $percent } of the { $price } price covers the work already done, that's { $keep }.
-}
 }
 draft-pay-refund = { $tone ->
     [formal] You paid a deposit of { $deposit }, so I will return the difference of { $refund }.
@@ -231,7 +219,6 @@ draft-pay-refund = { $tone ->
 draft-pay-refund-proposed = { $tone ->
     [formal] Of the deposit of { $deposit } you paid, { $refund } would come back to you.
    *[friendly] Of the { $deposit } deposit you paid, { $refund } would come back to you.
-}
 }
 draft-pay-invoice-rest = { $tone ->
     [formal] Your deposit of { $deposit } counts towards it, so I will invoice the remaining { $invoice }.
@@ -307,7 +294,6 @@ draft-next-proposal-invoice = { $tone ->
 draft-next-proposal-refund = { $tone ->
     [formal] Would that work for you? Once we agree, I will transfer it to you.
    *[friendly] Would that work for you? Once we agree, I'll transfer it to you.
-}
 }
 draft-next-agree-amount = { $tone ->
     [formal] Could we agree on the amount together? Once we do, I will send you the invoice.
