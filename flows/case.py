@@ -136,6 +136,8 @@ class Answers:
     vented: list[str] = field(default_factory=list)
     client_name: str | None = None
     contact_name: str | None = None
+    #: With an agency or a colleague in between: the first name of your contact there.
+    intermediary_contact: str | None = None
     delivery: str | None = None
     client_said: str | None = None
     intermediary: Intermediary | None = None
@@ -155,6 +157,8 @@ class Answers:
     unusable_amount: Decimal | None = None
     tone: Tone = Tone.FORMAL
     reply_language: str | None = None
+    #: True once the user said the call took place ("Call arranged"): the reply thanks for it.
+    call_held: bool = False
     #: True while the user edits one fact from the reply step ("Change facts"):
     #: the edited step then returns straight to the reply.
     editing: bool = False

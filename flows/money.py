@@ -274,12 +274,15 @@ def format_money(amount: Decimal, currency: str, *, language: str) -> str:
 
     Babel's own characters are kept (a no-break space in Bulgarian). In English
     a currency without a sign (BGN) is written after the number,
-    ``1,200.00 BGN``, rather than glued in front of it.
+    ``1,200.00 BGN``, rather than glued in front of it. In Bulgarian the dollar
+    is ``3 000,00 USD``: Babel's "щ.д." is bank jargon nobody writes to a client.
     """
     locale = _babel_locale(language)
     value = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     if language != "bg" and currency == "BGN":
         return format_currency(value, currency, format="#,##0.00\u00a0¤", locale=locale)
+    if language == "bg" and currency == "USD":
+        return format_currency(value, currency, format="#,##0.00\u00a0¤¤", locale=locale)
     return format_currency(value, currency, locale=locale)
 
 

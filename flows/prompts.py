@@ -15,6 +15,7 @@ from flows.case import (
     Answers,
     Intermediary,
     PaymentVariant,
+    Solution,
 )
 from flows.i18n import t
 from flows.money import format_money, format_percent
@@ -219,6 +220,22 @@ def settlement_lines(answers: Answers, *, language: str) -> list[str]:
     if entry is not None:
         key, names = entry
         lines.append(t(language, key, **{name: amounts[name] for name in names}))
+    if result is Outcome.REFUND_DIFFERENCE:
+        lines.append(t(language, "coach-settle-refund-keep-deposit"))
+    going_on = answers.solution is not Solution.PART_WAYS
+    if settlement is not None and settlement.remaining is not None and going_on:
+        if settlement.deposit_left:
+            lines.append(
+                t(
+                    language,
+                    "coach-settle-new-version",
+                    price=amounts["price"],
+                    left=amounts["left"],
+                    remaining=amounts["remaining"],
+                )
+            )
+        else:
+            lines.append(t(language, "coach-settle-new-version-full", price=amounts["price"]))
     return lines
 
 
@@ -240,4 +257,6 @@ def _amounts(answers: Answers, settlement: Settlement | None, *, language: str) 
     out["refund"] = fmt(settlement.refund)
     out["invoice"] = fmt(settlement.invoice)
     out["left"] = fmt(settlement.deposit_left or Decimal(0))
+    if settlement.remaining is not None:
+        out["remaining"] = fmt(settlement.remaining)
     return out

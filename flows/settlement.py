@@ -64,8 +64,10 @@ class Settlement:
 
     ``keep`` stays with the freelancer; ``refund`` goes back to the client;
     ``invoice`` is still to be billed; ``deposit_left`` (variant 3 only) is the
-    part of the deposit that counts towards the continued work. ``outcome``
-    names the case of the ladder.
+    part of the deposit that counts towards the continued work, and
+    ``remaining`` (variant 3 with a known price) what is still to pay for the
+    new version: its price less ``deposit_left``. ``outcome`` names the case
+    of the ladder.
     """
 
     variant: PaymentVariant
@@ -79,6 +81,7 @@ class Settlement:
     deposit_left: Decimal | None
     kill_fee_percent: Decimal | None
     agreed: bool | None
+    remaining: Decimal | None = None
 
 
 def settle(answers: Answers) -> Settlement | None:
@@ -104,6 +107,9 @@ def settle(answers: Answers) -> Settlement | None:
         deposit_left: Decimal | None = None,
     ) -> Settlement:
         is_kill_fee = chosen is PaymentVariant.KILL_FEE
+        remaining = None
+        if deposit_left is not None and answers.price is not None:
+            remaining = max(answers.price.quantize(CENT) - deposit_left, zero)
         return Settlement(
             variant=chosen,
             outcome=result,
@@ -116,6 +122,7 @@ def settle(answers: Answers) -> Settlement | None:
             deposit_left=deposit_left,
             kill_fee_percent=answers.kill_fee_percent if is_kill_fee else None,
             agreed=answers.kill_fee_agreed if is_kill_fee else None,
+            remaining=remaining,
         )
 
     if variant is PaymentVariant.KEEP_DEPOSIT:

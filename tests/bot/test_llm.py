@@ -145,11 +145,8 @@ def _case(language: str = "en") -> tuple[str, ChatRequest, Answers]:
     return composed, request, answers
 
 
-EN_PHRASE = (
-    "I understand that the result is not what you expected, "
-    "and I appreciate you telling me directly."
-)
-BG_PHRASE = "Разбирам, че резултатът не отговаря на очакванията Ви, и оценявам, че ми го казахте"
+EN_PHRASE = "I understand that the result is not what you expected."
+BG_PHRASE = "Разбирам, че резултатът не отговаря на очакванията Ви."
 
 
 def _good(composed: str, language: str) -> str:
@@ -157,7 +154,7 @@ def _good(composed: str, language: str) -> str:
         assert EN_PHRASE in composed
         return composed.replace(EN_PHRASE, "I can see it is not what you had in mind.")
     assert BG_PHRASE in composed
-    return composed.replace(BG_PHRASE, "Разбирам, че не е това, което очаквахте, и Ви благодаря,")
+    return composed.replace(BG_PHRASE, "Разбирам, че не е това, което очаквахте.")
 
 
 def _verdict(composed: str, outcome: PolishOutcome, answers: Answers, language: str) -> object:
@@ -237,7 +234,7 @@ async def test_a_rewrite_that_drops_an_amount_is_rejected(
     polisher: Polisher, standin: OpenAIStandIn
 ) -> None:
     composed, request, answers = _case()
-    dropped = _good(composed, "en").replace(" (€1,200.00)", "")
+    dropped = _good(composed, "en").replace(" of €1,200.00", "")
     standin.script(rewrite(dropped))
     outcome = await polisher.polish(request, user_key=USER_KEY)
     assert outcome.kind is OutcomeKind.OK

@@ -401,10 +401,13 @@ def test_format_money(amount: Decimal, currency: str, language: str, expected: s
 @pytest.mark.parametrize("language", ["bg", "en"])
 def test_format_money_round_trips(currency: str, language: str) -> None:
     text = format_money(D("1234567.89"), currency, language=language)
-    if not (language == "bg" and currency in {"USD", "GBP"}):
+    if not (language == "bg" and currency == "GBP"):
         assert parse_amount(text) == (D("1234567.89"), currency)
-    # Bulgarian follows Babel's CLDR data (no-break spaces between groups)
-    if language == "bg":
+    # Bulgarian follows Babel's CLDR data (no-break spaces between groups), except that
+    # the dollar is "USD": Babel's "щ.д." is bank jargon nobody writes to a client
+    if language == "bg" and currency == "USD":
+        assert text == "1\u00a0234\u00a0567,89\u00a0USD"
+    elif language == "bg":
         assert text == format_currency(D("1234567.89"), currency, locale="bg_BG")
 
 

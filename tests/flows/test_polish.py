@@ -100,7 +100,7 @@ def _case() -> Answers:
         delivery="the logo and business cards",
         client_said="It is not what we are looking for.",
         problem_details="a more playful style",
-        solution=Solution.REDO,
+        solution=Solution.PART_WAYS,  # the kill fee fits parting ways (a redo drops it)
         deadline="15 December",
         payment_variant=PaymentVariant.KILL_FEE,
         kill_fee_percent=D(40),

@@ -125,3 +125,46 @@ def test_deduct_and_credit_names_what_is_left() -> None:
     settlement = settle(answers)
     assert settlement is not None and settlement.deposit_left == D("100.00")
     assert "100.00" in settlement_lines(answers, language="en")[0]
+
+
+@pytest.mark.parametrize(
+    ("given", "remaining"),
+    [
+        # FLOW.md / issue 11: price 1 200, deposit 400, unusable 300 → 100 credited, 1 100 left
+        (
+            {
+                "continue_mode": ContinueMode.DEDUCT,
+                "price": D(1200),
+                "deposit": D(400),
+                "unusable_amount": D(300),
+            },
+            D("1100.00"),
+        ),
+        (
+            {
+                "continue_mode": ContinueMode.DEDUCT,
+                "price": D(1200),
+                "deposit": D(200),
+                "unusable_amount": D(300),
+            },
+            D("1200.00"),
+        ),
+        ({"continue_mode": ContinueMode.ABSORB, "price": D(1500), "deposit": D(500)}, D("1000.00")),
+        ({"continue_mode": ContinueMode.ABSORB, "price": D(1500)}, D("1500.00")),
+        ({"continue_mode": ContinueMode.ABSORB, "deposit": D(500)}, None),
+    ],
+)
+def test_what_remains_to_pay_for_the_new_version(
+    given: dict[str, object], remaining: Decimal | None
+) -> None:
+    settlement = settle(Answers(payment_variant=CONT, **given))  # type: ignore[arg-type]
+    assert settlement is not None
+    assert settlement.remaining == remaining
+
+
+def test_the_kill_fee_has_nothing_remaining() -> None:
+    answers = Answers(payment_variant=KILL, price=D(900), deposit=D(300), kill_fee_percent=D(30))
+    settlement = settle(answers)
+    assert settlement is not None and settlement.remaining is None
+    lines = settlement_lines(answers, language="en")
+    assert any("keeping the whole deposit" in line.casefold() for line in lines)

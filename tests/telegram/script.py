@@ -37,14 +37,13 @@ def facts(*, client: str, delivery: str = "logo") -> list[Action]:
 
 
 def to_reply(*, client: str, delivery: str = "logo") -> list[Action]:
-    """From /start to the suggested reply: redo, variant 2, 40 % agreed."""
+    """From /start to the suggested reply: part ways, variant 2, 40 % agreed."""
     return [
         *facts(client=client, delivery=delivery),
         ("press", "coach-btn-call-arranged"),
         ("press", "coach-btn-problem-brief"),
         ("press", "coach-btn-skip"),
-        ("press", "coach-btn-redo"),
-        ("press", "coach-btn-skip"),
+        ("press", "coach-btn-part-ways"),
         ("press", "coach-btn-pay-kill-fee"),
         ("press", "coach-btn-share-40"),
         ("press", "coach-btn-yes"),
