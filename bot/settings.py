@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=_default_database_url)
     default_language: str = "en"
     log_level: str = "INFO"
+    #: The level of the libraries' own loggers (PTB, bolt, aiohttp, SQLAlchemy …); unset =
+    #: held at WARNING. UNSAFE when lower: their records carry message texts, names and ids.
+    log_libraries: str | None = None
     reminder_interval_seconds: float = Field(default=5.0, gt=0)
 
     # --- Telegram
@@ -87,9 +90,11 @@ class Settings(BaseSettings):
     def _supported_language(cls, value: str) -> str:
         return normalise_language(value)
 
-    @field_validator("log_level")
+    @field_validator("log_level", "log_libraries")
     @classmethod
-    def _known_level(cls, value: str) -> str:
+    def _known_level(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         level = value.strip().upper()
         if level not in logging.getLevelNamesMapping():
             raise ValueError(f"unknown log level {value!r}")
