@@ -15,6 +15,12 @@ another worker changed the case in between, the write raises
 processed) and the whole attempt runs again on fresh state. Database errors
 never reach the channel: the user gets the coach's "temporarily unavailable"
 reply and the next update is tried afresh.
+
+Every message is cleaned once on entry (:mod:`bot.engine.sanitise`). A data error
+that still gets through — the driver or the server refusing a *value* (SQLSTATE
+class 22, a ``UnicodeError``) — is the input's fault, not an outage: the user is
+asked to type it again, and the update is marked processed, so a redelivery of
+the same poison update is dropped instead of looping.
 """
 
 from __future__ import annotations
@@ -29,10 +35,11 @@ from datetime import datetime
 from bot.engine.effects import Snapshot, apply_effects, save_cases, store_drafts
 from bot.engine.reminders import ReminderDelivery, ReminderRenderer
 from bot.engine.results import EngineObserver, EngineResult, IncomingMessage, input_kind
+from bot.engine.sanitise import clean_message
 from flows.case import DEFAULT_LANGUAGE, Case
 from flows.coach import Coach
-from flows.i18n import normalise_language
-from flows.io import ConversationKey, DeleteUserData, Draft, UserContext
+from flows.i18n import normalise_language, t
+from flows.io import ConversationKey, DeleteUserData, Draft, Reply, UserContext
 from storage import (
     DATABASE_ERRORS,
     ConflictError,
@@ -99,6 +106,7 @@ class Engine:
 
     async def handle(self, message: IncomingMessage) -> EngineResult:
         """Process one incoming message end to end; never raises for a database error."""
+        message = clean_message(message)
         if self._observer is None:
             return await self._handle(message)
         platform = message.key.platform
@@ -129,29 +137,59 @@ class Engine:
             _LOGGER.error(
                 "a %s update kept conflicting after %d attempts", platform, self._max_attempts
             )
-        except DATABASE_ERRORS as error:
+        except Exception as error:
+            if is_data_error(error):
+                return await self._rejected(message, language, error)
+            if not isinstance(error, DATABASE_ERRORS):
+                return self._failed(platform, language, error)
             _LOGGER.warning(
                 "database unavailable while handling a %s update: %s",
                 platform,
                 type(error).__name__,
             )
-        except Exception as error:
-            # A bug must not reach the adapter as a stack trace, nor lose state: nothing
-            # was committed (the coach runs before the write transaction). Log where it
-            # happened, never the exception text (it may quote what the user typed).
-            _LOGGER.error(
-                "handling a %s update failed: %s at %s",
-                platform,
-                type(error).__name__,
-                _where(error),
-            )
-            return EngineResult(
-                language=language, outgoing=self.coach.unavailable(language=language)
-            )
         return EngineResult(
             language=language,
             outgoing=self.coach.unavailable(language=language),
             unavailable=True,
+        )
+
+    def _failed(self, platform: str, language: str, error: Exception) -> EngineResult:
+        """A bug: log where it happened (never the exception text) and say "unavailable"."""
+        # A bug must not reach the adapter as a stack trace, nor lose state: nothing
+        # was committed (the coach runs before the write transaction). Never log the
+        # exception text: it may quote what the user typed.
+        _LOGGER.error(
+            "handling a %s update failed: %s at %s",
+            platform,
+            type(error).__name__,
+            _where(error),
+        )
+        return EngineResult(language=language, outgoing=self.coach.unavailable(language=language))
+
+    async def _rejected(
+        self, message: IncomingMessage, language: str, error: Exception
+    ) -> EngineResult:
+        """The database refused a value of the input: ask again, mark the update processed."""
+        platform = message.key.platform
+        _LOGGER.warning(
+            "a %s update was refused by the database as data (%s); asked the user again",
+            platform,
+            type(error).__name__,
+        )
+        if message.update_id is not None:
+            try:
+                async with self.storage.session() as session, session.transaction() as tx:
+                    await tx.mark_processed(platform=platform, update_id=message.update_id)
+            except Exception as mark_error:
+                _LOGGER.warning(
+                    "marking a refused %s update processed failed: %s",
+                    platform,
+                    type(mark_error).__name__,
+                )
+        return EngineResult(
+            language=language,
+            outgoing=[Reply(text=t(language, "engine-input-rejected"))],
+            case_known=False,
         )
 
     async def _attempt(self, message: IncomingMessage) -> EngineResult:
@@ -277,6 +315,28 @@ class Engine:
         except DATABASE_ERRORS as error:
             _LOGGER.warning("loading the active case failed: %s", type(error).__name__)
             return None
+
+
+#: SQLSTATE class 22 ("data exception"): the server refused a value (U+0000, an
+#: untranslatable character, a value too long …), not the connection or the query.
+_DATA_EXCEPTION_CLASS = "22"
+
+
+def is_data_error(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is the database refusing a value of the input."""
+    from sqlalchemy.exc import DataError
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (DataError, UnicodeError)):
+            return True
+        code = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(code, str) and code.startswith(_DATA_EXCEPTION_CLASS):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
 
 
 def _where(error: BaseException) -> str:
