@@ -30,7 +30,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.engine.effects import Snapshot, apply_effects, save_cases, store_drafts
 from bot.engine.reminders import ReminderDelivery, ReminderRenderer
@@ -53,6 +53,11 @@ _LOGGER = logging.getLogger(__name__)
 
 #: How many times one update is tried when the case keeps changing under it.
 DEFAULT_MAX_ATTEMPTS = 8
+#: A user is told "temporarily unavailable" at most once in this interval (per worker):
+#: Telegram redelivers an update many times during an outage.
+UNAVAILABLE_NOTICE_INTERVAL = timedelta(minutes=3)
+#: Past this many remembered notices, the expired ones are forgotten.
+_NOTICES_KEPT = 10_000
 
 
 class Engine:
@@ -84,6 +89,8 @@ class Engine:
         self._clock = clock
         self._default_language = normalise_language(default_language)
         self._max_attempts = max(1, max_attempts)
+        #: When each user was last told "temporarily unavailable" (see _unavailable).
+        self._notified: dict[ConversationKey, datetime] = {}
         self._reminders = ReminderRenderer(
             storage=storage,
             coach=self.coach,
@@ -126,7 +133,7 @@ class Engine:
         try:
             for attempt in range(1, self._max_attempts + 1):
                 try:
-                    return await self._attempt(message)
+                    result = await self._attempt(message)
                 except ConflictError:
                     _LOGGER.info(
                         "a %s update conflicted with a concurrent one (attempt %d); retrying",
@@ -134,6 +141,9 @@ class Engine:
                         attempt,
                     )
                     await asyncio.sleep(random.uniform(0, 0.005 * attempt))
+                else:
+                    self._notified.pop(message.key, None)  # the database is back for them
+                    return result
             _LOGGER.error(
                 "a %s update kept conflicting after %d attempts", platform, self._max_attempts
             )
@@ -147,6 +157,19 @@ class Engine:
                 platform,
                 type(error).__name__,
             )
+        return self._unavailable(message.key, language)
+
+    def _unavailable(self, key: ConversationKey, language: str) -> EngineResult:
+        """The "temporarily unavailable" result; its notice at most once per interval per user."""
+        now = self._clock()
+        last = self._notified.get(key)
+        if last is not None and now - last < UNAVAILABLE_NOTICE_INTERVAL:
+            return EngineResult(language=language, unavailable=True)
+        if len(self._notified) >= _NOTICES_KEPT:
+            self._notified = {
+                k: at for k, at in self._notified.items() if now - at < UNAVAILABLE_NOTICE_INTERVAL
+            }
+        self._notified[key] = now
         return EngineResult(
             language=language,
             outgoing=self.coach.unavailable(language=language),
