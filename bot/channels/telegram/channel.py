@@ -323,7 +323,10 @@ class TelegramChannel:
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
         assert message is not None
-        command = parse_command(message, bot_username=self._application.bot.username)
+        # Registered for private chats only: there every message is meant for this bot.
+        command = parse_command(
+            message, bot_username=self._application.bot.username, any_target=True
+        )
         if command is None:
             return
         await self._converse(update, command)
