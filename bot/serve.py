@@ -10,7 +10,8 @@ One aiohttp server hosts the routes of every configured channel of
 
 and its own:
 
-- ``GET /healthz`` — 200 when the database answers ``SELECT 1``, else 503;
+- ``GET /healthz`` — 200 when the database can be read and written (see
+  :func:`database_health_check`), else 503;
 - ``GET /metrics`` — Prometheus text (see :mod:`bot.metrics`).
 
 A worker keeps nothing about a conversation in memory: every update is read
@@ -72,6 +73,13 @@ RESTART_DELAY_SECONDS = 1.0
 EXIT_OK = 0
 EXIT_FAILURE = 1
 
+#: /healthz's write path on PostgreSQL: a temporary table (of the connection, emptied
+#: at every commit, never in the schema) and one insert into it.
+_PG_HEALTH_TABLE = text(
+    "CREATE TEMPORARY TABLE IF NOT EXISTS rc_health_probe (probed integer) ON COMMIT DELETE ROWS"
+)
+_PG_HEALTH_WRITE = text("INSERT INTO rc_health_probe (probed) VALUES (1)")
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 HealthCheck = Callable[[], Awaitable[bool]]
 
@@ -86,12 +94,25 @@ class ServeError(ConfigError):
 def database_health_check(
     database: AsyncEngine, *, timeout: float = HEALTH_TIMEOUT_SECONDS
 ) -> HealthCheck:
-    """A health check that runs ``SELECT 1`` on ``database`` within ``timeout`` seconds."""
+    """A health check of ``database`` within ``timeout`` seconds, reads and writes.
+
+    SQLite: ``SELECT 1``, where every transaction first checks that the file is still
+    the one opened and writable (:class:`storage.db.SqliteFileGuard`). PostgreSQL: a
+    short write transaction too — an insert into a temporary table of the connection
+    and a transaction id — so a server that only accepts reads (read-only mode, a
+    standby, …) is unhealthy; no schema change, nothing left behind.
+    """
+    sqlite = database.dialect.name == "sqlite"
 
     async def check() -> bool:
         async def ping() -> None:
             async with database.connect() as connection:
                 await connection.execute(text("SELECT 1"))
+                if not sqlite:
+                    await connection.execute(_PG_HEALTH_TABLE)
+                    await connection.execute(_PG_HEALTH_WRITE)
+                    await connection.execute(text("SELECT txid_current()"))
+                await connection.commit()
 
         try:
             await asyncio.wait_for(ping(), timeout=timeout)
