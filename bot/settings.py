@@ -13,6 +13,7 @@ library and no database driver, so building :class:`Settings` stays cheap.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 
@@ -133,6 +134,18 @@ class Settings(BaseSettings):
             for v in values
             if isinstance(v, SecretStr) and v.get_secret_value()
         ]
+
+
+def update_id_key(settings: Settings) -> bytes:
+    """The per-install HMAC key of stored update ids, derived from the configured secrets.
+
+    Kept in the settings, not in the database: a copy of the database alone cannot
+    test guessed ids against it. Every worker of one deployment has the same secrets,
+    so they deduplicate alike; rotating a token changes the key (an update redelivered
+    across the rotation may then be applied twice — rotate during a quiet minute).
+    """
+    material = "\x00".join(sorted(settings.secrets()))
+    return hashlib.sha256(f"rejection-coach processed update ids\x00{material}".encode()).digest()
 
 
 def load_settings(**overrides: object) -> Settings:

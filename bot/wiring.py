@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from bot.engine import Engine, EngineObserver
 from bot.reminders import ReminderScheduler
+from bot.settings import update_id_key
 from bot.signals import run_until_stopped
 from flows.coach import Coach
 
@@ -57,6 +58,7 @@ def build_engine(
         coach=Coach(),
         default_language=settings.default_language,
         observer=observer,
+        update_id_key=update_id_key(settings),
     )
 
 

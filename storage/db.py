@@ -199,6 +199,8 @@ def _install_sqlite_hooks(engine: AsyncEngine, guard: SqliteFileGuard | None) ->
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            # Deleted content (/delete) is overwritten with zeros, not left in free pages.
+            cursor.execute("PRAGMA secure_delete = ON")
         finally:
             cursor.close()
         if guard is not None:

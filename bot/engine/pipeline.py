@@ -26,6 +26,8 @@ the same poison update is dropped instead of looping.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import random
 import time
@@ -58,6 +60,19 @@ DEFAULT_MAX_ATTEMPTS = 8
 UNAVAILABLE_NOTICE_INTERVAL = timedelta(minutes=3)
 #: Past this many remembered notices, the expired ones are forgotten.
 _NOTICES_KEPT = 10_000
+#: The HMAC key of stored update ids when the composition root gives none (tests, the
+#: terminal): the ids are still not stored raw; ``serve`` passes a per-install key.
+DEFAULT_UPDATE_ID_KEY = b"rejection-coach processed update ids"
+
+
+def stored_update_id(platform: str, update_id: str, *, key: bytes) -> str:
+    """What ``processed_updates`` keeps of a platform's update id: its HMAC-SHA256 (hex).
+
+    Slack's ids name the team and the user; the keyed hash deduplicates as well and
+    tells nothing once the user is gone (64 hex characters fit the 128-char column).
+    """
+    message = f"{platform}\x00{update_id}".encode("utf-8", "surrogatepass")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 class Engine:
@@ -71,6 +86,7 @@ class Engine:
             platform tells one.
         max_attempts: tries per update when concurrent updates conflict.
         observer: told about every update and reminder claim (metrics).
+        update_id_key: the HMAC key of the stored update ids (a per-install secret).
     """
 
     def __init__(
@@ -82,8 +98,10 @@ class Engine:
         default_language: str = DEFAULT_LANGUAGE,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         observer: EngineObserver | None = None,
+        update_id_key: bytes = DEFAULT_UPDATE_ID_KEY,
     ) -> None:
         self.storage = storage
+        self._update_id_key = update_id_key
         self._observer = observer
         self.coach = coach if coach is not None else Coach()
         self._clock = clock
@@ -202,7 +220,9 @@ class Engine:
         if message.update_id is not None:
             try:
                 async with self.storage.session() as session, session.transaction() as tx:
-                    await tx.mark_processed(platform=platform, update_id=message.update_id)
+                    await tx.mark_processed(
+                        platform=platform, update_id=self._stored_id(platform, message.update_id)
+                    )
             except Exception as mark_error:
                 _LOGGER.warning(
                     "marking a refused %s update processed failed: %s",
@@ -215,9 +235,20 @@ class Engine:
             case_known=False,
         )
 
+    def _stored_id(self, platform: str, update_id: str) -> str:
+        return stored_update_id(platform, update_id, key=self._update_id_key)
+
     async def _attempt(self, message: IncomingMessage) -> EngineResult:
         async with self.storage.session() as session:
-            return await self._attempt_in(session, message)
+            result = await self._attempt_in(session, message)
+        if result.erased:
+            try:
+                await self.storage.erase_traces()
+            except Exception as error:  # the erasure itself is committed
+                _LOGGER.warning(
+                    "clearing the traces of an erasure failed: %s", type(error).__name__
+                )
+        return result
 
     async def _attempt_in(self, session: StorageSession, message: IncomingMessage) -> EngineResult:
         key = message.key
@@ -233,7 +264,7 @@ class Engine:
         # Write phase: everything or nothing.
         async with session.transaction() as tx:
             if message.update_id is not None and not await tx.mark_processed(
-                platform=key.platform, update_id=message.update_id
+                platform=key.platform, update_id=self._stored_id(key.platform, message.update_id)
             ):
                 return self._duplicate(found, message)
             if found is None:
@@ -252,7 +283,9 @@ class Engine:
                 await tx.delete_user(user_id=user.id)
                 outgoing += self.coach.after_delete(language=language)
                 _LOGGER.info("erased every row of a %s user", key.platform)
-                return EngineResult(language=language, outgoing=outgoing, case_known=True)
+                return EngineResult(
+                    language=language, outgoing=outgoing, case_known=True, erased=True
+                )
             kind = input_kind(message.user_input)
             await save_cases(tx, user_id=user.id, result=result, before=before, kind=kind)
             language, extra = await apply_effects(

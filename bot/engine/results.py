@@ -45,7 +45,7 @@ class EngineResult:
     coach's "temporarily unavailable" reply (a webhook may answer non-2xx so
     the platform redelivers). When ``case_known`` is true, ``active_case`` is the
     user's active case after this input (``None``: none) — the Slack App Home
-    shows it without reading it back.
+    shows it without reading it back. ``erased``: the user's data was deleted.
     """
 
     language: str
@@ -56,6 +56,7 @@ class EngineResult:
     unavailable: bool = False
     active_case: Case | None = None
     case_known: bool = False
+    erased: bool = False
 
 
 @dataclass(frozen=True, slots=True)
