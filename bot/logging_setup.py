@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Iterable
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -63,6 +64,43 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class OncePerInterval(logging.Filter):
+    """Let one record matching ``fragment`` through per ``interval`` seconds.
+
+    Installed on the ``asyncio`` logger for ``socket.accept() out of system resource``,
+    which asyncio logs (with a traceback) on every failed accept.
+    """
+
+    def __init__(self, fragment: str, *, interval: float = 10.0) -> None:
+        """Rate-limit the records whose message template contains ``fragment``."""
+        super().__init__()
+        self._fragment = fragment
+        self._interval = interval
+        self._last = float("-inf")
+        self._suppressed = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """``False`` for a matching record within ``interval`` of the last one let through."""
+        if self._fragment not in record.getMessage():
+            return True
+        now = time.monotonic()
+        if now - self._last < self._interval:
+            self._suppressed += 1
+            return False
+        self._last = now
+        if self._suppressed:
+            record.msg = f"{record.msg} ({self._suppressed} more like it suppressed)"
+            self._suppressed = 0
+        record.exc_info = None  # one line, not a traceback per failed accept
+        record.exc_text = None
+        return True
+
+
+#: What asyncio logs, with a traceback, on every ``accept()`` that ran out of descriptors.
+ACCEPT_ERROR = "socket.accept() out of system resource"
+_ACCEPT_FILTER = OncePerInterval(ACCEPT_ERROR)
+
+
 def configure_logging(
     *,
     level: str,
@@ -88,6 +126,9 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    asyncio_logger = logging.getLogger("asyncio")
+    if _ACCEPT_FILTER not in asyncio_logger.filters:
+        asyncio_logger.addFilter(_ACCEPT_FILTER)
     if library_level:
         for name in _NOISY_LOGGERS:
             logging.getLogger(name).setLevel(library_level.strip().upper())

@@ -40,6 +40,7 @@ from sqlalchemy import text
 
 from bot.errors import ConfigError
 from bot.metrics import Metrics
+from bot.serve_limits import KEEPALIVE_TIMEOUT, LimitedSite
 from bot.signals import stop_on_signals
 
 if TYPE_CHECKING:
@@ -216,7 +217,12 @@ async def run(*, settings: Settings) -> int:
         )
         return EXIT_FAILURE
 
-    runner = web.AppRunner(worker.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS)
+    runner = web.AppRunner(
+        worker.app,
+        access_log=None,
+        shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
+        keepalive_timeout=KEEPALIVE_TIMEOUT,
+    )
     stop = asyncio.Event()
     with stop_on_signals(stop):
         return await _serve(worker, runner, settings=settings, stop=stop)
@@ -227,7 +233,7 @@ async def _serve(
 ) -> int:
     try:
         await runner.setup()
-        site = web.TCPSite(runner, settings.host, settings.port)
+        site = LimitedSite(runner, settings.host, settings.port)
         try:
             await site.start()
         except OSError as error:
