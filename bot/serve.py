@@ -10,7 +10,8 @@ One aiohttp server hosts the routes of every configured channel of
 
 and its own:
 
-- ``GET /healthz`` — 200 when the database answers ``SELECT 1``, else 503;
+- ``GET /healthz`` — 200 when the database can be read and written (see
+  :func:`database_health_check`), else 503;
 - ``GET /metrics`` — Prometheus text (see :mod:`bot.metrics`).
 
 A worker keeps nothing about a conversation in memory: every update is read
@@ -39,6 +40,7 @@ from sqlalchemy import text
 
 from bot.errors import ConfigError
 from bot.metrics import Metrics
+from bot.serve_limits import KEEPALIVE_TIMEOUT, LimitedSite
 from bot.signals import stop_on_signals
 
 if TYPE_CHECKING:
@@ -72,6 +74,13 @@ RESTART_DELAY_SECONDS = 1.0
 EXIT_OK = 0
 EXIT_FAILURE = 1
 
+#: /healthz's write path on PostgreSQL: a temporary table (of the connection, emptied
+#: at every commit, never in the schema) and one insert into it.
+_PG_HEALTH_TABLE = text(
+    "CREATE TEMPORARY TABLE IF NOT EXISTS rc_health_probe (probed integer) ON COMMIT DELETE ROWS"
+)
+_PG_HEALTH_WRITE = text("INSERT INTO rc_health_probe (probed) VALUES (1)")
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 HealthCheck = Callable[[], Awaitable[bool]]
 
@@ -86,12 +95,25 @@ class ServeError(ConfigError):
 def database_health_check(
     database: AsyncEngine, *, timeout: float = HEALTH_TIMEOUT_SECONDS
 ) -> HealthCheck:
-    """A health check that runs ``SELECT 1`` on ``database`` within ``timeout`` seconds."""
+    """A health check of ``database`` within ``timeout`` seconds, reads and writes.
+
+    SQLite: ``SELECT 1``, where every transaction first checks that the file is still
+    the one opened and writable (:class:`storage.db.SqliteFileGuard`). PostgreSQL: a
+    short write transaction too — an insert into a temporary table of the connection
+    and a transaction id — so a server that only accepts reads (read-only mode, a
+    standby, …) is unhealthy; no schema change, nothing left behind.
+    """
+    sqlite = database.dialect.name == "sqlite"
 
     async def check() -> bool:
         async def ping() -> None:
             async with database.connect() as connection:
                 await connection.execute(text("SELECT 1"))
+                if not sqlite:
+                    await connection.execute(_PG_HEALTH_TABLE)
+                    await connection.execute(_PG_HEALTH_WRITE)
+                    await connection.execute(text("SELECT txid_current()"))
+                await connection.commit()
 
         try:
             await asyncio.wait_for(ping(), timeout=timeout)
@@ -195,7 +217,12 @@ async def run(*, settings: Settings) -> int:
         )
         return EXIT_FAILURE
 
-    runner = web.AppRunner(worker.app, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS)
+    runner = web.AppRunner(
+        worker.app,
+        access_log=None,
+        shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
+        keepalive_timeout=KEEPALIVE_TIMEOUT,
+    )
     stop = asyncio.Event()
     with stop_on_signals(stop):
         return await _serve(worker, runner, settings=settings, stop=stop)
@@ -206,7 +233,7 @@ async def _serve(
 ) -> int:
     try:
         await runner.setup()
-        site = web.TCPSite(runner, settings.host, settings.port)
+        site = LimitedSite(runner, settings.host, settings.port)
         try:
             await site.start()
         except OSError as error:

@@ -13,6 +13,7 @@ library and no database driver, so building :class:`Settings` stays cheap.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=_default_database_url)
     default_language: str = "en"
     log_level: str = "INFO"
+    #: The level of the libraries' own loggers (PTB, bolt, aiohttp, SQLAlchemy …); unset =
+    #: held at WARNING. UNSAFE when lower: their records carry message texts, names and ids.
+    log_libraries: str | None = None
     reminder_interval_seconds: float = Field(default=5.0, gt=0)
 
     # --- Telegram
@@ -96,9 +100,11 @@ class Settings(BaseSettings):
     def _supported_language(cls, value: str) -> str:
         return normalise_language(value)
 
-    @field_validator("log_level")
+    @field_validator("log_level", "log_libraries")
     @classmethod
-    def _known_level(cls, value: str) -> str:
+    def _known_level(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         level = value.strip().upper()
         if level not in logging.getLevelNamesMapping():
             raise ValueError(f"unknown log level {value!r}")
@@ -160,6 +166,18 @@ class Settings(BaseSettings):
             for v in values
             if isinstance(v, SecretStr) and v.get_secret_value()
         ]
+
+
+def update_id_key(settings: Settings) -> bytes:
+    """The per-install HMAC key of stored update ids, derived from the configured secrets.
+
+    Kept in the settings, not in the database: a copy of the database alone cannot
+    test guessed ids against it. Every worker of one deployment has the same secrets,
+    so they deduplicate alike; rotating a token changes the key (an update redelivered
+    across the rotation may then be applied twice — rotate during a quiet minute).
+    """
+    material = "\x00".join(sorted(settings.secrets()))
+    return hashlib.sha256(f"rejection-coach processed update ids\x00{material}".encode()).digest()
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from bot.engine import Engine, EngineObserver
 from bot.llm import Polisher
 from bot.reminders import ReminderScheduler
+from bot.settings import update_id_key
 from bot.signals import run_until_stopped
 from flows.coach import Coach
 
@@ -78,6 +79,7 @@ def build_engine(
         default_language=settings.default_language,
         observer=observer,
         polisher=build_polisher(settings=settings, observer=llm_observer),
+        update_id_key=update_id_key(settings),
     )
 
 

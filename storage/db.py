@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -33,6 +34,42 @@ DEFAULT_CONNECT_TIMEOUT_S = 10
 
 #: Execution option naming how a SQLite transaction begins (see :func:`create_engine`).
 SQLITE_BEGIN_OPTION = "sqlite_begin"
+
+
+class DatabaseFileError(OSError):
+    """The SQLite file is gone, was replaced by another file, or cannot be written."""
+
+
+class SqliteFileGuard:
+    """Refuses to work on a SQLite file that is not the one the worker opened.
+
+    SQLite keeps writing into an unlinked inode after ``rm coach.db*`` (and into the
+    old inode after the file was replaced), so every later step would be lost at the
+    next start. :meth:`check` runs at the start of every transaction (a ``stat`` and
+    an ``access``: microseconds) and raises :class:`DatabaseFileError` — one of
+    :data:`DATABASE_ERRORS`, so the engine answers "temporarily unavailable" and
+    ``/healthz`` 503 — when the file is missing, has another inode, or is read-only.
+    """
+
+    def __init__(self, path: Path) -> None:
+        """Guard the database file at ``path`` (its inode is learnt at the first check)."""
+        self.path = path
+        self._identity: tuple[int, int] | None = None
+
+    def check(self) -> None:
+        """Raise :class:`DatabaseFileError` unless the file is the original and writable."""
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            raise DatabaseFileError("the SQLite database file is gone") from None
+        identity = (info.st_dev, info.st_ino)
+        if self._identity is None:
+            self._identity = identity
+        elif identity != self._identity:
+            raise DatabaseFileError("the SQLite database file was replaced by another file")
+        writable = info.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+        if not writable or not os.access(self.path, os.W_OK):
+            raise DatabaseFileError("the SQLite database file is not writable")
 
 
 def _database_errors() -> tuple[type[BaseException], ...]:
@@ -145,11 +182,14 @@ def _create_sqlite_engine(
             connect_args.setdefault("checkpointer", Checkpointer())
         kwargs.setdefault("module", dbapi())
     engine = create_async_engine(url, connect_args=connect_args, **kwargs)
-    _install_sqlite_hooks(engine)
+    parsed = make_url(url)
+    plain_file = not memory and "uri" not in parsed.query
+    guard = SqliteFileGuard(Path(parsed.database or "")) if plain_file else None
+    _install_sqlite_hooks(engine, guard)
     return engine
 
 
-def _install_sqlite_hooks(engine: AsyncEngine) -> None:
+def _install_sqlite_hooks(engine: AsyncEngine, guard: SqliteFileGuard | None) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy emit BEGIN (see the SQLAlchemy SQLite "transactions" docs).
@@ -159,11 +199,17 @@ def _install_sqlite_hooks(engine: AsyncEngine) -> None:
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
+            # Deleted content (/delete) is overwritten with zeros, not left in free pages.
+            cursor.execute("PRAGMA secure_delete = ON")
         finally:
             cursor.close()
+        if guard is not None:
+            guard.check()  # learns the file's inode on the first connection
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if guard is not None:
+            guard.check()  # a deleted, replaced or read-only file: refuse, before writing
         begin = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "BEGIN IMMEDIATE")
         if begin:  # "" runs one statement on its own (sqlite3 autocommit mode)
             conn.exec_driver_sql(begin)

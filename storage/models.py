@@ -138,7 +138,9 @@ class CaseEvent(Base):
 class ProcessedUpdate(Base):
     """A platform update id already handled (dedupe of redeliveries); pruned after N days.
 
-    It carries no reference to a user: only the platform and its opaque id.
+    It carries no reference to a user: only the platform and a keyed hash (HMAC) of
+    the platform's id, which can name a user (Slack's ids hold the team and the user),
+    made by the engine (:func:`bot.engine.pipeline.stored_update_id`).
     """
 
     __tablename__ = "processed_updates"

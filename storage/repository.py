@@ -153,6 +153,22 @@ class Storage:
         async with self._engine.connect() as conn:
             yield StorageSession(conn, clock=self._clock)
 
+    async def erase_traces(self) -> None:
+        """After an erasure: leave no copy of the deleted rows in the database files.
+
+        SQLite runs with ``secure_delete`` (deleted content is zeroed in the main
+        file); here its WAL, which still holds the old pages, is checkpointed into
+        the file and truncated to zero bytes. PostgreSQL keeps dead row versions until
+        VACUUM reuses their space (docs/deploy.md says what the operator does); nothing
+        to do here. Best effort: a reader holding the WAL makes it a no-op until the
+        next erasure or SQLite's own checkpoint.
+        """
+        if self.dialect != "sqlite":
+            return
+        async with self._engine.connect() as conn:
+            await conn.execution_options(**{SQLITE_BEGIN_OPTION: ""})
+            await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def dispose(self) -> None:
         """Close every pooled connection (of an engine this storage created)."""
         if self._owns_engine:

@@ -15,26 +15,35 @@ another worker changed the case in between, the write raises
 processed) and the whole attempt runs again on fresh state. Database errors
 never reach the channel: the user gets the coach's "temporarily unavailable"
 reply and the next update is tried afresh.
+
+Every message is cleaned once on entry (:mod:`bot.engine.sanitise`). A data error
+that still gets through — the driver or the server refusing a *value* (SQLSTATE
+class 22, a ``UnicodeError``) — is the input's fault, not an outage: the user is
+asked to type it again, and the update is marked processed, so a redelivery of
+the same poison update is dropped instead of looping.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import random
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.engine.effects import Snapshot, apply_effects, save_cases, store_drafts
 from bot.engine.model_calls import ModelCalls, Send
 from bot.engine.reminders import ReminderDelivery, ReminderRenderer
 from bot.engine.results import EngineObserver, EngineResult, IncomingMessage, input_kind
+from bot.engine.sanitise import clean_message
 from bot.llm import Polisher
 from flows.case import DEFAULT_LANGUAGE, Case
 from flows.coach import Coach
-from flows.i18n import normalise_language
-from flows.io import ConversationKey, DeleteUserData, Draft, PolishDraft, UserContext
+from flows.i18n import normalise_language, t
+from flows.io import ConversationKey, DeleteUserData, Draft, PolishDraft, Reply, UserContext
 from storage import (
     DATABASE_ERRORS,
     ConflictError,
@@ -48,6 +57,24 @@ _LOGGER = logging.getLogger(__name__)
 
 #: How many times one update is tried when the case keeps changing under it.
 DEFAULT_MAX_ATTEMPTS = 8
+#: A user is told "temporarily unavailable" at most once in this interval (per worker):
+#: Telegram redelivers an update many times during an outage.
+UNAVAILABLE_NOTICE_INTERVAL = timedelta(minutes=3)
+#: Past this many remembered notices, the expired ones are forgotten.
+_NOTICES_KEPT = 10_000
+#: The HMAC key of stored update ids when the composition root gives none (tests, the
+#: terminal): the ids are still not stored raw; ``serve`` passes a per-install key.
+DEFAULT_UPDATE_ID_KEY = b"rejection-coach processed update ids"
+
+
+def stored_update_id(platform: str, update_id: str, *, key: bytes) -> str:
+    """What ``processed_updates`` keeps of a platform's update id: its HMAC-SHA256 (hex).
+
+    Slack's ids name the team and the user; the keyed hash deduplicates as well and
+    tells nothing once the user is gone (64 hex characters fit the 128-char column).
+    """
+    message = f"{platform}\x00{update_id}".encode("utf-8", "surrogatepass")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 class Engine:
@@ -62,6 +89,7 @@ class Engine:
         max_attempts: tries per update when concurrent updates conflict.
         observer: told about every update and reminder claim (metrics).
         polisher: the optional AI model (issue 16); ``None``: the feature is off.
+        update_id_key: the HMAC key of the stored update ids (a per-install secret).
     """
 
     def __init__(
@@ -74,14 +102,18 @@ class Engine:
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         observer: EngineObserver | None = None,
         polisher: Polisher | None = None,
+        update_id_key: bytes = DEFAULT_UPDATE_ID_KEY,
     ) -> None:
         self.storage = storage
         self._models = ModelCalls(polisher)
+        self._update_id_key = update_id_key
         self._observer = observer
         self.coach = coach if coach is not None else Coach()
         self._clock = clock
         self._default_language = normalise_language(default_language)
         self._max_attempts = max(1, max_attempts)
+        #: When each user was last told "temporarily unavailable" (see _unavailable).
+        self._notified: dict[ConversationKey, datetime] = {}
         self._reminders = ReminderRenderer(
             storage=storage,
             coach=self.coach,
@@ -110,6 +142,7 @@ class Engine:
         background when the platform registered a sender
         (:meth:`deliver_model_answers_with`), else in line, its replies appended.
         """
+        message = clean_message(message)
         result = await self._observed(message)
         calls, result.model_calls = result.model_calls, []
         if not calls:
@@ -170,7 +203,7 @@ class Engine:
         try:
             for attempt in range(1, self._max_attempts + 1):
                 try:
-                    return await self._attempt(message)
+                    result = await self._attempt(message)
                 except ConflictError:
                     _LOGGER.info(
                         "a %s update conflicted with a concurrent one (attempt %d); retrying",
@@ -178,37 +211,96 @@ class Engine:
                         attempt,
                     )
                     await asyncio.sleep(random.uniform(0, 0.005 * attempt))
+                else:
+                    self._notified.pop(message.key, None)  # the database is back for them
+                    return result
             _LOGGER.error(
                 "a %s update kept conflicting after %d attempts", platform, self._max_attempts
             )
-        except DATABASE_ERRORS as error:
+        except Exception as error:
+            if is_data_error(error):
+                return await self._rejected(message, language, error)
+            if not isinstance(error, DATABASE_ERRORS):
+                return self._failed(platform, language, error)
             _LOGGER.warning(
                 "database unavailable while handling a %s update: %s",
                 platform,
                 type(error).__name__,
             )
-        except Exception as error:
-            # A bug must not reach the adapter as a stack trace, nor lose state: nothing
-            # was committed (the coach runs before the write transaction). Log where it
-            # happened, never the exception text (it may quote what the user typed).
-            _LOGGER.error(
-                "handling a %s update failed: %s at %s",
-                platform,
-                type(error).__name__,
-                _where(error),
-            )
-            return EngineResult(
-                language=language, outgoing=self.coach.unavailable(language=language)
-            )
+        return self._unavailable(message.key, language)
+
+    def _unavailable(self, key: ConversationKey, language: str) -> EngineResult:
+        """The "temporarily unavailable" result; its notice at most once per interval per user."""
+        now = self._clock()
+        last = self._notified.get(key)
+        if last is not None and now - last < UNAVAILABLE_NOTICE_INTERVAL:
+            return EngineResult(language=language, unavailable=True)
+        if len(self._notified) >= _NOTICES_KEPT:
+            self._notified = {
+                k: at for k, at in self._notified.items() if now - at < UNAVAILABLE_NOTICE_INTERVAL
+            }
+        self._notified[key] = now
         return EngineResult(
             language=language,
             outgoing=self.coach.unavailable(language=language),
             unavailable=True,
         )
 
+    def _failed(self, platform: str, language: str, error: Exception) -> EngineResult:
+        """A bug: log where it happened (never the exception text) and say "unavailable"."""
+        # A bug must not reach the adapter as a stack trace, nor lose state: nothing
+        # was committed (the coach runs before the write transaction). Never log the
+        # exception text: it may quote what the user typed.
+        _LOGGER.error(
+            "handling a %s update failed: %s at %s",
+            platform,
+            type(error).__name__,
+            _where(error),
+        )
+        return EngineResult(language=language, outgoing=self.coach.unavailable(language=language))
+
+    async def _rejected(
+        self, message: IncomingMessage, language: str, error: Exception
+    ) -> EngineResult:
+        """The database refused a value of the input: ask again, mark the update processed."""
+        platform = message.key.platform
+        _LOGGER.warning(
+            "a %s update was refused by the database as data (%s); asked the user again",
+            platform,
+            type(error).__name__,
+        )
+        if message.update_id is not None:
+            try:
+                async with self.storage.session() as session, session.transaction() as tx:
+                    await tx.mark_processed(
+                        platform=platform, update_id=self._stored_id(platform, message.update_id)
+                    )
+            except Exception as mark_error:
+                _LOGGER.warning(
+                    "marking a refused %s update processed failed: %s",
+                    platform,
+                    type(mark_error).__name__,
+                )
+        return EngineResult(
+            language=language,
+            outgoing=[Reply(text=t(language, "engine-input-rejected"))],
+            case_known=False,
+        )
+
+    def _stored_id(self, platform: str, update_id: str) -> str:
+        return stored_update_id(platform, update_id, key=self._update_id_key)
+
     async def _attempt(self, message: IncomingMessage) -> EngineResult:
         async with self.storage.session() as session:
-            return await self._attempt_in(session, message)
+            result = await self._attempt_in(session, message)
+        if result.erased:
+            try:
+                await self.storage.erase_traces()
+            except Exception as error:  # the erasure itself is committed
+                _LOGGER.warning(
+                    "clearing the traces of an erasure failed: %s", type(error).__name__
+                )
+        return result
 
     async def _attempt_in(self, session: StorageSession, message: IncomingMessage) -> EngineResult:
         key = message.key
@@ -218,16 +310,14 @@ class Engine:
         language = self._language(found, message.platform_language)
         before = {case.id: Snapshot.of(case)} if case is not None else {}
         result = self.coach.handle(
-            UserContext(
-                language=language, active_case=case, ai_available=self._models.available
-            ),
+            UserContext(language=language, active_case=case, ai_available=self._models.available),
             message.user_input,
         )
 
         # Write phase: everything or nothing.
         async with session.transaction() as tx:
             if message.update_id is not None and not await tx.mark_processed(
-                platform=key.platform, update_id=message.update_id
+                platform=key.platform, update_id=self._stored_id(key.platform, message.update_id)
             ):
                 return self._duplicate(found, message)
             if found is None:
@@ -246,7 +336,9 @@ class Engine:
                 await tx.delete_user(user_id=user.id)
                 outgoing += self.coach.after_delete(language=language)
                 _LOGGER.info("erased every row of a %s user", key.platform)
-                return EngineResult(language=language, outgoing=outgoing, case_known=True)
+                return EngineResult(
+                    language=language, outgoing=outgoing, case_known=True, erased=True
+                )
             kind = input_kind(message.user_input)
             await save_cases(tx, user_id=user.id, result=result, before=before, kind=kind)
             language, extra = await apply_effects(
@@ -333,6 +425,28 @@ class Engine:
         except DATABASE_ERRORS as error:
             _LOGGER.warning("loading the active case failed: %s", type(error).__name__)
             return None
+
+
+#: SQLSTATE class 22 ("data exception"): the server refused a value (U+0000, an
+#: untranslatable character, a value too long …), not the connection or the query.
+_DATA_EXCEPTION_CLASS = "22"
+
+
+def is_data_error(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is the database refusing a value of the input."""
+    from sqlalchemy.exc import DataError
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (DataError, UnicodeError)):
+            return True
+        code = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(code, str) and code.startswith(_DATA_EXCEPTION_CLASS):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
 
 
 def _where(error: BaseException) -> str:

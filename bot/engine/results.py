@@ -47,7 +47,7 @@ class EngineResult:
     coach's "temporarily unavailable" reply (a webhook may answer non-2xx so
     the platform redelivers). When ``case_known`` is true, ``active_case`` is the
     user's active case after this input (``None``: none) — the Slack App Home
-    shows it without reading it back.
+    shows it without reading it back. ``erased``: the user's data was deleted.
     """
 
     language: str
@@ -60,6 +60,7 @@ class EngineResult:
     case_known: bool = False
     #: Model calls the step asked for (issue 16), made by the engine after the commit.
     model_calls: list[PolishDraft] = field(default_factory=list, repr=False)
+    erased: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,8 @@ async def test_database_down_gives_the_unavailable_reply(broken_workspace: Works
     assert await ws.say(ALICE, "still there?") == 200
     texts = ws.texts(ALICE)
     expected = mrkdwn.escape(t("en", "coach-unavailable"))
-    assert texts.count(expected) == 2, texts
+    # Told once: a second message within a few minutes gets no second notice (issue 14).
+    assert texts.count(expected) == 1, texts
     assert {m.channel for m in ws.api.posted()} == {dm_channel(ALICE)}
     # No App Home claiming "no case" while the database cannot tell.
     assert ws.api.calls_of("views.publish") == []

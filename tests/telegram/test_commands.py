@@ -28,13 +28,15 @@ async def test_help_and_commands_addressed_to_this_bot(make_user: MakeUser) -> N
     assert t("bg", "coach-help") in "\n".join(m["text"] for m in replies)
 
 
-async def test_a_command_for_another_bot_is_ignored(
+async def test_a_command_for_another_bot_in_the_private_chat_is_answered(
     api: BotApiStandIn, make_user: MakeUser
 ) -> None:
+    # The private chat is with this bot: every message there gets an answer (issue 14).
     user = make_user(language_code="bg")
 
-    assert await user.say("/help@some_other_bot") == []
-    assert api.calls_to("sendMessage") == []
+    replies = await user.say("/help@some_other_bot")
+
+    assert t("bg", "coach-help") in "\n".join(m["text"] for m in replies)
 
 
 async def test_lang_switches_the_coach_language(make_user: MakeUser) -> None:

@@ -21,7 +21,7 @@ from flows.i18n import t
 from tests.helpers.standins.telegram import BotApiStandIn
 from tests.helpers.storage_helpers import sqlite_url
 
-SECRET = "run-test_secret"
+SECRET = "run-test_secret-0123"
 
 
 def _settings(api: BotApiStandIn, tmp_path: Path, **extra: Any) -> Settings:

@@ -27,11 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackClientError
+from slack_sdk.signature import SignatureVerifier
 
-from bot.channels.slack import EVENTS_PATH, blocks, inputs
+from bot.channels.slack import EVENTS_PATH, blocks, inputs, request_checks
 from bot.channels.slack.blocks import CHOICE_PREFIX, HOME_PREFIX
 from bot.channels.slack.home import UNKNOWN, HomePublisher
 from bot.channels.slack.lookups import USER_CACHE_SECONDS, SlackLookups
@@ -92,6 +94,8 @@ class SlackChannel:
             name="rejection-coach",
             logger=library_logger("slack_bolt.rejection_coach"),
         )
+        # Socket Mode has no signing secret: then nothing comes in over HTTP (_http_allowed).
+        self._verifier = SignatureVerifier(signing_secret or "socket-mode: HTTP refused")
         self._lookups = SlackLookups(self.client, ttl=user_cache_seconds)
         self._order: KeyedLock[ConversationKey] = KeyedLock()
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -174,8 +178,25 @@ class SlackChannel:
         async def slack_events(request: web.Request) -> web.StreamResponse:
             if not self._http_allowed:
                 return web.Response(status=401, text="no signing secret configured")
-            bolt_request = await to_bolt_request(request)
+            body = await request.text()
+            # Signature first (cheap, on the raw body), then the shape: junk never reaches bolt.
+            if not request_checks.authentic(self._verifier, body=body, headers=request.headers):
+                return web.json_response({"error": "invalid request"}, status=401)
+            if not request_checks.well_formed(body=body, content_type=request.content_type):
+                _LOGGER.info("slack: a signed but malformed request refused")
+                return web.json_response({"error": "malformed payload"}, status=400)
+            bolt_request = AsyncBoltRequest(
+                body=body,
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]
+            )
             bolt_response = await self.app.async_dispatch(bolt_request)
+            if bolt_response.status >= 500:
+                # Listeners run after the ack, so a 5xx here is bolt failing on the payload.
+                _LOGGER.warning(
+                    "slack: bolt could not handle a signed payload (%s)", bolt_response.status
+                )
+                return web.json_response({"error": "malformed payload"}, status=400)
             return await to_aiohttp_response(bolt_response)
 
         return slack_events
@@ -192,6 +213,9 @@ class SlackChannel:
         self.app.command("/coach")(self._on_command)
         self.app.action(re.compile(f"^{re.escape(CHOICE_PREFIX)}"))(self._on_action)
         self.app.action(re.compile(f"^{re.escape(HOME_PREFIX)}"))(self._on_action)
+        # Last: a button no listener above knows (an earlier app version's, or forged) is
+        # acknowledged and answered like any stale button, instead of bolt's 404.
+        self.app.action(re.compile(".*"))(self._on_action)
         self.app.error(self._on_error)
 
     async def _on_error(self, error: Exception) -> None:

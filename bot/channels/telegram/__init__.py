@@ -18,7 +18,10 @@ from bot.errors import ConfigError
 if TYPE_CHECKING:
     from bot.settings import Settings
 
-__all__ = ["SPEC", "TelegramConfigError"]
+__all__ = ["MIN_WEBHOOK_SECRET_LENGTH", "SPEC", "TelegramConfigError"]
+
+#: The shortest webhook secret accepted: anything shorter can be guessed.
+MIN_WEBHOOK_SECRET_LENGTH = 16
 
 
 class TelegramConfigError(ConfigError):
@@ -56,6 +59,17 @@ def _check(settings: Settings) -> None:
         raise TelegramConfigError("TELEGRAM_BOT_TOKEN is not set (see .env.example)")
     if settings.telegram_webhook_url and settings.telegram_webhook_secret is None:
         raise TelegramConfigError("webhook mode needs TELEGRAM_WEBHOOK_SECRET (see .env.example)")
+    if settings.telegram_webhook_url:
+        _check_secret_length(settings)
+
+
+def _check_secret_length(settings: Settings) -> None:
+    secret = settings.telegram_webhook_secret
+    if secret is not None and len(secret.get_secret_value()) < MIN_WEBHOOK_SECRET_LENGTH:
+        raise TelegramConfigError(
+            f"TELEGRAM_WEBHOOK_SECRET is too short: use at least {MIN_WEBHOOK_SECRET_LENGTH} "
+            "characters of A-Z, a-z, 0-9, _ and - (e.g. `openssl rand -hex 32`)"
+        )
 
 
 def _check_served(settings: Settings) -> None:
@@ -63,6 +77,7 @@ def _check_served(settings: Settings) -> None:
         raise TelegramConfigError(
             "the Telegram webhook needs TELEGRAM_WEBHOOK_SECRET (see .env.example)"
         )
+    _check_secret_length(settings)
 
 
 SPEC = ChannelSpec(

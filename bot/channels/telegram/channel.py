@@ -54,6 +54,7 @@ from bot.channels.telegram.presses import on_callback_query
 from bot.channels.telegram.processing import PerUserUpdateProcessor
 from bot.channels.telegram.render import TelegramMessage, escape, render
 from bot.channels.telegram.webhook import (
+    MalformedUpdateError,
     UpdateFailedError,
     WebhookHandler,
     WebhookUpdate,
@@ -246,9 +247,13 @@ class TelegramChannel:
         answers 503 and Telegram delivers the update again).
 
         Raises:
+            MalformedUpdateError: PTB cannot read ``data`` as an update (400).
             UpdateFailedError: processing failed (the webhook answers 500).
         """
-        update = Update.de_json(data, self._application.bot)
+        try:
+            update = Update.de_json(data, self._application.bot)
+        except (TypeError, KeyError, ValueError, AttributeError) as error:
+            raise MalformedUpdateError(type(error).__name__) from None
         outcome = self._webhook_updates.setdefault(update.update_id, WebhookUpdate())
         try:
             await self._processor.process_update(update, self._application.process_update(update))
@@ -318,7 +323,10 @@ class TelegramChannel:
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
         assert message is not None
-        command = parse_command(message, bot_username=self._application.bot.username)
+        # Registered for private chats only: there every message is meant for this bot.
+        command = parse_command(
+            message, bot_username=self._application.bot.username, any_target=True
+        )
         if command is None:
             return
         await self._converse(update, command)

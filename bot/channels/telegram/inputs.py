@@ -33,13 +33,19 @@ def conversation_key(user_id: int) -> ConversationKey:
     return ConversationKey(PLATFORM, "", str(user_id))
 
 
-def parse_command(message: Message, *, bot_username: str) -> CommandInput | None:
-    """``/name@bot args`` → ``CommandInput(name, args)``; ``None`` if meant for another bot."""
+def parse_command(
+    message: Message, *, bot_username: str, any_target: bool = False
+) -> CommandInput | None:
+    """``/name@bot args`` → ``CommandInput(name, args)``; ``None`` if meant for another bot.
+
+    ``any_target``: the private chat with this bot, where every message is meant for it
+    (``/start@other_bot`` there is answered as ``/start``).
+    """
     text = message.text or ""
     entity = message.entities[0]
     command = text[1 : entity.length]
     name, _, target = command.partition("@")
-    if target and target.lower() != bot_username.lower():
+    if target and not any_target and target.lower() != bot_username.lower():
         return None
     return CommandInput(name=name.lower(), args=text[entity.length :].strip())
 

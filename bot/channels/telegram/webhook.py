@@ -11,6 +11,11 @@ An update that met a database outage was answered "temporarily unavailable"
 but not applied: the handler answers 503, so Telegram delivers it again — the
 one place that turns an outage into a redelivery.
 
+A request with the right secret whose body is not an update of the shape
+Telegram sends (JSON nested too deep, ``message: "hi"``, a chat id ``"abc"`` …)
+is answered 400: it is not an update, delivering it again would not help, and it
+is not counted as a webhook error (red-team rows 1.5 and 1.6).
+
 ``rejection-coach telegram --webhook-url …`` serves this handler on its own
 (:func:`serve_webhook`); ``rejection-coach serve`` mounts the same handler
 beside the Slack endpoint.
@@ -24,7 +29,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -41,6 +46,53 @@ WebhookHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 class UpdateFailedError(RuntimeError):
     """Processing a webhook update failed; the webhook answers non-2xx."""
+
+
+class MalformedUpdateError(ValueError):
+    """The body is not an update PTB can read (the webhook answers 400)."""
+
+
+#: Update kinds whose ``chat`` and ``from`` the bot reads, and the ones with only ``from``.
+_MESSAGE_KINDS = ("message", "edited_message", "channel_post", "edited_channel_post")
+_QUERY_KINDS = ("callback_query", "inline_query")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _user_ok(value: object, *, required: bool) -> bool:
+    if value is None:
+        return not required
+    return isinstance(value, dict) and _is_int(value.get("id"))
+
+
+def well_formed(data: dict[str, Any]) -> bool:
+    """Whether the parts of ``data`` the bot reads have the types Telegram sends."""
+    for kind in _MESSAGE_KINDS:
+        if kind not in data:
+            continue
+        message = data[kind]
+        if not isinstance(message, dict) or not _is_int(message.get("message_id")):
+            return False
+        chat = message.get("chat")
+        if not isinstance(chat, dict) or not _is_int(chat.get("id")):
+            return False
+        if not isinstance(chat.get("type"), str):
+            return False
+        if not _user_ok(message.get("from"), required=False):
+            return False
+        if "text" in message and not isinstance(message["text"], str):
+            return False
+    for kind in _QUERY_KINDS:
+        if kind not in data:
+            continue
+        query = data[kind]
+        if not isinstance(query, dict) or not isinstance(query.get("id"), str):
+            return False
+        if not _user_ok(query.get("from"), required=True):
+            return False
+    return True
 
 
 @dataclass(slots=True)
@@ -68,12 +120,18 @@ def webhook_handler(channel: TelegramChannel, *, secret: str) -> WebhookHandler:
             return web.Response(status=403, text="forbidden")
         try:
             data = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             return web.Response(status=400, text="not JSON")
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        if not isinstance(data, dict) or not _is_int(data.get("update_id")):
+            return web.Response(status=400, text="not an update")
+        if not well_formed(data):
+            _LOGGER.info("webhook update %s refused: malformed", data["update_id"])
             return web.Response(status=400, text="not an update")
         try:
             applied = await channel.process_webhook_update(data)
+        except MalformedUpdateError:
+            _LOGGER.info("webhook update %s refused: PTB cannot read it", data["update_id"])
+            return web.Response(status=400, text="not an update")
         except Exception as error:
             _LOGGER.warning(
                 "webhook update %s failed (%s); Telegram will deliver it again",
