@@ -158,6 +158,11 @@ class Answers:
     #: True while the user edits one fact from the reply step ("Change facts"):
     #: the edited step then returns straight to the reply.
     editing: bool = False
+    #: A confirmation asked over the step's question ("delete", "restart"), answered
+    #: by a press or a typed yes/no; ``None`` when none is open.
+    pending: str | None = None
+    #: After "remind me to follow up": the coach waits until the user reports the call.
+    awaiting_call: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-compatible dict (Decimals as strings, enums as values)."""

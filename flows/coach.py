@@ -20,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from flows import callback, commands, summary
-from flows.case import LANGUAGES, MAX_TEXT_LENGTH, Case, CaseStatus, Step, new_case_id
+from flows.answers import has_letters, is_blank, yes_no
+from flows.case import LANGUAGES, Case, CaseStatus, Step, new_case_id
 from flows.i18n import normalise_language, t
 from flows.io import (
     ChoiceInput,
@@ -53,6 +54,8 @@ class Coach:
     def handle(self, user: UserContext, user_input: UserInput) -> FlowResult:
         """Apply one user input to the user's active case (creating one if needed)."""
         turn = self._turn(user)
+        if turn.case is not None and not isinstance(user_input, TextInput):
+            turn.case.answers.pending = None  # a press or a command leaves a confirmation
         if isinstance(user_input, CommandInput):
             commands.run(turn, user_input)
         elif isinstance(user_input, ChoiceInput):
@@ -77,7 +80,7 @@ class Coach:
             return turn.result
         if kind is ReminderKind.COOL_DOWN and case.step is Step.COOL_DOWN:
             turn.note("coach-reminder-cool-down")
-        elif kind is ReminderKind.FOLLOW_UP and case.step in (Step.TALK, Step.PROBLEM):
+        elif kind is ReminderKind.FOLLOW_UP and case.step is Step.TALK:
             turn.note("coach-reminder-follow-up")
         else:
             turn.note("coach-reminder-generic")
@@ -106,25 +109,39 @@ class Coach:
         case = user.active_case
         if case is not None and case.status is not CaseStatus.ACTIVE:
             case = None
-        return Turn(normalise_language(user.language), case, self._new_case_id)
+        surface = user.surface if user.surface in ("chat", "terminal") else "chat"
+        return Turn(normalise_language(user.language), case, self._new_case_id, surface=surface)
 
     def _on_text(self, turn: Turn, text: str) -> None:
         if turn.case is None:
             commands.new_case(turn)
             return
-        if len(text) > MAX_TEXT_LENGTH:
-            text = text[:MAX_TEXT_LENGTH]
-            turn.note("coach-too-long", limit=MAX_TEXT_LENGTH)
-        token = _match_label(turn.case, text)
+        if turn.case.answers.pending is not None:
+            commands.answer_pending(turn, text)
+            return
+        if is_blank(text):
+            turn.note("coach-blank")
+            ask(turn)
+            return
+        spec = STEPS[turn.case.step]
+        token = _match_label(turn.case, text) or _yes_no_token(turn.case, text)
         if token is not None:
             self._apply(turn, token)
             return
-        on_text = STEPS[turn.case.step].on_text
         cleaned = text.strip()
-        if on_text is not None and cleaned:
-            advance(turn, on_text(turn, cleaned))
+        if len(cleaned) > spec.max_length:
+            cleaned = cleaned[: spec.max_length].rstrip()
+            turn.note("coach-too-long", limit=spec.max_length)
+        if spec.on_text is not None:
+            if spec.needs_letters and not has_letters(cleaned):
+                turn.note("coach-name-needs-letters")
+                ask(turn)
+                return
+            advance(turn, spec.on_text(turn, cleaned))
             return
-        if on_text is None and choices_for(turn.case):
+        if _is_yes_no(turn.case):
+            turn.note("coach-yes-or-no")
+        elif choices_for(turn.case):
             turn.note("coach-choose-button")
         ask(turn)
 
@@ -191,6 +208,22 @@ def _match_label(case: Case, text: str) -> str | None:
                 if _normalise_label(label_of(choice, language=language)) == wanted:
                     return choice.token
     return None
+
+
+def _is_yes_no(case: Case) -> bool:
+    """Whether the case's current question is a yes/no one (its buttons are "yes" and "no")."""
+    tokens = {choice.token for row in choices_for(case) for choice in row}
+    return {"yes", "no"} <= tokens
+
+
+def _yes_no_token(case: Case, text: str) -> str | None:
+    """At a yes/no question (its buttons are "yes" and "no"), the token a typed yes/no names."""
+    if not _is_yes_no(case):
+        return None
+    answer = yes_no(text)
+    if answer is None:
+        return None
+    return "yes" if answer else "no"
 
 
 def _normalise_label(text: str) -> str:

@@ -123,6 +123,13 @@ class ScheduleReminder:
 
 
 @dataclass(frozen=True, slots=True)
+class CancelReminders:
+    """Drop the active case's pending reminders of ``kind`` (the user moved on)."""
+
+    kind: ReminderKind
+
+
+@dataclass(frozen=True, slots=True)
 class SetLanguage:
     """The user switched the coach's language (``/lang``)."""
 
@@ -144,7 +151,9 @@ class DeleteUserData:
     """``/delete`` confirmed: erase every row of this user."""
 
 
-Effect = ScheduleReminder | SetLanguage | ShowHistory | ExportCase | DeleteUserData
+Effect = (
+    ScheduleReminder | CancelReminders | SetLanguage | ShowHistory | ExportCase | DeleteUserData
+)
 
 
 class ChoiceOutcome(StrEnum):
@@ -160,6 +169,8 @@ class UserContext:
 
     language: str
     active_case: Case | None
+    #: Where the user talks to the coach: "chat" (Telegram, Slack) or "terminal".
+    surface: str = "chat"
 
 
 @dataclass(slots=True)

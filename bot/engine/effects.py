@@ -14,6 +14,7 @@ from flows.case import Case
 from flows.coach import Coach
 from flows.i18n import normalise_language
 from flows.io import (
+    CancelReminders,
     Draft,
     ExportCase,
     FlowResult,
@@ -55,6 +56,9 @@ async def save_cases(
         if case.version != 0 and previous == after:
             continue  # unchanged: nothing to save, nothing to log
         await tx.save_case(user_id=user_id, case=case, state=after.state)
+        if case.version != 0 and previous is not None and case is not result.case:
+            # A case that closed (done, cancelled, restarted) keeps no pending reminder.
+            await tx.cancel_reminders(case_id=case.id)
         await tx.append_event(
             case_id=case.id,
             user_id=user_id,
@@ -62,6 +66,11 @@ async def save_cases(
             to_step=case.step.value,
             kind=kind,
         )
+
+
+def surface_of(platform: str) -> str:
+    """The flow's surface of a platform: "terminal" for the console, "chat" elsewhere."""
+    return "terminal" if platform == "console" else "chat"
 
 
 async def apply_effects(
@@ -88,6 +97,8 @@ async def apply_effects(
                 kind=effect.kind,
                 due_at=due_at(effect.delay),
             )
+        elif isinstance(effect, CancelReminders) and result.case is not None:
+            await tx.cancel_reminders(case_id=result.case.id, kind=effect.kind)
         elif isinstance(effect, ShowHistory):
             cases = await tx.list_cases(user_id=user.id)
             extra += coach.render_history(cases, language=language)

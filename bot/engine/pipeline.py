@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.engine.effects import Snapshot, apply_effects, save_cases, store_drafts
+from bot.engine.effects import Snapshot, apply_effects, save_cases, store_drafts, surface_of
 from bot.engine.reminders import ReminderDelivery, ReminderRenderer
 from bot.engine.results import EngineObserver, EngineResult, IncomingMessage, input_kind
 from flows.case import DEFAULT_LANGUAGE, Case
@@ -166,7 +166,8 @@ class Engine:
         language = self._language(found, message.platform_language)
         before = {case.id: Snapshot.of(case)} if case is not None else {}
         result = self.coach.handle(
-            UserContext(language=language, active_case=case), message.user_input
+            UserContext(language=language, active_case=case, surface=surface_of(key.platform)),
+            message.user_input,
         )
 
         # Write phase: everything or nothing.
