@@ -84,6 +84,7 @@ class Coach:
             turn.note("coach-reminder-follow-up")
         else:
             turn.note("coach-reminder-generic")
+        turn.flush()  # the nudge on its own, then the question (a terminal may show just the nudge)
         ask(turn)
         return turn.result
 
@@ -94,6 +95,14 @@ class Coach:
     def render_export(self, case: Case | None, *, language: str) -> list[Outgoing]:
         """``/export``: the case as Markdown, in a :class:`~flows.io.Draft` of kind EXPORT."""
         return summary.export(case, language=normalise_language(language))
+
+    def current_question(self, case: Case | None, *, language: str) -> list[Outgoing]:
+        """The active case's question again (after /cases and /export); nothing without one."""
+        if case is None or case.status is not CaseStatus.ACTIVE:
+            return []
+        turn = Turn(normalise_language(language), case, self._new_case_id)
+        ask(turn)
+        return turn.result.outgoing
 
     def after_delete(self, *, language: str) -> list[Outgoing]:
         """Confirmation that every stored row of the user was erased."""

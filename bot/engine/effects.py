@@ -102,9 +102,11 @@ async def apply_effects(
         elif isinstance(effect, ShowHistory):
             cases = await tx.list_cases(user_id=user.id)
             extra += coach.render_history(cases, language=language)
+            extra += coach.current_question(result.case, language=language)
         elif isinstance(effect, ExportCase):
             target = result.case or await tx.latest_case(user_id=user.id)
             extra += coach.render_export(target, language=language)
+            extra += coach.current_question(result.case, language=language)
     return language, extra
 
 

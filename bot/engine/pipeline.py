@@ -192,7 +192,9 @@ class Engine:
                 await tx.delete_user(user_id=user.id)
                 outgoing += self.coach.after_delete(language=language)
                 _LOGGER.info("erased every row of a %s user", key.platform)
-                return EngineResult(language=language, outgoing=outgoing, case_known=True)
+                return EngineResult(
+                    language=language, outgoing=outgoing, case_known=True, erased=True
+                )
             kind = input_kind(message.user_input)
             await save_cases(tx, user_id=user.id, result=result, before=before, kind=kind)
             language, extra = await apply_effects(

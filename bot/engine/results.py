@@ -56,6 +56,8 @@ class EngineResult:
     unavailable: bool = False
     active_case: Case | None = None
     case_known: bool = False
+    #: Every row of the user was erased by this input (/delete confirmed).
+    erased: bool = False
 
 
 @dataclass(frozen=True, slots=True)
