@@ -70,8 +70,9 @@ def test_slash_commands_become_commands() -> None:
     assert parse_line("/lang bg", options=[]) == CommandInput(name="lang", args="bg")
 
 
-def test_an_empty_line_is_ignored() -> None:
-    assert parse_line("   ", options=[]) is None
+def test_an_empty_line_is_ignored_and_spaces_are_sent() -> None:
+    assert parse_line("", options=[]) is None
+    assert parse_line("   ", options=[]) == TextInput(text="   ")  # "I didn't catch that"
     assert parse_line("/", options=[]) == TextInput(text="/")
 
 

@@ -217,12 +217,14 @@ class ConsoleChannel:
             self._options = options
             asked = [o for o in outgoing if isinstance(o, Reply) and o.buttons]
             self._question = asked[-1] if asked else None
-        text = render_outgoing(outgoing, width=terminal_width(self._out))
-        if any(isinstance(item, Draft) for item in outgoing):
-            text += "\n\n" + "\n".join(
-                wrap(t(self._language, "console-copy-hint"), terminal_width(self._out))
-            )
-        self.write("\n" + text)
+        width = terminal_width(self._out)
+        hint = "\n".join(wrap(t(self._language, "console-copy-hint"), width))
+        blocks = []
+        for item in outgoing:  # the /copy hint right under each draft
+            blocks.append(render_outgoing([item], width=width))
+            if isinstance(item, Draft):
+                blocks.append(hint)
+        self.write("\n" + "\n\n".join(blocks))
 
     async def deliver(self, key: ConversationKey, outgoing: list[Outgoing]) -> None:
         """Print a reminder that fell due (the reminder scheduler's ``send``), with the bell.
@@ -250,9 +252,10 @@ class ConsoleChannel:
 
     async def copy_latest_draft(self) -> Path | None:
         """``/copy``: write the latest draft to a file (and the clipboard), print where."""
+        self._waiting = False  # the loop shows the prompt again
         drafts = await self._engine.latest_drafts(self._key, limit=1)
         if not drafts:
-            self.write("\n" + t(self._language, "console-copy-none"))
+            self.write("\n" + self._with_question(t(self._language, "console-copy-none")))
             return None
         draft = drafts[0]
         folder = self.copy_dir or Path(platformdirs.user_data_dir("rejection-coach")) / "drafts"
@@ -262,15 +265,19 @@ class ConsoleChannel:
             path.write_text(draft.text + "\n", encoding="utf-8")
         except OSError as error:
             _LOGGER.warning("writing a draft to a file failed: %s", type(error).__name__)
-            self.write("\n" + t(self._language, "console-copy-failed"))
+            self.write("\n" + self._with_question(t(self._language, "console-copy-failed")))
             return None
-        lines = [t(self._language, "console-copied", path=str(path))]
+        said = t(self._language, "console-copied", path=str(path))
         if _to_clipboard(draft.text):
-            lines.append(t(self._language, "console-copied-clipboard"))
-        if self._question is not None:
-            lines.append(render_outgoing([self._question], width=terminal_width(self._out)))
-        self.write("\n" + "\n\n".join(lines))
+            said += "\n" + t(self._language, "console-copied-clipboard")
+        self.write("\n" + self._with_question(said))
         return path
+
+    def _with_question(self, text: str) -> str:
+        """``text``, then the question on screen again (if there is one)."""
+        if self._question is None:
+            return text
+        return text + "\n\n" + render_outgoing([self._question], width=terminal_width(self._out))
 
 
 def _to_clipboard(text: str) -> bool:

@@ -139,14 +139,16 @@ def render_outgoing(outgoing: Sequence[Outgoing], *, width: int) -> str:
 
 
 def parse_line(line: str, *, options: Sequence[Button]) -> UserInput | None:
-    """Turn one typed line into a user input (``None`` for an empty line).
+    """Turn one typed line into a user input (``None`` for an empty line; spaces are text).
 
     ``/name args`` is a command; a number of a shown option picks that button;
     anything else is text (the flow accepts a label typed as text).
     """
     text = line.strip()
+    if not line.strip("\r\n"):
+        return None  # just Enter
     if not text:
-        return None
+        return TextInput(text=line.strip("\r\n"))  # spaces only: the flow says it caught nothing
     if text.startswith("/") and len(text) > 1:
         name, _, args = text[1:].partition(" ")
         return CommandInput(name=name.lower(), args=args.strip())
