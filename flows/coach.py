@@ -27,6 +27,7 @@ from flows.io import (
     ChoiceInput,
     ChoiceOutcome,
     CommandInput,
+    Draft,
     FlowResult,
     Outgoing,
     ReminderKind,
@@ -92,9 +93,14 @@ class Coach:
         """``/cases``: the user's cases, newest first (``cases`` arrive newest first)."""
         return summary.history(cases, language=normalise_language(language))
 
-    def render_export(self, case: Case | None, *, language: str) -> list[Outgoing]:
-        """``/export``: the case as Markdown, in a :class:`~flows.io.Draft` of kind EXPORT."""
-        return summary.export(case, language=normalise_language(language))
+    def render_export(
+        self, case: Case | None, *, language: str, reply: Draft | None = None
+    ) -> list[Outgoing]:
+        """``/export``: the case as Markdown, in a :class:`~flows.io.Draft` of kind EXPORT.
+
+        ``reply`` is the latest suggested reply of the case, shown at the end.
+        """
+        return summary.export(case, language=normalise_language(language), reply=reply)
 
     def current_question(self, case: Case | None, *, language: str) -> list[Outgoing]:
         """The active case's question again (after /cases and /export); nothing without one."""

@@ -177,14 +177,23 @@ class DeliveryQueries:
             },
         )
 
-    async def latest_drafts(self, *, user_id: int, limit: int = 10) -> list[Draft]:
-        """The user's drafts, newest first."""
-        rows = await self._conn.execute(
-            select(DraftRow.kind, DraftRow.text, DraftRow.language, DraftRow.title)
-            .where(DraftRow.user_id == user_id)
-            .order_by(DraftRow.id.desc())
-            .limit(limit)
+    async def latest_drafts(
+        self,
+        *,
+        user_id: int,
+        limit: int = 10,
+        case_id: str | None = None,
+        kind: DraftKind | None = None,
+    ) -> list[Draft]:
+        """The user's drafts (of one case, of one kind, when given), newest first."""
+        statement = select(DraftRow.kind, DraftRow.text, DraftRow.language, DraftRow.title).where(
+            DraftRow.user_id == user_id
         )
+        if case_id is not None:
+            statement = statement.where(DraftRow.case_id == case_id)
+        if kind is not None:
+            statement = statement.where(DraftRow.kind == kind.value)
+        rows = await self._conn.execute(statement.order_by(DraftRow.id.desc()).limit(limit))
         return [
             Draft(kind=DraftKind(row.kind), text=row.text, language=row.language, title=row.title)
             for row in rows

@@ -16,6 +16,7 @@ from flows.i18n import normalise_language
 from flows.io import (
     CancelReminders,
     Draft,
+    DraftKind,
     ExportCase,
     FlowResult,
     Outgoing,
@@ -105,7 +106,15 @@ async def apply_effects(
             extra += coach.current_question(result.case, language=language)
         elif isinstance(effect, ExportCase):
             target = result.case or await tx.latest_case(user_id=user.id)
-            extra += coach.render_export(target, language=language)
+            replies = (
+                await tx.latest_drafts(
+                    user_id=user.id, limit=1, case_id=target.id, kind=DraftKind.REPLY
+                )
+                if target is not None
+                else []
+            )
+            reply = replies[0] if replies else None
+            extra += coach.render_export(target, language=language, reply=reply)
             extra += coach.current_question(result.case, language=language)
     return language, extra
 

@@ -17,7 +17,16 @@ from bot.engine import Engine
 from flows.case import Step
 from flows.coach import Coach
 from flows.i18n import t
-from flows.io import ChoiceInput, CommandInput, ConversationKey, TextInput, UserInput
+from flows.io import (
+    ChoiceInput,
+    CommandInput,
+    ConversationKey,
+    Draft,
+    DraftKind,
+    Reply,
+    TextInput,
+    UserInput,
+)
 from storage import Storage
 from storage.models import Base
 from tests.helpers.engine_helpers import (
@@ -212,3 +221,20 @@ async def test_typed_no_at_delete_keeps_everything(
     assert t("bg", "coach-delete-kept") in said
     assert "ACME" in await everything_stored(storage)
     assert isinstance(press(chat.last, "skip"), ChoiceInput)  # back at the step's question
+
+
+@KEYS
+async def test_export_holds_the_latest_suggested_reply_and_repeats_the_question(
+    engine: Engine, storage: Storage, key: ConversationKey
+) -> None:
+    chat = Chat(engine, key, "en")
+    await chat.command("start")
+    script = replace(ENGLISH_PATH, stop_at=Step.REPLY)
+    walk = Conversation(key=key, script=script, last=chat.last)
+    while await walk.step(engine, storage):
+        pass
+    reply = next(d for d in walk.last if isinstance(d, Draft) and d.kind is DraftKind.REPLY)
+    result = await engine.handle(message(key, CommandInput(name="export")))
+    export = next(d for d in result.outgoing if isinstance(d, Draft))
+    assert t("en", "coach-export-reply") in export.text and reply.text in export.text
+    assert isinstance(result.outgoing[-1], Reply) and result.outgoing[-1].buttons  # the question

@@ -311,3 +311,12 @@ def test_changing_a_money_fact_can_keep_it(driver: FlowDriver) -> None:
     assert driver.said("coach-current-answer", answer=deposit)
     driver.press_key("coach-btn-keep")
     assert case.step is Step.REPLY and case.answers.deposit == Decimal("400.00")
+
+
+@pytest.mark.parametrize("agreed", [True, False])
+def test_export_says_whether_the_share_was_agreed(driver: FlowDriver, agreed: bool) -> None:
+    case = at(driver, Step.REPLY)
+    case.answers.kill_fee_agreed = agreed
+    (export,) = driver.coach.render_export(case, language=driver.language)
+    key = "coach-export-share-agreed" if agreed else "coach-export-share-not-agreed"
+    assert t(driver.language, key) in export.text
