@@ -162,6 +162,11 @@ class Answers:
     #: True while the user edits one fact from the reply step ("Change facts"):
     #: the edited step then returns straight to the reply.
     editing: bool = False
+    #: A confirmation asked over the step's question ("delete", "restart"), answered
+    #: by a press or a typed yes/no; ``None`` when none is open.
+    pending: str | None = None
+    #: After "remind me to follow up": the coach waits until the user reports the call.
+    awaiting_call: bool = False
     #: The AI-polished reply the user accepted (issue 16), the sha256 of the composed
     #: reply it was made from (a change of tone, language or a fact makes it stale),
     #: and whether it is the draft shown at the reply step.

@@ -23,12 +23,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from flows import callback, commands, polishing, summary
-from flows.case import LANGUAGES, MAX_TEXT_LENGTH, Case, CaseStatus, Step, new_case_id
+from flows.answers import has_letters, is_blank, yes_no
+from flows.case import LANGUAGES, Case, CaseStatus, Step, new_case_id
 from flows.i18n import normalise_language, t
 from flows.io import (
     ChoiceInput,
     ChoiceOutcome,
     CommandInput,
+    Draft,
     FlowResult,
     ModelAnswer,
     Outgoing,
@@ -57,6 +59,8 @@ class Coach:
     def handle(self, user: UserContext, user_input: UserInput) -> FlowResult:
         """Apply one user input to the user's active case (creating one if needed)."""
         turn = self._turn(user)
+        if turn.case is not None and not isinstance(user_input, TextInput):
+            turn.case.answers.pending = None  # a press or a command leaves a confirmation
         if isinstance(user_input, CommandInput):
             commands.run(turn, user_input)
         elif isinstance(user_input, ChoiceInput):
@@ -85,10 +89,11 @@ class Coach:
             return turn.result
         if kind is ReminderKind.COOL_DOWN and case.step is Step.COOL_DOWN:
             turn.note("coach-reminder-cool-down")
-        elif kind is ReminderKind.FOLLOW_UP and case.step in (Step.TALK, Step.PROBLEM):
+        elif kind is ReminderKind.FOLLOW_UP and case.step is Step.TALK:
             turn.note("coach-reminder-follow-up")
         else:
             turn.note("coach-reminder-generic")
+        turn.flush()  # the nudge on its own, then the question (a terminal may show just the nudge)
         ask(turn)
         return turn.result
 
@@ -96,9 +101,22 @@ class Coach:
         """``/cases``: the user's cases, newest first (``cases`` arrive newest first)."""
         return summary.history(cases, language=normalise_language(language))
 
-    def render_export(self, case: Case | None, *, language: str) -> list[Outgoing]:
-        """``/export``: the case as Markdown, in a :class:`~flows.io.Draft` of kind EXPORT."""
-        return summary.export(case, language=normalise_language(language))
+    def render_export(
+        self, case: Case | None, *, language: str, reply: Draft | None = None
+    ) -> list[Outgoing]:
+        """``/export``: the case as Markdown, in a :class:`~flows.io.Draft` of kind EXPORT.
+
+        ``reply`` is the latest suggested reply of the case, shown at the end.
+        """
+        return summary.export(case, language=normalise_language(language), reply=reply)
+
+    def current_question(self, case: Case | None, *, language: str) -> list[Outgoing]:
+        """The active case's question again (after /cases and /export); nothing without one."""
+        if case is None or case.status is not CaseStatus.ACTIVE:
+            return []
+        turn = Turn(normalise_language(language), case, self._new_case_id)
+        ask(turn)
+        return turn.result.outgoing
 
     def after_delete(self, *, language: str) -> list[Outgoing]:
         """Confirmation that every stored row of the user was erased."""
@@ -116,25 +134,39 @@ class Coach:
             case = None
         if case is not None:
             case.answers.ai_available = user.ai_available
-        return Turn(normalise_language(user.language), case, self._new_case_id)
+        surface = user.surface if user.surface in ("chat", "terminal") else "chat"
+        return Turn(normalise_language(user.language), case, self._new_case_id, surface=surface)
 
     def _on_text(self, turn: Turn, text: str) -> None:
         if turn.case is None:
             commands.new_case(turn)
             return
-        if len(text) > MAX_TEXT_LENGTH:
-            text = text[:MAX_TEXT_LENGTH]
-            turn.note("coach-too-long", limit=MAX_TEXT_LENGTH)
-        token = _match_label(turn.case, text)
+        if turn.case.answers.pending is not None:
+            commands.answer_pending(turn, text)
+            return
+        if is_blank(text):
+            turn.note("coach-blank")
+            ask(turn)
+            return
+        spec = STEPS[turn.case.step]
+        token = _match_label(turn.case, text) or _yes_no_token(turn.case, text)
         if token is not None:
             self._apply(turn, token)
             return
-        on_text = STEPS[turn.case.step].on_text
         cleaned = text.strip()
-        if on_text is not None and cleaned:
-            advance(turn, on_text(turn, cleaned))
+        if len(cleaned) > spec.max_length:
+            cleaned = cleaned[: spec.max_length].rstrip()
+            turn.note("coach-too-long", limit=spec.max_length)
+        if spec.on_text is not None:
+            if spec.needs_letters and not has_letters(cleaned):
+                turn.note("coach-name-needs-letters")
+                ask(turn)
+                return
+            advance(turn, spec.on_text(turn, cleaned))
             return
-        if on_text is None and choices_for(turn.case):
+        if _is_yes_no(turn.case):
+            turn.note("coach-yes-or-no")
+        elif choices_for(turn.case):
             turn.note("coach-choose-button")
         ask(turn)
 
@@ -201,6 +233,22 @@ def _match_label(case: Case, text: str) -> str | None:
                 if _normalise_label(label_of(choice, language=language)) == wanted:
                     return choice.token
     return None
+
+
+def _is_yes_no(case: Case) -> bool:
+    """Whether the case's current question is a yes/no one (its buttons are "yes" and "no")."""
+    tokens = {choice.token for row in choices_for(case) for choice in row}
+    return {"yes", "no"} <= tokens
+
+
+def _yes_no_token(case: Case, text: str) -> str | None:
+    """At a yes/no question (its buttons are "yes" and "no"), the token a typed yes/no names."""
+    if not _is_yes_no(case):
+        return None
+    answer = yes_no(text)
+    if answer is None:
+        return None
+    return "yes" if answer else "no"
 
 
 def _normalise_label(text: str) -> str:

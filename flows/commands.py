@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flows.case import LANGUAGES, Case, CaseStatus, Step
+from flows.answers import yes_no
+from flows.case import LANGUAGES, Answers, Case, CaseStatus, Step
 from flows.io import CommandInput, DeleteUserData, ExportCase, SetLanguage, ShowHistory
 from flows.machine import fire, jump_back
 from flows.prompts import Choice
@@ -15,12 +16,18 @@ from flows.turn import Turn
 
 #: Tokens of buttons valid at any step (their turn must still match).
 RESUME, FRESH, DELETE_YES, DELETE_NO = "resume", "fresh", "del.yes", "del.no"
+RESTART_YES, RESTART_NO = "rs.yes", "rs.no"
 GLOBAL_LABELS = {
     RESUME: "coach-btn-continue",
     FRESH: "coach-btn-new-case",
     DELETE_YES: "coach-btn-delete-yes",
     DELETE_NO: "coach-btn-delete-no",
+    RESTART_YES: "coach-btn-restart-yes",
+    RESTART_NO: "coach-btn-restart-no",
 }
+
+#: The confirmations asked over a step's question: ``Answers.pending`` → (yes, no) tokens.
+_CONFIRMATIONS = {"delete": (DELETE_YES, DELETE_NO), "restart": (RESTART_YES, RESTART_NO)}
 
 
 def new_case(turn: Turn) -> None:
@@ -56,9 +63,67 @@ def apply_global(turn: Turn, token: str) -> bool:
             ask(turn)
         else:
             turn.flush()
+    elif token == RESTART_YES:
+        restart(turn)
+    elif token == RESTART_NO:
+        turn.note("coach-restart-kept")
+        if turn.case is not None:
+            ask(turn)
+        else:
+            turn.flush()
     else:
         return False
     return True
+
+
+def answer_pending(turn: Turn, text: str) -> None:
+    """A typed answer to the open confirmation: yes or no (or a button's label) applies it.
+
+    Anything else asks the confirmation again — it never leaves it silently.
+    """
+    assert turn.case is not None
+    pending = turn.case.answers.pending or ""
+    turn.case.answers.pending = None
+    if pending not in _CONFIRMATIONS:
+        ask(turn)
+        return
+    yes, no = _CONFIRMATIONS[pending]
+    answer = yes_no(text)
+    typed = _squeeze(text)
+    if typed == _squeeze(turn.t(GLOBAL_LABELS[yes])):
+        answer = True
+    elif typed == _squeeze(turn.t(GLOBAL_LABELS[no])):
+        answer = False
+    if answer is None:
+        turn.note("coach-yes-or-no")
+        _confirm(turn, pending)
+        return
+    apply_global(turn, yes if answer else no)
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def _confirm(turn: Turn, pending: str) -> None:
+    """Ask the confirmation ``pending`` ("delete", "restart") with its yes/no buttons."""
+    yes, no = _CONFIRMATIONS[pending]
+    if turn.case is not None:
+        turn.case.answers.pending = pending
+    turn.say(
+        turn.t(f"coach-{pending}-confirm"),
+        [[Choice(yes, GLOBAL_LABELS[yes]), Choice(no, GLOBAL_LABELS[no])]],
+    )
+
+
+#: Answer fields that are no fact of the case (the mood, private venting, bookkeeping).
+_NOT_FACTS = ("mood", "vented", "pending", "awaiting_call", "editing", "unclear_rounds")
+
+
+def _has_answers(case: Case) -> bool:
+    """Whether the user has told the coach any fact of ``case`` (the mood does not count)."""
+    given, blank = case.answers.to_dict(), Answers().to_dict()
+    return any(given[name] != blank[name] for name in given if name not in _NOT_FACTS)
 
 
 def run(turn: Turn, command: CommandInput) -> None:
@@ -114,6 +179,9 @@ def _back(turn: Turn, _args: str) -> None:
 
 
 def _restart(turn: Turn, _args: str) -> None:
+    if turn.case is not None and _has_answers(turn.case):
+        _confirm(turn, "restart")
+        return
     restart(turn)
 
 
@@ -145,15 +213,7 @@ def _export(turn: Turn, _args: str) -> None:
 
 
 def _delete(turn: Turn, _args: str) -> None:
-    turn.say(
-        turn.t("coach-delete-confirm"),
-        [
-            [
-                Choice(DELETE_YES, GLOBAL_LABELS[DELETE_YES]),
-                Choice(DELETE_NO, GLOBAL_LABELS[DELETE_NO]),
-            ]
-        ],
-    )
+    _confirm(turn, "delete")
 
 
 _COMMANDS: dict[str, Callable[[Turn, str], None]] = {

@@ -141,6 +141,13 @@ class ScheduleReminder:
 
 
 @dataclass(frozen=True, slots=True)
+class CancelReminders:
+    """Drop the active case's pending reminders of ``kind`` (the user moved on)."""
+
+    kind: ReminderKind
+
+
+@dataclass(frozen=True, slots=True)
 class SetLanguage:
     """The user switched the coach's language (``/lang``)."""
 
@@ -175,7 +182,15 @@ class PolishDraft:
     mode: str = "polish"
 
 
-Effect = ScheduleReminder | SetLanguage | ShowHistory | ExportCase | DeleteUserData | PolishDraft
+Effect = (
+    ScheduleReminder
+    | CancelReminders
+    | SetLanguage
+    | ShowHistory
+    | ExportCase
+    | DeleteUserData
+    | PolishDraft
+)
 
 
 class ChoiceOutcome(StrEnum):
@@ -193,6 +208,8 @@ class UserContext:
     active_case: Case | None
     #: An AI model is configured (issue 16): the reply step offers the polish.
     ai_available: bool = False
+    #: Where the user talks to the coach: "chat" (Telegram, Slack) or "terminal".
+    surface: str = "chat"
 
 
 @dataclass(slots=True)

@@ -74,7 +74,7 @@ def history(cases: Sequence[Case], *, language: str) -> list[Outgoing]:
     return [Reply(text="\n".join(lines), title=t(language, "coach-history-title"))]
 
 
-def export(case: Case | None, *, language: str) -> list[Outgoing]:
+def export(case: Case | None, *, language: str, reply: Draft | None = None) -> list[Outgoing]:
     """``/export``: the case as Markdown, in a :class:`~flows.io.Draft` of kind EXPORT."""
     if case is None:
         return [Reply(text=t(language, "coach-export-none"))]
@@ -95,4 +95,12 @@ def export(case: Case | None, *, language: str) -> list[Outgoing]:
     if money:
         lines += ["", f"## {t(language, 'coach-field-payment')}", ""]
         lines.extend(f"- {line}" for line in money)
+    agreed = case.answers.kill_fee_agreed
+    if agreed is not None:
+        key = "coach-export-share-agreed" if agreed else "coach-export-share-not-agreed"
+        if not money:
+            lines += ["", f"## {t(language, 'coach-field-payment')}", ""]
+        lines.append(f"- {t(language, key)}")
+    if reply is not None:
+        lines += ["", f"## {t(language, 'coach-export-reply')}", "", reply.text]
     return [Draft(kind=DraftKind.EXPORT, text="\n".join(lines), language=language, title=title)]

@@ -19,9 +19,21 @@ from flows.prompts import Choice, label_of
 class Turn:
     """Working state of one call: language, the case, the result being built."""
 
-    def __init__(self, language: str, case: Case | None, new_case_id: Callable[[], str]) -> None:
-        """Start a turn in ``language`` on ``case`` (``None``: the user has no active case)."""
+    def __init__(
+        self,
+        language: str,
+        case: Case | None,
+        new_case_id: Callable[[], str],
+        *,
+        surface: str = "chat",
+    ) -> None:
+        """Start a turn in ``language`` on ``case`` (``None``: the user has no active case).
+
+        ``surface`` is where the user reads the coach ("chat" or "terminal"):
+        it decides how the coach says where a reminder arrives.
+        """
         self.language = language
+        self.surface = surface
         self.case = case
         self.new_case_id = new_case_id
         self.result = FlowResult(case=case)
@@ -77,9 +89,15 @@ class Turn:
         """Close the active case with ``status``; the user has no active case afterwards."""
         assert self.case is not None
         self.case.status = status
+        self.case.answers.vented.clear()  # what the user vented is erased with the case
+        self.case.answers.pending = None
         self.result.closed.append(self.case)
         self.case = None
         self.result.case = None
+
+    def reminder_where(self) -> str:
+        """Where and when a reminder arrives on this surface (one sentence)."""
+        return self.t(f"coach-reminder-where-{self.surface}")
 
     @property
     def reply_language(self) -> str:

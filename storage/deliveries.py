@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from flows.io import Draft, DraftKind, ReminderKind
@@ -15,6 +15,9 @@ from storage.records import ClaimedReminder, Clock
 #: A claimed reminder not marked sent after this long is claimable again
 #: (the worker that claimed it died before handing it over).
 DEFAULT_CLAIM_LEASE = timedelta(minutes=5)
+
+#: At most this many reminders wait for one user; a further one is not scheduled.
+MAX_PENDING_REMINDERS = 5
 
 
 class DeliveryQueries:
@@ -58,8 +61,22 @@ class DeliveryQueries:
         platform: str,
         kind: ReminderKind,
         due_at: datetime,
-    ) -> int:
-        """Schedule a reminder; returns its id."""
+    ) -> int | None:
+        """Schedule a reminder; returns its id, or ``None`` when the user's cap is reached.
+
+        One pending reminder of a kind per case: a new one replaces the old. A
+        user has at most :data:`MAX_PENDING_REMINDERS` pending, so a button
+        pressed 30 times never queues 30 reminders.
+        """
+        if case_id is not None:
+            await self.cancel_reminders(case_id=case_id, kind=kind)
+        pending = await self._conn.execute(
+            select(func.count())
+            .select_from(Reminder)
+            .where(Reminder.user_id == user_id, Reminder.sent_at.is_(None))
+        )
+        if int(pending.scalar_one()) >= MAX_PENDING_REMINDERS:
+            return None
         result = await self._conn.execute(
             insert(Reminder)
             .values(
@@ -75,6 +92,14 @@ class DeliveryQueries:
             .returning(Reminder.id)
         )
         return int(result.scalar_one())
+
+    async def cancel_reminders(self, *, case_id: str, kind: ReminderKind | None = None) -> int:
+        """Drop the case's reminders not yet sent (of ``kind``, or all); returns how many."""
+        statement = delete(Reminder).where(Reminder.case_id == case_id, Reminder.sent_at.is_(None))
+        if kind is not None:
+            statement = statement.where(Reminder.kind == kind.value)
+        result = await self._conn.execute(statement)
+        return int(result.rowcount or 0)
 
     async def claim_due_reminders(
         self,
@@ -152,14 +177,23 @@ class DeliveryQueries:
             },
         )
 
-    async def latest_drafts(self, *, user_id: int, limit: int = 10) -> list[Draft]:
-        """The user's drafts, newest first."""
-        rows = await self._conn.execute(
-            select(DraftRow.kind, DraftRow.text, DraftRow.language, DraftRow.title)
-            .where(DraftRow.user_id == user_id)
-            .order_by(DraftRow.id.desc())
-            .limit(limit)
+    async def latest_drafts(
+        self,
+        *,
+        user_id: int,
+        limit: int = 10,
+        case_id: str | None = None,
+        kind: DraftKind | None = None,
+    ) -> list[Draft]:
+        """The user's drafts (of one case, of one kind, when given), newest first."""
+        statement = select(DraftRow.kind, DraftRow.text, DraftRow.language, DraftRow.title).where(
+            DraftRow.user_id == user_id
         )
+        if case_id is not None:
+            statement = statement.where(DraftRow.case_id == case_id)
+        if kind is not None:
+            statement = statement.where(DraftRow.kind == kind.value)
+        rows = await self._conn.execute(statement.order_by(DraftRow.id.desc()).limit(limit))
         return [
             Draft(kind=DraftKind(row.kind), text=row.text, language=row.language, title=row.title)
             for row in rows

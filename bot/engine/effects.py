@@ -14,7 +14,9 @@ from flows.case import Case
 from flows.coach import Coach
 from flows.i18n import normalise_language
 from flows.io import (
+    CancelReminders,
     Draft,
+    DraftKind,
     ExportCase,
     FlowResult,
     Outgoing,
@@ -55,6 +57,9 @@ async def save_cases(
         if case.version != 0 and previous == after:
             continue  # unchanged: nothing to save, nothing to log
         await tx.save_case(user_id=user_id, case=case, state=after.state)
+        if case.version != 0 and previous is not None and case is not result.case:
+            # A case that closed (done, cancelled, restarted) keeps no pending reminder.
+            await tx.cancel_reminders(case_id=case.id)
         await tx.append_event(
             case_id=case.id,
             user_id=user_id,
@@ -62,6 +67,11 @@ async def save_cases(
             to_step=case.step.value,
             kind=kind,
         )
+
+
+def surface_of(platform: str) -> str:
+    """The flow's surface of a platform: "terminal" for the console, "chat" elsewhere."""
+    return "terminal" if platform == "console" else "chat"
 
 
 async def apply_effects(
@@ -88,12 +98,24 @@ async def apply_effects(
                 kind=effect.kind,
                 due_at=due_at(effect.delay),
             )
+        elif isinstance(effect, CancelReminders) and result.case is not None:
+            await tx.cancel_reminders(case_id=result.case.id, kind=effect.kind)
         elif isinstance(effect, ShowHistory):
             cases = await tx.list_cases(user_id=user.id)
             extra += coach.render_history(cases, language=language)
+            extra += coach.current_question(result.case, language=language)
         elif isinstance(effect, ExportCase):
             target = result.case or await tx.latest_case(user_id=user.id)
-            extra += coach.render_export(target, language=language)
+            replies = (
+                await tx.latest_drafts(
+                    user_id=user.id, limit=1, case_id=target.id, kind=DraftKind.REPLY
+                )
+                if target is not None
+                else []
+            )
+            reply = replies[0] if replies else None
+            extra += coach.render_export(target, language=language, reply=reply)
+            extra += coach.current_question(result.case, language=language)
     return language, extra
 
 

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bot.engine.effects import Snapshot, apply_effects, save_cases, store_drafts
+from bot.engine.effects import Snapshot, apply_effects, save_cases, store_drafts, surface_of
 from bot.engine.model_calls import ModelCalls, Send
 from bot.engine.reminders import ReminderDelivery, ReminderRenderer
 from bot.engine.results import EngineObserver, EngineResult, IncomingMessage, input_kind
@@ -310,7 +310,12 @@ class Engine:
         language = self._language(found, message.platform_language)
         before = {case.id: Snapshot.of(case)} if case is not None else {}
         result = self.coach.handle(
-            UserContext(language=language, active_case=case, ai_available=self._models.available),
+            UserContext(
+                language=language,
+                active_case=case,
+                ai_available=self._models.available,
+                surface=surface_of(key.platform),
+            ),
             message.user_input,
         )
 

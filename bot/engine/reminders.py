@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.engine.effects import Snapshot, save_cases, store_drafts
+from bot.engine.effects import Snapshot, save_cases, store_drafts, surface_of
 from flows.coach import Coach
 from flows.io import ConversationKey, Outgoing, UserContext
 from storage import DATABASE_ERRORS, ClaimedReminder, ConflictError, Storage, StoredUser
@@ -105,7 +105,12 @@ class ReminderRenderer:
         language = self._language(user)
         before = {case.id: Snapshot.of(case)} if case is not None else {}
         result = self._coach.on_reminder(
-            UserContext(language=language, active_case=case, ai_available=self._ai_available),
+            UserContext(
+                language=language,
+                active_case=case,
+                ai_available=self._ai_available,
+                surface=surface_of(user.key.platform),
+            ),
             reminder.kind,
         )
         async with self._storage.transaction() as tx:

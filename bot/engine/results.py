@@ -60,6 +60,7 @@ class EngineResult:
     case_known: bool = False
     #: Model calls the step asked for (issue 16), made by the engine after the commit.
     model_calls: list[PolishDraft] = field(default_factory=list, repr=False)
+    #: Every row of the user was erased by this input (/delete confirmed).
     erased: bool = False
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import timedelta
 
 from flows.case import Answers, Mood, Step
-from flows.io import ReminderKind, ScheduleReminder
+from flows.io import CancelReminders, ReminderKind, ScheduleReminder
 from flows.prompts import Choice
 from flows.steps.spec import Edge, StepSpec
 from flows.turn import Turn
@@ -13,6 +14,74 @@ from flows.turn import Turn
 BEGIN, CALM, UPSET, REMIND, READY = "begin", "calm", "upset", "remind", "ready"
 
 _COOL_DOWN_DELAYS = {"r15": timedelta(minutes=15), "r60": timedelta(hours=1)}
+
+#: Feelings the coach recognises in a typed mood, as word stems and emoji (casefolded).
+_FEELINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "angry",
+        (
+            "angry",
+            "anger",
+            "furious",
+            "fuming",
+            "mad",
+            "pissed",
+            "rage",
+            "livid",
+            "ядос",
+            "бесен",
+            "бясн",
+            "бесн",
+            "гняв",
+            "яд",
+            "вбес",
+            "побесн",
+            "😡",
+            "🤬",
+            "😠",
+            "💢",
+        ),
+    ),
+    ("hurt", ("hurt", "sad", "offended", "обид", "нарани", "тъжн", "тъга", "😢", "😭", "💔")),
+    ("tired", ("tired", "exhausted", "drained", "worn", "уморен", "изморен", "изтощ", "😩", "😫")),
+    (
+        "frustrated",
+        ("frustrat", "annoyed", "irritated", "fed up", "дразн", "изнерв", "писна", "омръз", "😤"),
+    ),
+)
+#: How many ways the coach has of acknowledging what the user vented.
+VENT_VARIANTS = 4
+
+
+def feeling_of(text: str) -> str | None:
+    """The feeling a typed mood names ("angry", "hurt", "tired", "frustrated"), if any."""
+    folded = text.casefold()
+    words = [word.strip(".,!?;:…\"'()") for word in folded.split()]
+    for feeling, stems in _FEELINGS:
+        for stem in stems:
+            if not stem.isalpha() or " " in stem:
+                if stem in folded:
+                    return feeling
+            elif any(word == stem if len(stem) <= 3 else word.startswith(stem) for word in words):
+                return feeling
+    return None
+
+
+def _typed_mood(turn: Turn, text: str) -> str | None:
+    """Free text at the mood check ("honestly I'm furious", "😡") means still upset.
+
+    Only digits and punctuation ("7", "?") say nothing about a mood: asked again.
+    """
+    assert turn.case is not None
+    if all(unicodedata.category(ch)[0] in "NPZ" for ch in text):
+        turn.note("coach-choose-button")
+        return None
+    answers = turn.case.answers
+    answers.mood = Mood.UPSET
+    answers.vented.append(text)  # private, like everything vented
+    feeling = feeling_of(text)
+    turn.note(f"coach-mood-mirror-{feeling}" if feeling else "coach-mood-mirror-generic")
+    return UPSET
 
 
 def _begin(_turn: Turn, _value: str) -> str:
@@ -35,7 +104,9 @@ def _press_cool_down(turn: Turn, token: str) -> str:
             ScheduleReminder(kind=ReminderKind.COOL_DOWN, delay=_COOL_DOWN_DELAYS[token])
         )
         turn.note(f"coach-cool-down-{token}")
+        turn.notes.append(turn.reminder_where())
         return REMIND
+    turn.result.effects.append(CancelReminders(kind=ReminderKind.COOL_DOWN))
     turn.note("coach-calm-go")
     return READY
 
@@ -43,8 +114,10 @@ def _press_cool_down(turn: Turn, token: str) -> str:
 def _vent(turn: Turn, text: str) -> str | None:
     # Kept private: the vented text is never used in a draft or an export.
     assert turn.case is not None
-    turn.case.answers.vented.append(text)
-    turn.note("coach-cool-down-vented")
+    vented = turn.case.answers.vented
+    vented.append(text)
+    # Varied, chosen by how much was vented so far: deterministic, never the same twice in a row.
+    turn.note(f"coach-cool-down-vented-{(len(vented) - 1) % VENT_VARIANTS + 1}")
     return None
 
 
@@ -73,6 +146,7 @@ SPECS: tuple[StepSpec, ...] = (
         edges=(Edge(CALM, Step.CLIENT_NAME), Edge(UPSET, Step.COOL_DOWN)),
         choices=lambda _a: [[Choice(CALM, "coach-btn-calm")], [Choice(UPSET, "coach-btn-upset")]],
         on_press=_press_calm,
+        on_text=_typed_mood,
     ),
     StepSpec(
         step=Step.COOL_DOWN,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from flows.case import Answers, Step
+from flows.case import MAX_TEXT_LENGTH, Answers, Step
 from flows.i18n import t
 from flows.prompts import Choice, quote
 from flows.text import dash
@@ -38,6 +38,12 @@ START_EDITING = "start_editing"
 
 SKIP = "skip"
 KEEP = "keep"
+
+#: Free-text limits of the typed facts that want less than :data:`MAX_TEXT_LENGTH`
+#: (the delivery is "a few words"); the user is told when an answer is cut.
+TEXT_LIMITS: dict[str, int] = {"delivery": 150}
+#: Typed facts that are names: an answer with no letter at all ("🙂") is asked again.
+NAME_FIELDS: frozenset[str] = frozenset({"client_name", "contact_name"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,10 @@ class StepSpec:
     returns_when_editing: bool = False
     #: Whether the question is asked after the presentation (not for the closing step).
     asks: bool = True
+    #: The longest typed answer kept (longer ones are cut, and the user is told).
+    max_length: int = MAX_TEXT_LENGTH
+    #: A typed answer must hold a letter (names): "🙂" is asked again.
+    needs_letters: bool = False
 
     @property
     def prompt_key(self) -> str:
@@ -184,6 +194,8 @@ def text_fact(
         fact=fact,
         editable=editable,
         returns_when_editing=True,
+        max_length=TEXT_LIMITS.get(field, MAX_TEXT_LENGTH),
+        needs_letters=field in NAME_FIELDS,
     )
 
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 from flows.case import Answers, Channel, Intermediary, Problem, Step
 from flows.drafts import compose_call_request
 from flows.i18n import t
-from flows.io import ReminderKind, ScheduleReminder
+from flows.io import CancelReminders, ReminderKind, ScheduleReminder
 from flows.prompts import FOLLOW_UP_DELAY, Choice, problem_questions
 from flows.steps.spec import (
     ANSWER,
     SKIP,
     Edge,
     StepSpec,
+    standard_question,
     text_fact,
 )
 from flows.turn import Turn
 
 UNCLEAR = "unclear"
+#: "We talked now": the call the coach waited for happened.
+TALKED = "talked"
 
 
 def wants_more_questions(answers: Answers) -> bool:
@@ -53,23 +56,43 @@ def _enter_talk(turn: Turn, source: Step | None) -> None:
         turn.draft(compose_call_request(answers, language=turn.reply_language, tone=answers.tone))
 
 
-def _press_talk(turn: Turn, token: str) -> str:
+def _press_talk(turn: Turn, token: str) -> str | None:
+    assert turn.case is not None
+    answers = turn.case.answers
     if token == "follow":
+        # Pause: the questions about the call come when the user is back from it.
         turn.result.effects.append(
             ScheduleReminder(kind=ReminderKind.FOLLOW_UP, delay=FOLLOW_UP_DELAY)
         )
+        answers.awaiting_call = True
         turn.note("coach-talk-follow-up-set")
+        turn.notes.append(turn.reminder_where())
+        return None
+    if answers.awaiting_call:
+        answers.awaiting_call = False
+        turn.result.effects.append(CancelReminders(kind=ReminderKind.FOLLOW_UP))
+        if token == TALKED:
+            turn.note("coach-talk-talked")
     elif token == "arranged":
         turn.note("coach-talk-arranged")
     return ANSWER
 
 
-def _talk_choices(_answers: Answers) -> list[list[Choice]]:
+def _talk_choices(answers: Answers) -> list[list[Choice]]:
+    if answers.awaiting_call:
+        return [[Choice(TALKED, "coach-btn-talked-now")], [Choice(SKIP, "coach-btn-skip")]]
     return [
         [Choice("arranged", "coach-btn-call-arranged")],
         [Choice("follow", "coach-btn-follow-up")],
         [Choice(SKIP, "coach-btn-skip")],
     ]
+
+
+def _talk_question(turn: Turn, spec: StepSpec) -> str:
+    assert turn.case is not None
+    if turn.case.answers.awaiting_call:
+        return turn.t("coach-talk-waiting-prompt")
+    return standard_question(turn, spec)
 
 
 # ---------------------------------------------------------------------- problem
@@ -109,6 +132,7 @@ SPECS: tuple[StepSpec, ...] = (
         choices=_talk_choices,
         on_press=_press_talk,
         on_enter=_enter_talk,
+        question=_talk_question,
     ),
     StepSpec(
         step=Step.PROBLEM,

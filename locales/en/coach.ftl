@@ -21,6 +21,7 @@ coach-currency-prompt = Which currency is the order in?
 coach-price-prompt = What was the price of the order? For example: 1200, 1 200,50 or €500.
 coach-deposit-prompt = How much did you receive as a deposit? For example: 400.
 coach-talk-prompt = Have you arranged a call or a meeting?
+coach-talk-waiting-prompt = Come back here once you have talked. When you're ready, tell me how it went.
 coach-problem-prompt = After talking to them — what turned out to be the problem?
 coach-problem-details-prompt = Want to add details? One or two sentences on what exactly has to change — they go into the suggested reply.
 coach-solution-prompt = Can you give them what they want now?
@@ -58,6 +59,7 @@ coach-btn-currency-gbp = GBP
 coach-btn-no-deposit = No deposit
 coach-btn-call-arranged = Call arranged
 coach-btn-follow-up = Remind me to follow up
+coach-btn-talked-now = We talked now
 coach-btn-problem-brief = The brief was understood differently
 coach-btn-problem-style = Style or tone
 coach-btn-problem-scope = Scope or requirements changed
@@ -100,14 +102,24 @@ coach-btn-continue = Continue
 coach-btn-new-case = Start a new case
 coach-btn-delete-yes = Yes, delete everything
 coach-btn-delete-no = No, keep it
+coach-btn-restart-yes = Yes, start over
+coach-btn-restart-no = No, carry on
 
 ## Step 1: calm and cool-down
 
-coach-calm-go = Good. A calm head is your best tool right now.
+coach-calm-go = Good. A cool head is the best tool you have right now.
 coach-cool-down-tip = Then let's not answer the client yet — words written in anger are hard to take back.
     Try this: breathe in slowly for four counts, hold for four, breathe out for six. Repeat a few times, or step away from the screen for a short walk.
     If you need to let it out, write it here. It stays between us and never ends up in any reply.
-coach-cool-down-vented = Noted. That stays here and never goes into a reply. Write more if you need to.
+coach-mood-mirror-angry = You're angry, and that makes sense: you put real work into this and got a "no". It's all right to be angry for a while.
+coach-mood-mirror-hurt = That hurts, and it's fine that it does. A rejection of your work feels personal even when it isn't.
+coach-mood-mirror-tired = You sound worn out. A rejection on top of a long stretch of work is a lot.
+coach-mood-mirror-frustrated = That's frustrating, no doubt about it. You did what was asked and it still wasn't enough for them.
+coach-mood-mirror-generic = Thank you for telling me how it is. It's clearly still raw, so let's not rush.
+coach-cool-down-vented-1 = I hear you. Let it out here — none of this goes anywhere.
+coach-cool-down-vented-2 = That makes sense. Say it all here, so it stays out of the reply.
+coach-cool-down-vented-3 = Of course you feel that way after the work you put in. Keep going if you need to.
+coach-cool-down-vented-4 = Thank you for putting it into words. It stays between us, and it won't end up in a message to the client.
 coach-cool-down-r15 = All right, I'll write to you in 15 minutes. Meanwhile, get away from the screen for a bit.
 coach-cool-down-r60 = All right, I'll write to you in an hour. Meanwhile, do something that has nothing to do with work.
 
@@ -123,7 +135,8 @@ coach-talk-freelancer = With a colleague in between, every message passes throug
 coach-talk-writing = So far everything has been in writing, and text hides tone and nuance. Propose a phone or video call, or a meeting, in the next day or two. Below is a short message asking for one.
 coach-talk-direct = Talk to them as soon as you can, and keep it calm: ten minutes of conversation save days of emails and fresh misunderstandings.
 coach-talk-arranged = Great. Here is what to ask during the call.
-coach-talk-follow-up-set = I'll remind you tomorrow to follow up. Meanwhile, here is what to ask once you talk.
+coach-talk-talked = Welcome back. Let's look at what the call showed.
+coach-talk-follow-up-set = Good plan. Have the call first, then come back here — I'll remind you tomorrow.
 
 ## Step 4: the real problem
 
@@ -245,7 +258,9 @@ coach-unfinished = You have an unfinished case. Continue it or start a new one?
 coach-unfinished-named = You have an unfinished case (client: { $client }). Continue it or start a new one?
 coach-delete-confirm = This erases every case, answer and reminder I have stored for you. It can't be undone. Delete everything?
 coach-delete-kept = Nothing was deleted.
-coach-after-delete = Done — everything I had stored about you is erased. Send any message to start afresh.
+coach-restart-confirm = Start a new case? The current one is closed as cancelled; you'll find it in /cases and can reopen it there.
+coach-restart-kept = All right, we carry on with this case.
+coach-after-delete = Done — everything I had stored about you is erased, and nothing about you is stored now. Send any message to start afresh.
 
 ## History and export
 
@@ -258,6 +273,9 @@ coach-status-active = open
 coach-status-done = done
 coach-status-cancelled = cancelled
 coach-export-title = Case
+coach-export-share-agreed = The share was agreed in the contract.
+coach-export-share-not-agreed = The share was not agreed in the contract.
+coach-export-reply = Latest suggested reply
 coach-export-none = There is no case to export yet.
 coach-step-start = start
 coach-step-calm = mood check
@@ -291,11 +309,16 @@ coach-step-done = finished
 coach-stale = That button belongs to an earlier step.
 coach-no-case = There is no open case. Send any message to start one.
 coach-choose-button = Please pick one of the buttons, or type its label.
+coach-yes-or-no = Please answer yes or no — or pick one of the buttons.
+coach-blank = I didn't catch that — there was nothing in the message.
+coach-name-needs-letters = I need a name with letters in it, so I can address the client properly.
 coach-too-long = That was longer than { $limit } characters, so I kept the first { $limit }.
 coach-text-only = I can only read text — please type your answer.
 coach-reminder-cool-down = Hi again. How are you feeling now? Let's pick up where we stopped.
 coach-reminder-follow-up = Time to follow up: did you manage to talk to the client?
 coach-reminder-generic = A gentle reminder — here is where we stopped.
+coach-reminder-where-chat = The reminder comes here, in this chat.
+coach-reminder-where-terminal = The reminder shows up here while this window is open; otherwise, the next time you start the chat.
 coach-reminder-no-case = A gentle reminder from your coach. Whenever you're ready, send any message to start.
 coach-unavailable = I'm temporarily unavailable. Your answers are safe — please try again in a minute.
 

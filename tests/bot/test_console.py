@@ -70,8 +70,9 @@ def test_slash_commands_become_commands() -> None:
     assert parse_line("/lang bg", options=[]) == CommandInput(name="lang", args="bg")
 
 
-def test_an_empty_line_is_ignored() -> None:
-    assert parse_line("   ", options=[]) is None
+def test_an_empty_line_is_ignored_and_spaces_are_sent() -> None:
+    assert parse_line("", options=[]) is None
+    assert parse_line("   ", options=[]) == TextInput(text="   ")  # "I didn't catch that"
     assert parse_line("/", options=[]) == TextInput(text="/")
 
 
@@ -99,19 +100,16 @@ def test_buttons_are_numbered_options_under_the_text() -> None:
     ]
 
 
-def test_a_draft_is_framed_with_its_title_and_keeps_every_word() -> None:
+def test_a_draft_is_printed_between_rules_exactly_as_it_is() -> None:
     body = "Dear Maria,\n\n" + "Thank you for your detailed feedback on the logo. " * 4 + "\n\nIvan"
     draft = Draft(kind=DraftKind.REPLY, text=body, language="en", title="Suggested reply")
 
     lines = render_draft(draft, width=60).splitlines()
 
-    assert lines[0].startswith("┌─ Suggested reply ")
-    assert lines[0].endswith("┐") and lines[-1].startswith("└") and lines[-1].endswith("┘")
-    assert len({len(line) for line in lines}) == 1  # a closed rectangle
-    assert all(len(line) <= 60 for line in lines)
-    inside = [line[2:-2].rstrip() for line in lines[1:-1]]
-    assert all(line.startswith("│ ") and line.endswith(" │") for line in lines[1:-1])
-    assert " ".join(" ".join(inside).split()) == " ".join(body.split())
+    assert lines[0].startswith("── Suggested reply ") and len(lines[0]) == 60
+    assert lines[-1] == "─" * 60
+    # No side borders and no hard wraps: what the mouse selects is the letter.
+    assert "\n".join(lines[1:-1]) == body
 
 
 def test_a_bulgarian_amount_is_never_split_across_lines() -> None:
@@ -284,12 +282,14 @@ def _conversation_to_the_reply(chat: Chat, lang: str, *, price: str, deposit: st
     turn = chat.pick_number(turn, btn("currency-eur"))
     turn = chat.type(price)
     turn = chat.type(deposit)
-    assert "┌─ " + t(lang, "draft-title-call-request") in turn.text
+    assert "── " + t(lang, "draft-title-call-request") + " " in turn.text
     turn = chat.type(btn("call-arranged"))
     turn = chat.pick_number(turn, btn("problem-brief"))
     turn = chat.type("a darker palette" if lang == "en" else "по-тъмни цветове")
     turn = chat.pick_number(turn, btn("part-ways"))
-    turn = chat.pick_number(turn, _option(turn, btn("pay-kill-fee")))
+    # The terminal numbers the options itself: the labels' own "2." is not shown twice.
+    assert not any(label[:1].isdigit() for label in turn.options), turn.options
+    turn = chat.pick_number(turn, _option(turn, btn("pay-kill-fee").split(". ", 1)[1]))
     turn = chat.type(btn("share-40"))
     turn = chat.pick_number(turn, btn("yes"))
     return turn
@@ -301,10 +301,11 @@ def _flat(text: str) -> str:
 
 
 def _framed(turn: Turn, title: str) -> str:
-    lines = turn.text.splitlines()
-    top = next(i for i, line in enumerate(lines) if line.startswith(f"┌─ {title} "))
-    bottom = next(i for i in range(top, len(lines)) if lines[i].startswith("└"))
-    return "\n".join(line[2:-2].rstrip() for line in lines[top + 1 : bottom])
+    """The text printed between a draft's rule lines, exactly."""
+    lines = turn.text.replace("\r\n", "\n").split("\n")
+    top = next(i for i, line in enumerate(lines) if line.startswith(f"── {title} "))
+    bottom = next(i for i in range(top + 1, len(lines)) if set(lines[i]) == {"─"})
+    return "\n".join(lines[top + 1 : bottom])
 
 
 def test_english_conversation_reaches_the_suggested_reply(tmp_path: Path, chat_home: Path) -> None:

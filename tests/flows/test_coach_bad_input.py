@@ -13,7 +13,7 @@ from flows.io import ChoiceOutcome
 from flows.machine import prompt_key
 from flows.money import format_money
 from flows.prompts import label_of
-from flows.steps import choices_for
+from flows.steps import STEPS, choices_for
 from tests.helpers.flow_driver import ACTIVE_STEPS, ROUTES, FlowDriver, act, drive_to
 
 #: Steps that only take buttons.
@@ -34,6 +34,12 @@ BUTTON_STEPS = [
 ]
 
 
+#: Steps where typed text that is no label asks again (at the mood check it means "upset").
+FORM_STEPS = [step for step in BUTTON_STEPS if step is not Step.CALM]
+#: The yes/no questions: a typed answer that is neither repeats them with "yes or no".
+YES_NO_STEPS = (Step.KILL_FEE_AGREED,)
+
+
 def snapshot(case: Case) -> tuple[object, ...]:
     return (case.id, case.step, case.status, case.turn, list(case.trail), case.answers.to_dict())
 
@@ -47,14 +53,15 @@ def at(driver: FlowDriver, step: Step) -> Case:
 # ---------------------------------------------------------------------- text for buttons
 
 
-@pytest.mark.parametrize("step", BUTTON_STEPS)
+@pytest.mark.parametrize("step", FORM_STEPS)
 def test_text_that_is_no_label_repeats_the_question(driver: FlowDriver, step: Step) -> None:
     case = at(driver, step)
     before = snapshot(case)
     result = driver.text("maybe, I don't know")
     assert snapshot(case) == before
     assert result.choice is None
-    assert driver.said("coach-choose-button") and driver.said(prompt_key(step))
+    hint = "coach-yes-or-no" if step in YES_NO_STEPS else "coach-choose-button"
+    assert driver.said(hint) and driver.said(prompt_key(step))
     assert driver.last.outgoing[-1].buttons  # type: ignore[union-attr]
 
 
@@ -212,9 +219,11 @@ def test_pressing_an_old_cool_down_reminder_twice_schedules_once(driver: FlowDri
 )
 def test_long_text_is_kept_up_to_the_limit(driver: FlowDriver, step: Step, field: str) -> None:
     case = at(driver, step)
+    limit = STEPS[step].max_length
+    assert limit == (150 if step is Step.DELIVERY else MAX_TEXT_LENGTH)  # "a few words"
     driver.text("x" * 1500)
-    assert getattr(case.answers, field) == "x" * MAX_TEXT_LENGTH
-    assert driver.said("coach-too-long", limit=MAX_TEXT_LENGTH)
+    assert getattr(case.answers, field) == "x" * limit
+    assert driver.said("coach-too-long", limit=limit)
 
 
 def test_long_vent_is_kept_up_to_the_limit(driver: FlowDriver) -> None:

@@ -82,6 +82,14 @@ def test_back_all_the_way_then_forward_again(driver: FlowDriver) -> None:
 def test_restart(driver: FlowDriver, step: Step) -> None:
     old = at(driver, step)
     result = driver.command("restart")
+    if driver.case is not None and driver.case.step not in (
+        Step.START,
+        Step.CALM,
+        Step.COOL_DOWN,
+        Step.CLIENT_NAME,
+    ):  # the case holds facts: ask first
+        assert result.closed == [] and driver.said("coach-restart-confirm")
+        result = driver.press_key("coach-btn-restart-yes")
     assert result.closed == [old] and old.status is CaseStatus.CANCELLED
     assert result.case is not None and result.case.id != old.id
     assert result.case.step is Step.CALM and result.case.status is CaseStatus.ACTIVE
@@ -150,7 +158,10 @@ def test_delete_asks_then_deletes(driver: FlowDriver, step: Step) -> None:
         t(driver.language, "coach-btn-delete-yes"),
         t(driver.language, "coach-btn-delete-no"),
     ]
+    assert case.answers.pending == "delete"  # the open confirmation, nothing else changed
+    case.answers.pending = None
     assert snapshot(case) == before
+    case.answers.pending = "delete"
     result = driver.press_key("coach-btn-delete-yes")
     assert result.choice is ChoiceOutcome.ACCEPTED
     assert result.effects == [DeleteUserData()]
@@ -172,6 +183,10 @@ def test_delete_confirm_is_stale_once_the_conversation_moved_on(driver: FlowDriv
     at(driver, Step.CLIENT_NAME)
     driver.command("delete")
     confirm = driver.button(t(driver.language, "coach-btn-delete-yes")).data
+    driver.text("ACME")  # no answer to "delete everything?": the question again, nothing lost
+    assert driver.said("coach-yes-or-no") and driver.said("coach-delete-confirm")
+    driver.text("no")
+    assert driver.said("coach-delete-kept") and driver.said(prompt_key(Step.CLIENT_NAME))
     driver.text("ACME")
     result = driver.data(confirm)
     assert result.choice is ChoiceOutcome.STALE and result.effects == []
@@ -296,3 +311,12 @@ def test_changing_a_money_fact_can_keep_it(driver: FlowDriver) -> None:
     assert driver.said("coach-current-answer", answer=deposit)
     driver.press_key("coach-btn-keep")
     assert case.step is Step.REPLY and case.answers.deposit == Decimal("400.00")
+
+
+@pytest.mark.parametrize("agreed", [True, False])
+def test_export_says_whether_the_share_was_agreed(driver: FlowDriver, agreed: bool) -> None:
+    case = at(driver, Step.REPLY)
+    case.answers.kill_fee_agreed = agreed
+    (export,) = driver.coach.render_export(case, language=driver.language)
+    key = "coach-export-share-agreed" if agreed else "coach-export-share-not-agreed"
+    assert t(driver.language, key) in export.text

@@ -20,7 +20,14 @@ from flows.case import (
     Tone,
 )
 from flows.i18n import t
-from flows.io import ChoiceOutcome, Draft, DraftKind, ReminderKind, ScheduleReminder
+from flows.io import (
+    CancelReminders,
+    ChoiceOutcome,
+    Draft,
+    DraftKind,
+    ReminderKind,
+    ScheduleReminder,
+)
 from flows.money import format_money
 from tests.helpers.flow_driver import FlowDriver, drive_to
 
@@ -90,7 +97,7 @@ def test_upset_path_cools_down_vents_privately_and_reminds(driver: FlowDriver) -
 
     driver.text("They are impossible, I am furious!")
     assert driver.case.answers.vented == ["They are impossible, I am furious!"]
-    assert driver.said("coach-cool-down-vented")
+    assert driver.said("coach-cool-down-vented-1")
     assert driver.case.step is Step.COOL_DOWN
 
     result = driver.press_key("coach-btn-remind-15")
@@ -104,7 +111,8 @@ def test_upset_path_cools_down_vents_privately_and_reminds(driver: FlowDriver) -
     assert reminder.case is driver.case and reminder.choice is None
     assert driver.said("coach-reminder-cool-down") and driver.said("coach-cool-down-prompt")
 
-    driver.press_key("coach-btn-ready")
+    result = driver.press_key("coach-btn-ready")
+    assert CancelReminders(ReminderKind.COOL_DOWN) in result.effects
     assert driver.case.step is Step.CLIENT_NAME
     # Finish the case: the vented text is in no draft and no export.
     answer_facts(driver)
@@ -258,10 +266,20 @@ def test_follow_up_reminder(driver: FlowDriver) -> None:
     drive_to(driver, Step.TALK)
     result = driver.press_key("coach-btn-follow-up")
     assert result.effects == [ScheduleReminder(ReminderKind.FOLLOW_UP, timedelta(days=1))]
-    assert driver.case is not None and driver.case.step is Step.PROBLEM
-    assert driver.said("coach-talk-follow-up-set")
+    # The coach pauses until the call happened: no questions about it yet.
+    assert driver.case is not None and driver.case.step is Step.TALK
+    assert driver.said("coach-talk-follow-up-set") and driver.said("coach-reminder-where-chat")
+    assert driver.said("coach-talk-waiting-prompt") and not driver.said("coach-problem-prompt")
+    assert driver.labels() == [
+        t(driver.language, "coach-btn-talked-now"),
+        t(driver.language, "coach-btn-skip"),
+    ]
     driver.reminder(ReminderKind.FOLLOW_UP)
-    assert driver.said("coach-reminder-follow-up") and driver.said("coach-problem-prompt")
+    assert driver.said("coach-reminder-follow-up") and driver.said("coach-talk-waiting-prompt")
+    result = driver.press_key("coach-btn-talked-now")
+    assert result.effects == [CancelReminders(ReminderKind.FOLLOW_UP)]
+    assert driver.case.step is Step.PROBLEM and not driver.case.answers.awaiting_call
+    assert driver.said("coach-talk-talked") and driver.said("coach-problem-prompt")
 
 
 # ---------------------------------------------------------------------- step 4

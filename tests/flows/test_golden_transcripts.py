@@ -266,6 +266,7 @@ SCENARIOS: dict[str, list[Action]] = {
         *facts(via="coach-btn-agency", said="I imagined something warmer"),
         P("coach-btn-follow-up"),
         ("remind", "follow_up"),
+        P("coach-btn-talked-now"),
         P("coach-btn-problem-unclear"),
         P("coach-btn-problem-unclear"),
         P("coach-btn-call-arranged"),
@@ -496,6 +497,7 @@ SCENARIOS: dict[str, list[Action]] = {
         C("lang en"),
         C("lang bg"),
         C("restart"),
+        T("Да."),  # typed yes to "start a new case?"
         C("cancel"),
         C("cancel"),
         C("back"),
@@ -552,9 +554,13 @@ SCENARIOS: dict[str, list[Action]] = {
     ],
     "bad-input": [
         T("   "),
-        T("what is this"),
-        ("label", "coach-btn-calm"),
+        T("what is this"),  # free text at the mood check: still upset, so the cool-down
+        ("label", "coach-btn-ready"),
         T("   "),
+        T("🙂"),  # a name with no letters is asked again
+        C("delete"),
+        T("maybe"),  # neither yes nor no: the confirmation again
+        T("NO!"),
         T("x" * 1200),
         T("lots of stuff"),
         SKIP,

@@ -152,7 +152,7 @@ ENGLISH_PATH = Script(
         Step.CURRENCY: [Press("eur")],
         Step.PRICE: [Type("1200")],
         Step.DEPOSIT: [Type("€400")],
-        Step.TALK: [Press("follow")],
+        Step.TALK: [Press("follow"), Press("talked")],
         Step.PROBLEM: [Press("brief")],
         Step.PROBLEM_DETAILS: [Press("skip")],
         Step.SOLUTION: [Press("redo")],

@@ -95,5 +95,5 @@ async def test_upset_path_and_venting_render_valid_blocks(workspace: Workspace) 
     await workspace.press(USER, "ready")
     case = await workspace.case(USER)
     assert case is not None and case.step is Step.CLIENT_NAME
-    assert mrkdwn.escape(t("en", "coach-cool-down-vented")) in vented
+    assert mrkdwn.escape(t("en", "coach-cool-down-vented-1")) in vented
     workspace.check_every_block()

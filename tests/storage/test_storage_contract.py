@@ -11,6 +11,7 @@ import pytest
 from flows.case import Case, CaseStatus, Intermediary, Step
 from flows.io import ConversationKey, Draft, DraftKind, ReminderKind
 from storage import ConflictError, Storage, create_engine, prune_processed
+from storage.deliveries import MAX_PENDING_REMINDERS
 from tests.helpers.storage_helpers import count_user_rows, table_row_counts
 
 ALICE = ConversationKey(platform="telegram", workspace="", user_id="1001")
@@ -33,7 +34,7 @@ async def _mark(storage: Storage, *, platform: str, update_id: str) -> bool:
         return await tx.mark_processed(platform=platform, update_id=update_id)
 
 
-async def _remind(storage: Storage, *, user_id: int, platform: str, due_at: datetime) -> int:
+async def _remind(storage: Storage, *, user_id: int, platform: str, due_at: datetime) -> int | None:
     async with storage.transaction() as tx:
         return await tx.add_reminder(
             user_id=user_id,
@@ -332,10 +333,14 @@ async def test_concurrent_claimers_split_the_reminders(migrated_url: str) -> Non
     setup = Storage(migrated_url)
     claimers = [Storage(migrated_url) for _ in range(3)]
     try:
-        user = await setup.get_or_create_user(ALICE)
-        ids = {
-            await _remind(setup, user_id=user.id, platform="telegram", due_at=T0) for _ in range(20)
-        }
+        ids: set[int] = set()
+        for n in range(4):  # at most 5 pending per user (MAX_PENDING_REMINDERS)
+            key = ConversationKey(platform="telegram", workspace="", user_id=f"claim{n}")
+            user = await setup.get_or_create_user(key)
+            for _ in range(5):
+                rid = await _remind(setup, user_id=user.id, platform="telegram", due_at=T0)
+                assert rid is not None
+                ids.add(rid)
 
         async def claim_all(store: Storage) -> list[int]:
             got: list[int] = []
@@ -356,11 +361,66 @@ async def test_concurrent_claimers_split_the_reminders(migrated_url: str) -> Non
     assert len(claimed) == len(set(claimed))
 
 
+async def _press_remind(
+    storage: Storage, *, user_id: int, case: Case, kind: ReminderKind
+) -> int | None:
+    async with storage.transaction() as tx:
+        return await tx.add_reminder(
+            user_id=user_id, case_id=case.id, platform="telegram", kind=kind, due_at=T0
+        )
+
+
+async def test_a_new_reminder_of_a_kind_replaces_the_pending_one(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    case = _case(Step.COOL_DOWN)
+    await _save(storage, user_id=user.id, case=case)
+    for _ in range(30):  # "remind me in 15 min" pressed 30 times
+        await _press_remind(storage, user_id=user.id, case=case, kind=ReminderKind.COOL_DOWN)
+    follow = await _press_remind(storage, user_id=user.id, case=case, kind=ReminderKind.FOLLOW_UP)
+
+    due = await storage.claim_due_reminders(platform="telegram", now=T0 + timedelta(minutes=1))
+
+    assert sorted(r.kind for r in due) == [ReminderKind.COOL_DOWN, ReminderKind.FOLLOW_UP]
+    assert follow in {r.id for r in due}
+
+
+async def test_a_user_has_at_most_five_pending_reminders(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    cases = [_case(Step.COOL_DOWN) for _ in range(30)]
+    got = []
+    for case in cases:  # 30 cases, one reminder each: only the first five are kept
+        case.status = CaseStatus.CANCELLED  # one active case per user; the others are history
+        await _save(storage, user_id=user.id, case=case)
+        got.append(
+            await _press_remind(storage, user_id=user.id, case=case, kind=ReminderKind.COOL_DOWN)
+        )
+
+    due = await storage.claim_due_reminders(platform="telegram", now=T0 + timedelta(minutes=1))
+
+    assert len(due) == MAX_PENDING_REMINDERS == 5
+    assert got[5:] == [None] * 25
+
+
+async def test_cancelled_reminders_never_fall_due(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    case = _case(Step.COOL_DOWN)
+    await _save(storage, user_id=user.id, case=case)
+    await _press_remind(storage, user_id=user.id, case=case, kind=ReminderKind.COOL_DOWN)
+    await _press_remind(storage, user_id=user.id, case=case, kind=ReminderKind.FOLLOW_UP)
+    async with storage.transaction() as tx:
+        dropped = await tx.cancel_reminders(case_id=case.id, kind=ReminderKind.COOL_DOWN)
+
+    due = await storage.claim_due_reminders(platform="telegram", now=T0 + timedelta(minutes=1))
+
+    assert dropped == 1 and [r.kind for r in due] == [ReminderKind.FOLLOW_UP]
+
+
 async def test_a_claim_never_sent_is_claimable_after_the_lease(storage: Storage) -> None:
     user = await storage.get_or_create_user(ALICE)
     lost = await _remind(storage, user_id=user.id, platform="slack", due_at=T0)
     sent = await _remind(storage, user_id=user.id, platform="slack", due_at=T0)
     first = await storage.claim_due_reminders(platform="slack", now=T0)
+    assert sent is not None
     await storage.mark_reminder_sent(reminder_id=sent)
 
     within = await storage.claim_due_reminders(

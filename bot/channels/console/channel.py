@@ -3,9 +3,12 @@
 Buttons become numbered options (``[1] Label``); typing the number picks that
 button, anything else is sent as text (the flow itself accepts a button's
 label typed as text, in either language); ``/back`` and friends are commands.
-Suggested replies are printed in a box-drawing frame under their title.
-Reminders that fall due are printed while the chat waits for input. Ctrl-D or
-Ctrl-C leaves; the case lives in the database and resumes on the next start.
+Drafts are printed between two rule lines exactly as they are (no side
+borders, no wrapping), so selecting them gives the letter; ``/copy`` writes the
+latest one to a file under the user's data directory (and to the clipboard
+when pyperclip and a clipboard are there). Reminders that fall due are printed
+while the chat waits for input, with the terminal bell. Ctrl-D or Ctrl-C
+leaves; the case lives in the database and resumes on the next start.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
+
+import platformdirs
 
 from bot.channels.console.render import (
     PLATFORM,
@@ -30,7 +36,7 @@ from bot.channels.console.render import (
 from bot.channels.console.stdin import StdinLines
 from bot.engine import EngineResult, IncomingMessage
 from flows.i18n import normalise_language, t
-from flows.io import Button, CommandInput, ConversationKey, Outgoing, UserInput
+from flows.io import Button, CommandInput, ConversationKey, Draft, Outgoing, Reply, UserInput
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -42,6 +48,10 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 PROMPT = "> "
+#: The terminal bell, rung when a reminder arrives.
+BELL = "\a"
+#: The console's own command: the latest draft to a file (and the clipboard).
+COPY_COMMAND = "/copy"
 
 
 class ConsoleChannel:
@@ -79,6 +89,14 @@ class ConsoleChannel:
         self._options: list[Button] = []
         self._waiting = False
         self._echo = echo
+        #: The latest message with options (shown again after /copy and under a reminder).
+        self._question: Reply | None = None
+        #: True until the first line is read: the start's question is on screen.
+        self._at_start = False
+        #: The user erased their data (/delete): the goodbye says nothing is stored.
+        self._erased = False
+        #: Where /copy writes (default: the user's data directory).
+        self.copy_dir: Path | None = None
 
     @classmethod
     def from_settings(
@@ -121,6 +139,7 @@ class ConsoleChannel:
         welcome = wrap(t(self._language, "console-welcome"), terminal_width(self._out))
         self._out.write("\n".join(welcome) + "\n")
         await self.send(CommandInput(name="start"))
+        self._at_start = True
 
     async def run(self) -> None:
         """Read lines until end of input (or cancellation)."""
@@ -133,10 +152,14 @@ class ConsoleChannel:
                 return
             if self._echo:
                 self._out.write(line + "\n")
+            if line.strip().casefold() == COPY_COMMAND:
+                await self.copy_latest_draft()
+                continue
             user_input = parse_line(line, options=self._options)
             if user_input is None:
                 continue
             self._waiting = False
+            self._at_start = False
             await self.send(user_input)
 
     async def stop(self) -> None:
@@ -145,7 +168,8 @@ class ConsoleChannel:
             self._lines.close()
             self._lines = None
         self._waiting = False
-        goodbye = wrap(t(self._language, "console-goodbye"), terminal_width(self._out))
+        key = "console-goodbye-erased" if self._erased else "console-goodbye"
+        goodbye = wrap(t(self._language, key), terminal_width(self._out))
         self._out.write("\n" + "\n".join(goodbye) + "\n")
         self._out.flush()
 
@@ -181,6 +205,8 @@ class ConsoleChannel:
             self.write(t(self._language, "console-error"))
             return None
         self._language = result.language
+        if result.case_known:
+            self._erased = result.erased
         self.show_outgoing(result.outgoing)
         return result
 
@@ -191,7 +217,16 @@ class ConsoleChannel:
         options = buttons_of(outgoing)
         if options is not None:
             self._options = options
-        self.write("\n" + render_outgoing(outgoing, width=terminal_width(self._out)))
+            asked = [o for o in outgoing if isinstance(o, Reply) and o.buttons]
+            self._question = asked[-1] if asked else None
+        width = terminal_width(self._out)
+        hint = "\n".join(wrap(t(self._language, "console-copy-hint"), width))
+        blocks = []
+        for item in outgoing:  # the /copy hint right under each draft
+            blocks.append(render_outgoing([item], width=width))
+            if isinstance(item, Draft):
+                blocks.append(hint)
+        self.write("\n" + "\n\n".join(blocks))
 
     async def show_later(self, key: ConversationKey, outgoing: list[Outgoing]) -> None:
         """Print replies that arrive after their update (the AI polish's answer)."""
@@ -199,15 +234,71 @@ class ConsoleChannel:
             self.show_outgoing(outgoing)
 
     async def deliver(self, key: ConversationKey, outgoing: list[Outgoing]) -> None:
-        """Print a reminder that fell due (the reminder scheduler's ``send``)."""
+        """Print a reminder that fell due (the reminder scheduler's ``send``), with the bell.
+
+        While the start's question ("Continue / New case") waits for its answer,
+        only the reminder's note is shown and that question is asked again: one
+        question on screen at a time.
+        """
         if key != self._key:
             _LOGGER.warning("console reminder for another user skipped")
             return
-        heading = f"⏰ {t(self._language, 'console-reminder')}"
+        heading = f"{BELL}⏰ {t(self._language, 'console-reminder')}"
+        width = terminal_width(self._out)
+        if self._at_start and self._question is not None:
+            notes = [o for o in outgoing if isinstance(o, Reply) and not o.buttons]
+            shown = render_outgoing([*notes, self._question], width=width)
+            self.write(f"{heading}\n{shown}")
+            return
         options = buttons_of(outgoing)
         if options is not None:
             self._options = options
-        self.write(f"{heading}\n{render_outgoing(outgoing, width=terminal_width(self._out))}")
+            asked = [o for o in outgoing if isinstance(o, Reply) and o.buttons]
+            self._question = asked[-1] if asked else None
+        self.write(f"{heading}\n{render_outgoing(outgoing, width=width)}")
+
+    async def copy_latest_draft(self) -> Path | None:
+        """``/copy``: write the latest draft to a file (and the clipboard), print where."""
+        self._waiting = False  # the loop shows the prompt again
+        drafts = await self._engine.latest_drafts(self._key, limit=1)
+        if not drafts:
+            self.write("\n" + self._with_question(t(self._language, "console-copy-none")))
+            return None
+        draft = drafts[0]
+        folder = self.copy_dir or Path(platformdirs.user_data_dir("rejection-coach")) / "drafts"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{draft.kind.value.replace('_', '-')}.txt"
+            path.write_text(draft.text + "\n", encoding="utf-8")
+        except OSError as error:
+            _LOGGER.warning("writing a draft to a file failed: %s", type(error).__name__)
+            self.write("\n" + self._with_question(t(self._language, "console-copy-failed")))
+            return None
+        said = t(self._language, "console-copied", path=str(path))
+        if _to_clipboard(draft.text):
+            said += "\n" + t(self._language, "console-copied-clipboard")
+        self.write("\n" + self._with_question(said))
+        return path
+
+    def _with_question(self, text: str) -> str:
+        """``text``, then the question on screen again (if there is one)."""
+        if self._question is None:
+            return text
+        return text + "\n\n" + render_outgoing([self._question], width=terminal_width(self._out))
+
+
+def _to_clipboard(text: str) -> bool:
+    """Put ``text`` on the system clipboard when pyperclip (optional) and a clipboard exist."""
+    try:
+        import pyperclip  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return False
+    try:
+        pyperclip.copy(text)
+    except Exception as error:  # pyperclip.PyperclipException: no clipboard on this machine
+        _LOGGER.info("no system clipboard: %s", type(error).__name__)
+        return False
+    return True
 
 
 CHANNEL: ChannelFactory = ConsoleChannel  # mypy checks the class against the contract

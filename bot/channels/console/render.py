@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
+import re
 import shutil
 import textwrap
 from collections.abc import Sequence
@@ -23,6 +24,11 @@ from flows.io import (
 )
 
 PLATFORM = "console"
+#: The character of the rule lines above and below a draft.
+DRAFT_RULE = "─"
+#: A number the label itself starts with ("1. The client leaves me the deposit"):
+#: the terminal numbers its options already.
+_LABEL_NUMBER = re.compile(r"^(★\s*)?\d+\.\s+")
 #: Frame width bounds (characters, frame included).
 _MIN_WIDTH = 40
 _MAX_WIDTH = 100
@@ -68,6 +74,11 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def option_label(label: str) -> str:
+    """A button's label as a numbered option: without a number of its own ("1. …")."""
+    return _LABEL_NUMBER.sub(lambda match: match.group(1) or "", label)
+
+
 def render_reply(reply: Reply, *, first_number: int, width: int) -> str:
     """A coach message: title, text, then its buttons as ``[n] Label`` lines."""
     parts: list[str] = []
@@ -78,20 +89,19 @@ def render_reply(reply: Reply, *, first_number: int, width: int) -> str:
     number = first_number
     for row in reply.buttons:
         for button in row:
-            parts.append(f"  [{number}] {button.label}")
+            parts.append(f"  [{number}] {option_label(button.label)}")
             number += 1
     return "\n".join(parts)
 
 
 def render_draft(draft: Draft, *, width: int) -> str:
-    """Copyable text inside a box-drawing frame with the title in the top edge."""
-    lines = wrap(draft.text, max(width - 4, 20))
+    """Copyable text between two rule lines, exactly as it is: no side borders, no wrapping.
+
+    Selecting the lines between the rules with the mouse gives the letter itself.
+    """
     title = draft.title
-    inner = max(max((len(line) for line in lines), default=0), len(title) + 3)
-    top = f"┌─ {title} " + "─" * max(inner - len(title) - 1, 1) + "┐"
-    body = [f"│ {line.ljust(inner)} │" for line in lines]
-    bottom = "└" + "─" * (inner + 2) + "┘"
-    return "\n".join([top, *body, bottom])
+    top = f"── {title} " + "─" * max(width - len(title) - 4, 3)
+    return "\n".join([top, draft.text, DRAFT_RULE * width])
 
 
 def buttons_of(outgoing: Sequence[Outgoing]) -> list[Button] | None:
@@ -129,14 +139,16 @@ def render_outgoing(outgoing: Sequence[Outgoing], *, width: int) -> str:
 
 
 def parse_line(line: str, *, options: Sequence[Button]) -> UserInput | None:
-    """Turn one typed line into a user input (``None`` for an empty line).
+    """Turn one typed line into a user input (``None`` for an empty line; spaces are text).
 
     ``/name args`` is a command; a number of a shown option picks that button;
     anything else is text (the flow accepts a label typed as text).
     """
     text = line.strip()
+    if not line.strip("\r\n"):
+        return None  # just Enter
     if not text:
-        return None
+        return TextInput(text=line.strip("\r\n"))  # spaces only: the flow says it caught nothing
     if text.startswith("/") and len(text) > 1:
         name, _, args = text[1:].partition(" ")
         return CommandInput(name=name.lower(), args=args.strip())

@@ -1,0 +1,139 @@
+"""Issue 12 through the real terminal chat in a pseudo-terminal, in both languages."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from flows.i18n import t
+from tests.bot.test_console import Chat, _flat, _framed, _option, chat_home
+
+__all__ = ["chat_home"]  # the fixture, shared with the console tests
+
+LANGS = pytest.mark.parametrize("lang", ["en", "bg"])
+
+
+def _rows(database: Path) -> str:
+    """Every row of every table of the SQLite file, as text."""
+    with sqlite3.connect(database) as connection:
+        tables = [
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        return "\n".join(
+            repr(row) for table in tables for row in connection.execute(f'SELECT * FROM "{table}"')
+        )
+
+
+@LANGS
+def test_free_text_at_the_mood_check_is_heard_and_kept_private_until_the_case_closes(
+    tmp_path: Path, chat_home: Path, lang: str
+) -> None:
+    database = tmp_path / "coach.db"
+    chat = Chat(database=database, home=chat_home, lang=lang, user="ana")
+    mood = "honestly I'm furious" if lang == "en" else "бясна съм"
+
+    turn = chat.type(mood)
+
+    assert _flat(t(lang, "coach-mood-mirror-angry")) in _flat(turn.text)
+    assert _flat(t(lang, "coach-choose-button")) not in _flat(turn.text)
+    assert t(lang, "coach-btn-ready") in turn.options  # the cool-down
+    turn = chat.type("VENT-7c1d " + ("they never read the brief" if lang == "en" else "ужас"))
+    assert _flat(t(lang, "coach-cool-down-vented-2")) in _flat(turn.text)
+    assert "VENT-7c1d" in _rows(database)
+    chat.type("/cancel")
+    assert "VENT-7c1d" not in _rows(database) and "бясна" not in _rows(database)
+    chat.leave_with_ctrl_d()
+
+
+@LANGS
+def test_ready_cancels_the_cool_down_reminder_and_says_where_it_would_arrive(
+    tmp_path: Path, chat_home: Path, lang: str
+) -> None:
+    database = tmp_path / "coach.db"
+    chat = Chat(database=database, home=chat_home, lang=lang, user="ana")
+    turn = chat.pick_number(chat.first, t(lang, "coach-btn-upset"))
+    turn = chat.pick_number(turn, _option(turn, "15"))
+    assert _flat(t(lang, "coach-reminder-where-terminal")) in _flat(turn.text)
+    chat.pick_number(turn, t(lang, "coach-btn-ready"))
+    with sqlite3.connect(database) as connection:
+        pending = connection.execute("SELECT count(*) FROM reminders").fetchone()[0]
+    assert pending == 0
+    chat.leave_with_ctrl_d()
+
+
+@LANGS
+def test_a_reminder_rings_the_bell_and_an_overdue_one_keeps_the_start_question(
+    tmp_path: Path, chat_home: Path, lang: str
+) -> None:
+    database = tmp_path / "coach.db"
+    chat = Chat(database=database, home=chat_home, lang=lang, user="ana")
+    turn = chat.pick_number(chat.first, t(lang, "coach-btn-upset"))
+    chat.pick_number(turn, _option(turn, "15"))
+    chat.leave_with_ctrl_d()
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE reminders SET due_at = '2000-01-01 00:00:00.000000'")
+
+    chat = Chat(database=database, home=chat_home, lang=lang, user="ana")
+    turn = chat.first
+    if "⏰" not in turn.text:  # the reminder may come right after the first prompt
+        turn = chat.read_turn()
+    assert "\a⏰ " + t(lang, "console-reminder") in turn.text  # with the bell
+    # One question on screen: still "Continue / New case", not the cool-down's buttons.
+    assert list(turn.options) == [t(lang, "coach-btn-continue"), t(lang, "coach-btn-new-case")]
+    chat.leave_with_ctrl_d()
+
+
+@pytest.mark.parametrize(("lang", "yes"), [("bg", "да"), ("en", "Yes!")])
+def test_typed_yes_at_delete_erases_everything_and_the_goodbye_says_so(
+    tmp_path: Path, chat_home: Path, lang: str, yes: str
+) -> None:
+    database = tmp_path / "coach.db"
+    chat = Chat(database=database, home=chat_home, lang=lang, user="ana")
+    turn = chat.pick_number(chat.first, t(lang, "coach-btn-calm"))
+    chat.type("ACME Ltd")
+    turn = chat.type("/delete")
+    turn = chat.type("hmm")
+    assert _flat(t(lang, "coach-delete-confirm")) in _flat(turn.text)  # asked again
+    assert "ACME" in _rows(database)
+    turn = chat.type(yes)
+    assert _flat(t(lang, "coach-after-delete")) in _flat(turn.text)
+    assert "ACME" not in _rows(database)
+    goodbye = chat.leave_with_ctrl_d()
+    assert _flat(t(lang, "console-goodbye-erased")) in _flat(goodbye)
+
+
+@LANGS
+def test_a_draft_prints_without_borders_and_copy_writes_it_to_a_file(
+    tmp_path: Path, chat_home: Path, lang: str
+) -> None:
+    database = tmp_path / "coach.db"
+    chat = Chat(database=database, home=chat_home, lang=lang, user="ana")
+
+    def btn(name: str) -> str:
+        return t(lang, f"coach-btn-{name}")
+
+    turn = chat.pick_number(chat.first, btn("calm"))
+    turn = chat.type("Maria Petrova")
+    turn = chat.type("a logo" if lang == "en" else "лого")
+    turn = chat.pick_number(turn, btn("skip"))
+    turn = chat.pick_number(turn, btn("direct"))
+    turn = chat.pick_number(turn, btn("writing"))
+    turn = chat.pick_number(turn, btn("currency-eur"))
+    turn = chat.type("1200")
+    turn = chat.type("400")
+    with sqlite3.connect(database) as connection:
+        (stored,) = connection.execute("SELECT text FROM drafts").fetchone()
+    # Byte for byte: what is between the rules is the draft itself.
+    assert _framed(turn, t(lang, "draft-title-call-request")) == stored
+    assert _flat(t(lang, "console-copy-hint")) in _flat(turn.text)
+
+    turn = chat.type("/copy")
+
+    path = chat_home / "data" / "rejection-coach" / "drafts" / "call-request.txt"
+    assert _flat(t(lang, "console-copied", path=str(path))) in _flat(turn.text)
+    assert path.read_text(encoding="utf-8") == stored + "\n"
+    assert t(lang, "coach-btn-call-arranged") in turn.options  # the question again
+    chat.leave_with_ctrl_d()
