@@ -45,6 +45,7 @@ class Step(StrEnum):
     SOLUTION = "solution"
     DEADLINE = "deadline"
     PAYMENT = "payment"
+    PAYMENT_CONFIRM = "payment_confirm"
     KILL_FEE_SHARE = "kill_fee_share"
     KILL_FEE_OTHER = "kill_fee_other"
     KILL_FEE_AGREED = "kill_fee_agreed"
@@ -136,6 +137,7 @@ class Answers:
     vented: list[str] = field(default_factory=list)
     client_name: str | None = None
     contact_name: str | None = None
+    intermediary_contact: str | None = None
     delivery: str | None = None
     client_said: str | None = None
     intermediary: Intermediary | None = None
@@ -149,6 +151,8 @@ class Answers:
     solution: Solution | None = None
     deadline: str | None = None
     payment_variant: PaymentVariant | None = None
+    #: A variant picked against the solution, waiting for the user's confirmation.
+    pending_variant: PaymentVariant | None = None
     kill_fee_percent: Decimal | None = None
     kill_fee_agreed: bool | None = None
     continue_mode: ContinueMode | None = None
@@ -185,6 +189,7 @@ class Answers:
             "problem": Problem,
             "solution": Solution,
             "payment_variant": PaymentVariant,
+            "pending_variant": PaymentVariant,
             "continue_mode": ContinueMode,
             "tone": Tone,
             "price": Decimal,

@@ -264,7 +264,7 @@ def _option(turn: Turn, text: str) -> str:
 
 
 def _conversation_to_the_reply(chat: Chat, lang: str, *, price: str, deposit: str) -> Turn:
-    """Calm → facts → call → problem → redo → kill fee 40 % agreed → the suggested reply."""
+    """Calm → facts → call → problem → part ways → kill fee 40 % agreed → the suggested reply."""
 
     def btn(name: str) -> str:
         return t(lang, f"coach-btn-{name}")
@@ -288,8 +288,7 @@ def _conversation_to_the_reply(chat: Chat, lang: str, *, price: str, deposit: st
     turn = chat.type(btn("call-arranged"))
     turn = chat.pick_number(turn, btn("problem-brief"))
     turn = chat.type("a darker palette" if lang == "en" else "по-тъмни цветове")
-    turn = chat.pick_number(turn, btn("redo"))
-    turn = chat.type("in 5 working days" if lang == "en" else "до 5 работни дни")
+    turn = chat.pick_number(turn, btn("part-ways"))
     turn = chat.pick_number(turn, _option(turn, btn("pay-kill-fee")))
     turn = chat.type(btn("share-40"))
     turn = chat.pick_number(turn, btn("yes"))

@@ -359,13 +359,21 @@ def test_part_ways_goes_straight_to_who_pays(driver: FlowDriver) -> None:
 # ---------------------------------------------------------------------- step 6
 
 
-def _to_payment(driver: FlowDriver, *, price: str = "1 200", deposit: str = "400") -> None:
+def _to_payment(
+    driver: FlowDriver,
+    *,
+    price: str = "1 200",
+    deposit: str = "400",
+    solution: str = "coach-btn-part-ways",
+) -> None:
     drive_to(driver, Step.CLIENT_NAME)
     answer_facts(driver, price=price, deposit=deposit)
     driver.press_key("coach-btn-call-arranged")
     driver.press_key("coach-btn-problem-brief")
     driver.press_key("coach-btn-skip")
-    driver.press_key("coach-btn-part-ways")
+    driver.press_key(solution)
+    if solution == "coach-btn-redo":
+        driver.press_key("coach-btn-skip")  # no new deadline
     assert driver.case is not None and driver.case.step is Step.PAYMENT
 
 
@@ -468,7 +476,7 @@ def test_variant_2_without_deposit_invoices_everything(driver: FlowDriver) -> No
 def test_variant_3_deduct_by_percent_or_money(
     driver: FlowDriver, typed: str, unusable: str, left: str
 ) -> None:
-    _to_payment(driver)
+    _to_payment(driver, solution="coach-btn-redo")
     driver.press_key("coach-btn-pay-continue")
     assert driver.case is not None and driver.case.step is Step.CONTINUE_MODE
     driver.press_key("coach-btn-deduct")
@@ -486,7 +494,7 @@ def test_variant_3_deduct_by_percent_or_money(
 
 
 def test_variant_3_deduct_more_than_the_deposit(driver: FlowDriver) -> None:
-    _to_payment(driver)
+    _to_payment(driver, solution="coach-btn-redo")
     driver.press_key("coach-btn-pay-continue")
     driver.press_key("coach-btn-deduct")
     driver.text("600")
@@ -502,7 +510,7 @@ def test_variant_3_deduct_more_than_the_deposit(driver: FlowDriver) -> None:
 
 
 def test_variant_3_deduct_without_a_deposit(driver: FlowDriver) -> None:
-    _to_payment(driver, deposit="0")
+    _to_payment(driver, deposit="0", solution="coach-btn-redo")
     driver.press_key("coach-btn-pay-continue")
     driver.press_key("coach-btn-deduct")
     driver.text("300")
@@ -512,7 +520,7 @@ def test_variant_3_deduct_without_a_deposit(driver: FlowDriver) -> None:
 
 
 def test_variant_3_absorb(driver: FlowDriver) -> None:
-    _to_payment(driver)
+    _to_payment(driver, solution="coach-btn-redo")
     driver.press_key("coach-btn-pay-continue")
     driver.press_key("coach-btn-absorb")
     assert driver.case is not None and driver.case.answers.continue_mode is ContinueMode.ABSORB
@@ -624,6 +632,9 @@ def test_every_fact_in_the_menu_returns_to_the_reply(
     driver.press(driver.labels()[0])
     if driver.case.step is Step.DEADLINE:  # redo asks for the deadline first
         driver.press_key("coach-btn-skip")
+    if driver.case.step is Step.PAYMENT:  # the new solution contradicts the payment
+        driver.press_key("coach-btn-pay-continue")
+        driver.press_key("coach-btn-absorb")
     assert driver.case.step is Step.REPLY
 
 
@@ -770,6 +781,8 @@ def test_every_message_is_complete_and_fits_the_platforms(
             driver.text(step.removeprefix("text:"))
         else:
             driver.press_key(step)
+        if driver.case is not None and driver.case.step is Step.PAYMENT_CONFIRM:
+            driver.press(driver.labels()[0])  # yes: the solution follows the payment
     driver.press_key("coach-btn-tone-friendly")
     other = "bg" if driver.language == "en" else "en"
     driver.press_key(f"coach-btn-reply-in-{other}")

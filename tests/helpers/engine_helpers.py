@@ -129,7 +129,9 @@ BULGARIAN_PATH = Script(
         Step.PROBLEM: [Press("unclear"), Press("style")],
         Step.PROBLEM_DETAILS: [Type("Искат по-строг стил.")],
         Step.SOLUTION: [Press("part")],
-        Step.PAYMENT: [Press("kill_fee")],
+        # "Continue together" after parting ways is confirmed first; "no" goes back.
+        Step.PAYMENT: [Press("continue"), Press("kill_fee")],
+        Step.PAYMENT_CONFIRM: [Press("no")],
         Step.KILL_FEE_SHARE: [Press("other")],
         Step.KILL_FEE_OTHER: [Type("35")],
         Step.KILL_FEE_AGREED: [Press("no")],

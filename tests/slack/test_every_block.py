@@ -32,6 +32,7 @@ KEEP_DEPOSIT: dict[Step, Action] = {
     Step.SOLUTION: ("press", "redo"),
     Step.DEADLINE: ("type", "next Friday"),
     Step.PAYMENT: ("press", "keep_deposit"),
+    Step.PAYMENT_CONFIRM: ("press", "yes"),
 }
 
 OTHER_SHARE: dict[Step, Action] = {

@@ -37,7 +37,7 @@ def facts(*, client: str, delivery: str = "logo") -> list[Action]:
 
 
 def to_reply(*, client: str, delivery: str = "logo") -> list[Action]:
-    """From /start to the suggested reply: redo, variant 2, 40 % agreed."""
+    """From /start to the suggested reply: redo, variant 2 (confirmed: part ways), 40 % agreed."""
     return [
         *facts(client=client, delivery=delivery),
         ("press", "coach-btn-call-arranged"),
@@ -46,6 +46,7 @@ def to_reply(*, client: str, delivery: str = "logo") -> list[Action]:
         ("press", "coach-btn-redo"),
         ("press", "coach-btn-skip"),
         ("press", "coach-btn-pay-kill-fee"),
+        ("press", "coach-btn-confirm-part-ways"),
         ("press", "coach-btn-share-40"),
         ("press", "coach-btn-yes"),
     ]

@@ -91,6 +91,8 @@ async def test_every_callback_data_fits_64_bytes(
             if user.has_button(t("bg", variant)):
                 break
         await user.press(t("bg", variant))
+    # The solution was "part ways": continuing together is confirmed first.
+    await user.press(t("bg", "coach-btn-confirm-continue"))
     await user.press(t("bg", "coach-btn-deduct"))
     await user.say("25%")
     # The reply's own keyboards: tone, language, the facts menu; then /delete and a return.
