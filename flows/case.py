@@ -35,6 +35,7 @@ class Step(StrEnum):
     DELIVERY = "delivery"
     CLIENT_SAID = "client_said"
     INTERMEDIARY = "intermediary"
+    INTERMEDIARY_CONTACT = "intermediary_contact"
     CHANNEL = "channel"
     CURRENCY = "currency"
     PRICE = "price"
@@ -143,6 +144,9 @@ class Answers:
     intermediary: Intermediary | None = None
     channel: Channel | None = None
     currency: str = DEFAULT_CURRENCY
+    #: Whether the user named the currency: ``True`` typed or picked, ``False``
+    #: assumed (the default, and the user was told so once), ``None`` not yet asked.
+    currency_given: bool | None = None
     price: Decimal | None = None
     deposit: Decimal | None = None
     problem: Problem | None = None

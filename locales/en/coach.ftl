@@ -13,16 +13,19 @@ coach-client-name-prompt = Let's gather the facts. Any of them can be skipped �
 
     What is the client's name or company?
 coach-contact-name-prompt = What is the first name of your contact person there? The reply can then greet them by name.
-coach-delivery-prompt = What did you deliver? A few words are enough, for example “a logo and business cards” or “texts for five web pages”.
+coach-delivery-prompt = What did you deliver? Write it as you'd finish the sentence “Thank you for your feedback on …” — for example “the logo and business cards” or “the texts for five web pages”.
 coach-client-said-prompt = What exactly did the client say? Paste their message if you have it — their own words help us find the real problem.
 coach-intermediary-prompt = Do you work with the client directly, or is someone in between?
+coach-intermediary-contact-prompt = What is the first name of your contact there — the person at the agency, or the colleague who brought you the job? It's optional; with it the reply greets them by name.
 coach-channel-prompt = How have you talked so far?
 coach-currency-prompt = Which currency is the order in?
-coach-price-prompt = What was the price of the order? For example: 1200, 1 200,50 or €500.
+coach-price-prompt = What is the price of the order? Write it with its currency.
+coach-price-example = For example: { $example }.
+coach-price-example-any = For example: “1,200.50 EUR”, “€500”, “1,200 BGN” or “$300”. Without a currency I'll take euros.
 coach-deposit-prompt = How much did you receive as a deposit? For example: 400.
 coach-talk-prompt = Have you arranged a call or a meeting?
 coach-problem-prompt = After talking to them — what turned out to be the problem?
-coach-problem-details-prompt = Want to add details? One or two sentences on what exactly has to change — they go into the suggested reply.
+coach-problem-details-prompt = Want to add details? One or two sentences on what has to change, in the words you would use with them — for example “you'd like warmer colours and more white space”. They go into the suggested reply.
 coach-solution-prompt = Can you give them what they want now?
 coach-deadline-prompt = Is there a new deadline? Type it, for example “by 15 March” or “in 5 working days”, or skip.
 coach-payment-prompt = Who pays for the work done so far? Pick the variant that matches your situation.
@@ -94,6 +97,7 @@ coach-btn-edit-contact-name = Contact person
 coach-btn-edit-delivery = What I delivered
 coach-btn-edit-client-said = What they said
 coach-btn-edit-intermediary = Who is in between
+coach-btn-edit-intermediary-contact = Contact there
 coach-btn-edit-channel = How we talked
 coach-btn-edit-currency = Currency
 coach-btn-edit-price = Price
@@ -119,8 +123,25 @@ coach-cool-down-r60 = All right, I'll write to you in an hour. Meanwhile, do som
 
 ## Step 2: facts
 
-coach-currency-set = I'll work in { $currency } from now on.
-coach-currency-mismatch = The order is in { $currency }. Type the deposit in the same currency, or go /back and change the currency.
+coach-currency-set = I'll work in { $currency ->
+        [BGN] Bulgarian leva
+        [USD] US dollars
+        [GBP] pounds sterling
+       *[EUR] euros
+    } from now on.
+coach-currency-assumed = I'll assume the amounts are in { $currency ->
+        [BGN] Bulgarian leva
+        [USD] US dollars
+        [GBP] pounds sterling
+       *[EUR] euros
+    }. If the order is in another currency, go /back and type the amount with it, for example “1,200 BGN” or “$500”.
+coach-currency-mismatch = The price is in { $currency ->
+        [BGN] Bulgarian leva
+        [USD] US dollars
+        [GBP] pounds sterling
+       *[EUR] euros
+    }. Type the deposit in the same currency — or go /back and type the price with the right one.
+coach-currency-unknown = I don't know that currency. Pick one of the buttons, or type for example “EUR”, “лв” or “$”.
 
 ## Step 3: talk directly
 
@@ -207,6 +228,7 @@ coach-field-contact-name = Contact person
 coach-field-delivery = Delivered
 coach-field-client-said = The client said
 coach-field-intermediary = Contact with the client
+coach-field-intermediary-contact = Your contact there
 coach-field-channel = Talked so far
 coach-field-price = Price
 coach-field-deposit = Deposit
@@ -272,6 +294,7 @@ coach-step-contact-name = the contact person
 coach-step-delivery = what was delivered
 coach-step-client-said = what the client said
 coach-step-intermediary = who is in between
+coach-step-intermediary-contact = your contact there
 coach-step-channel = how you talked
 coach-step-currency = currency
 coach-step-price = price

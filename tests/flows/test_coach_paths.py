@@ -43,9 +43,10 @@ def answer_facts(
     driver.text("a logo and business cards")
     driver.text("It is not what we are looking for")
     driver.press_key(intermediary)
+    if intermediary != "coach-btn-direct":
+        driver.text("Petra")  # the contact at the agency or the colleague
     driver.press_key(channel)
-    driver.press_key("coach-btn-currency-eur")
-    driver.text(price)
+    driver.text(price)  # the currency comes with the price (a bare number: EUR)
     driver.text(deposit)
 
 
@@ -135,8 +136,9 @@ def test_facts_are_stored_as_they_come(driver: FlowDriver) -> None:
     assert a.delivery == "a logo and business cards"
     assert a.client_said == "It is not what we are looking for"
     assert a.intermediary is Intermediary.FREELANCER
+    assert a.intermediary_contact == "Petra"
     assert a.channel is Channel.WRITING
-    assert a.currency == "EUR"
+    assert (a.currency, a.currency_given) == ("EUR", False)
     assert a.price == Decimal("1200.00")
     assert a.deposit == Decimal("400.00")
     assert case.trail[-9:] == [
@@ -145,8 +147,8 @@ def test_facts_are_stored_as_they_come(driver: FlowDriver) -> None:
         Step.DELIVERY,
         Step.CLIENT_SAID,
         Step.INTERMEDIARY,
+        Step.INTERMEDIARY_CONTACT,
         Step.CHANNEL,
-        Step.CURRENCY,
         Step.PRICE,
         Step.DEPOSIT,
     ]
@@ -183,6 +185,104 @@ def test_currency_buttons(driver: FlowDriver, code: str) -> None:
     assert driver.case is not None and driver.case.answers.currency == code
 
 
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("1 200 лв", "BGN"),
+        ("1200 leva", "BGN"),
+        ("1 200 лева", "BGN"),
+        ("BGN 1200", "BGN"),
+        ("€500", "EUR"),
+        ("500 euro", "EUR"),
+        ("500 евро", "EUR"),
+        ("$500", "USD"),
+        ("500 dollars", "USD"),
+        ("500 долара", "USD"),
+        ("£500", "GBP"),
+        ("500 pounds", "GBP"),
+        ("500 паунда", "GBP"),
+    ],
+)
+def test_the_price_names_the_currency(driver: FlowDriver, typed: str, code: str) -> None:
+    drive_to(driver, Step.PRICE)
+    driver.text(typed)
+    case = driver.case
+    assert case is not None and case.step is Step.DEPOSIT
+    assert (case.answers.currency, case.answers.currency_given) == (code, True)
+    assert not driver.said("coach-currency-assumed", currency=code)
+
+
+def test_a_bare_price_assumes_euros_once(driver: FlowDriver) -> None:
+    drive_to(driver, Step.PRICE)
+    assert driver.said("coach-price-example-any")
+    driver.text("1 200")
+    assert driver.said("coach-currency-assumed", currency="EUR")
+    driver.text("400")  # the deposit, bare too: not said again
+    assert not driver.said("coach-currency-assumed", currency="EUR")
+    assert driver.case is not None and driver.case.answers.currency == "EUR"
+
+
+def test_a_skipped_price_assumes_euros_at_the_deposit(driver: FlowDriver) -> None:
+    drive_to(driver, Step.PRICE)
+    driver.press_key("coach-btn-skip")
+    driver.text("400")
+    assert driver.said("coach-currency-assumed", currency="EUR")
+
+
+def test_the_deposit_can_name_the_currency_of_a_bare_price(driver: FlowDriver) -> None:
+    drive_to(driver, Step.PRICE)
+    driver.text("1 200")
+    driver.text("400 лв")
+    case = driver.case
+    assert case is not None and case.step is Step.TALK
+    assert (case.answers.currency, case.answers.deposit) == ("BGN", Decimal("400.00"))
+    assert driver.said("coach-currency-set", currency="BGN")
+
+
+def test_the_price_example_follows_the_currency_and_the_locale(driver: FlowDriver) -> None:
+    drive_to(driver, Step.PRICE)
+    driver.text("1 200 лв")
+    driver.command("back")
+    example = format_money(Decimal("1200.50"), "BGN", language=driver.language)
+    assert driver.said("coach-price-example", example=example)
+    assert example == ("1\xa0200,50\xa0лв." if driver.language == "bg" else "1,200.50\xa0BGN")
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("лв", "BGN"),
+        ("лева", "BGN"),
+        ("лв.", "BGN"),
+        ("BGN", "BGN"),
+        ("€", "EUR"),
+        ("eur", "EUR"),
+        ("euro", "EUR"),
+        ("евро", "EUR"),
+        ("$", "USD"),
+        ("usd", "USD"),
+        ("dollars", "USD"),
+        ("долара", "USD"),
+        ("£", "GBP"),
+        ("gbp", "GBP"),
+        ("pounds", "GBP"),
+        ("паунда", "GBP"),
+    ],
+)
+def test_a_currency_typed_as_a_word_or_sign(driver: FlowDriver, typed: str, code: str) -> None:
+    drive_to(driver, Step.CURRENCY)
+    driver.text(typed)
+    assert driver.case is not None and driver.case.answers.currency == code
+    assert driver.case.step is Step.REPLY  # the currency is changed from "Change facts"
+
+
+def test_an_unknown_currency_word_asks_again(driver: FlowDriver) -> None:
+    drive_to(driver, Step.CURRENCY)
+    driver.text("yen")
+    assert driver.case is not None and driver.case.step is Step.CURRENCY
+    assert driver.said("coach-currency-unknown")
+
+
 def test_no_deposit_button(driver: FlowDriver) -> None:
     drive_to(driver, Step.DEPOSIT)
     driver.press_key("coach-btn-no-deposit")
@@ -198,8 +298,7 @@ def test_every_fact_skipped_leaves_no_holes_in_any_draft(driver: FlowDriver) -> 
     driver.text(t(driver.language, "coach-btn-skip").upper())  # typed, upper case
     assert driver.case.step is Step.CHANNEL
     driver.text("skip" if driver.language == "bg" else "пропусни")  # the other language
-    assert driver.case.step is Step.CURRENCY
-    driver.press_key("coach-btn-skip")
+    assert driver.case.step is Step.PRICE  # the currency comes with the price
     driver.press_key("coach-btn-skip")
     driver.press_key("coach-btn-skip")
     a = driver.case.answers
@@ -272,7 +371,6 @@ def test_checklist_adapts_to_what_the_client_said(driver: FlowDriver) -> None:
     driver.text("The style is not what I imagined")
     driver.press_key("coach-btn-direct")
     driver.press_key("coach-btn-calls")
-    driver.press_key("coach-btn-skip")
     driver.press_key("coach-btn-skip")
     driver.press_key("coach-btn-skip")
     driver.press_key("coach-btn-call-arranged")

@@ -180,18 +180,21 @@ def facts(
     delivery: str = "a logo and business cards",
     said: str = "It is not what we are looking for, the style feels off",
     via: str = "coach-btn-direct",
+    via_contact: str | None = "Petra",
     channel: str = "coach-btn-writing",
-    currency: str = "coach-btn-currency-eur",
     price: str | None = "1 200",
     deposit: str | None = "400",
 ) -> list[Action]:
-    """Answer every fact from the client's name to the deposit."""
+    """Answer every fact from the client's name to the deposit (the price names its currency)."""
     out: list[Action] = [T(name) if name else SKIP]
     if name:  # every name used here is a company's: the contact person is asked
         out.append(T(contact) if contact else SKIP)
     out.append(T(delivery) if delivery else SKIP)
     out.append(T(said) if said else SKIP)
-    out += [P(via), P(channel), P(currency)]
+    out.append(P(via))
+    if via != "coach-btn-direct":  # an agency or a colleague: their contact is asked
+        out.append(T(via_contact) if via_contact else SKIP)
+    out.append(P(channel))  # the currency comes with the price
     out.append(T(price) if price is not None else SKIP)
     if deposit == "none":
         out.append(P("coach-btn-no-deposit"))
@@ -256,7 +259,6 @@ SCENARIOS: dict[str, list[Action]] = {
         SKIP,
         SKIP,
         SKIP,
-        SKIP,
         P("coach-btn-problem-style"),
         SKIP,
         P("coach-btn-redo"),
@@ -301,7 +303,7 @@ SCENARIOS: dict[str, list[Action]] = {
     ],
     "kill-fee-other-no-deposit-bgn": [
         *CALM,
-        *facts(currency="coach-btn-currency-bgn", price="1 200,50 лв", deposit="none"),
+        *facts(price="1 200,50 лв", deposit="none"),
         *TALK_PROBLEM,
         *PART,
         P("coach-btn-pay-kill-fee"),
@@ -321,7 +323,7 @@ SCENARIOS: dict[str, list[Action]] = {
     ],
     "kill-fee-invoice-rest-usd": [
         *CALM,
-        *facts(currency="coach-btn-currency-usd", price="$2000", deposit="200"),
+        *facts(price="$2000", deposit="200"),
         *TALK_PROBLEM,
         *kill_fee("50", False),
         *DONE,
@@ -340,7 +342,7 @@ SCENARIOS: dict[str, list[Action]] = {
     ],
     "continue-deduct-money-exceeds-deposit": [
         *CALM,
-        *facts(currency="coach-btn-currency-gbp", deposit="100"),
+        *facts(price="1200 pounds", deposit="100"),
         *TALK_PROBLEM,
         P("coach-btn-redo"),
         SKIP,
@@ -573,13 +575,12 @@ SCENARIOS: dict[str, list[Action]] = {
         ("label", "coach-btn-direct"),
         T("maybe by email"),
         P("coach-btn-writing"),
-        T("yen"),
-        P("coach-btn-currency-eur"),
+        T("1200 yen"),
         T("free"),
         T("-5"),
         T("0"),
         T("12,34,56"),
-        T("1200"),
+        T("1200 EUR"),
         T("5000"),
         T("abc"),
         T("£100"),

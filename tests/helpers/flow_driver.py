@@ -155,9 +155,9 @@ ROUTES: dict[Step, tuple[Step | None, tuple[str, str]]] = {
     Step.DELIVERY: (Step.CONTACT_NAME, ("text", "Maria")),
     Step.CLIENT_SAID: (Step.DELIVERY, ("text", "a logo and business cards")),
     Step.INTERMEDIARY: (Step.CLIENT_SAID, ("text", "It is not what we are looking for")),
-    Step.CHANNEL: (Step.INTERMEDIARY, ("key", "coach-btn-agency")),
-    Step.CURRENCY: (Step.CHANNEL, ("key", "coach-btn-writing")),
-    Step.PRICE: (Step.CURRENCY, ("key", "coach-btn-currency-eur")),
+    Step.INTERMEDIARY_CONTACT: (Step.INTERMEDIARY, ("key", "coach-btn-agency")),
+    Step.CHANNEL: (Step.INTERMEDIARY_CONTACT, ("text", "Petra")),
+    Step.PRICE: (Step.CHANNEL, ("key", "coach-btn-writing")),
     Step.DEPOSIT: (Step.PRICE, ("text", "1 200")),
     Step.TALK: (Step.DEPOSIT, ("text", "400")),
     Step.PROBLEM: (Step.TALK, ("key", "coach-btn-call-arranged")),
@@ -173,6 +173,7 @@ ROUTES: dict[Step, tuple[Step | None, tuple[str, str]]] = {
     Step.UNUSABLE: (Step.CONTINUE_MODE, ("key", "coach-btn-deduct")),
     Step.REPLY: (Step.KILL_FEE_AGREED, ("key", "coach-btn-yes")),
     Step.EDIT_FACTS: (Step.REPLY, ("key", "coach-btn-change-facts")),
+    Step.CURRENCY: (Step.EDIT_FACTS, ("key", "coach-btn-edit-currency")),
     Step.DONE: (Step.REPLY, ("key", "coach-btn-done")),
 }
 

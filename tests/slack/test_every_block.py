@@ -22,8 +22,8 @@ USER = "U0BLOCKS"
 KEEP_DEPOSIT: dict[Step, Action] = {
     **ENGLISH,
     Step.INTERMEDIARY: ("press", "agency"),
+    Step.INTERMEDIARY_CONTACT: ("type", "Petra"),
     Step.CHANNEL: ("press", "calls"),
-    Step.CURRENCY: ("press", "bgn"),
     Step.PRICE: ("type", "1.200,50 лв"),
     Step.DEPOSIT: ("type", "500"),
     Step.TALK: ("press", "follow"),
@@ -38,7 +38,8 @@ KEEP_DEPOSIT: dict[Step, Action] = {
 OTHER_SHARE: dict[Step, Action] = {
     **ENGLISH,
     Step.INTERMEDIARY: ("press", "freelancer"),
-    Step.CURRENCY: ("press", "usd"),
+    Step.INTERMEDIARY_CONTACT: ("press", "skip"),
+    Step.PRICE: ("type", "1200 USD"),
     Step.DEPOSIT: ("press", "none"),
     Step.TALK: ("press", "skip"),
     Step.PROBLEM: ("press", "plans"),
@@ -52,7 +53,7 @@ ABSORB: dict[Step, Action] = {
     Step.CLIENT_NAME: ("press", "skip"),
     Step.DELIVERY: ("press", "skip"),
     Step.CLIENT_SAID: ("press", "skip"),
-    Step.CURRENCY: ("press", "gbp"),
+    Step.PRICE: ("type", "£1,200"),
     Step.PROBLEM: ("press", "scope"),
     Step.SOLUTION: ("press", "redo"),
     Step.PAYMENT: ("press", "continue"),

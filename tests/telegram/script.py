@@ -29,8 +29,8 @@ def facts(*, client: str, delivery: str = "logo") -> list[Action]:
         ("say", delivery),
         ("press", "coach-btn-skip"),
         ("press", "coach-btn-agency"),
+        ("press", "coach-btn-skip"),  # the contact at the agency
         ("press", "coach-btn-writing"),
-        ("press", "coach-btn-currency-eur"),
         ("say", "1200"),
         ("say", "400"),
     ]
