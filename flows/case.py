@@ -163,6 +163,10 @@ class Answers:
     unusable_amount: Decimal | None = None
     tone: Tone = Tone.FORMAL
     reply_language: str | None = None
+    #: Free-text facts retyped in a reply language other than the one they were
+    #: typed in: ``{language: {field: text}}``; ``""`` means "leave it out". The
+    #: originals stay in their fields, so switching back restores them.
+    reply_facts: dict[str, dict[str, str]] = field(default_factory=dict)
     #: True while the user edits one fact from the reply step ("Change facts"):
     #: the edited step then returns straight to the reply.
     editing: bool = False
@@ -178,6 +182,8 @@ class Answers:
                 out[item.name] = value.value
             elif isinstance(value, list):
                 out[item.name] = list(value)
+            elif isinstance(value, dict):
+                out[item.name] = {k: dict(v) for k, v in value.items()}
             else:
                 out[item.name] = value
         return out
@@ -209,6 +215,8 @@ class Answers:
                 value = converters[key](value)
             if key == "vented":
                 value = list(value or [])
+            if key == "reply_facts":
+                value = {str(k): dict(v) for k, v in (value or {}).items()}
             kwargs[key] = value
         return cls(**kwargs)
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from enum import StrEnum
 
 from flows.case import Answers, Channel, Intermediary, Step
 from flows.i18n import t
 from flows.prompts import Choice
+from flows.reply_facts import written_in
 from flows.steps.spec import (
     ANSWER,
     SKIP,
@@ -77,6 +79,26 @@ def has_intermediary(answers: Answers) -> bool:
     return answers.intermediary in (Intermediary.AGENCY, Intermediary.FREELANCER)
 
 
+def _preselect_reply_language(spec: StepSpec) -> StepSpec:
+    """The client's message sets the reply's language by its script, said once (step 2)."""
+    base = spec.on_text
+    assert base is not None
+
+    def on_text(turn: Turn, text: str) -> str | None:
+        assert turn.case is not None
+        trigger = base(turn, text)
+        answers = turn.case.answers
+        language = written_in(text)
+        if answers.reply_language is None and language is not None and language != turn.language:
+            answers.reply_language = language
+            other = "bg" if language == "en" else "en"
+            button = turn.t(f"coach-btn-reply-in-{other}")
+            turn.note(f"coach-reply-preselected-{language}", button=button)
+        return trigger
+
+    return replace(spec, on_text=on_text)
+
+
 def _enum_choices(options: type[StrEnum]) -> Choices:
     def choices(_answers: Answers) -> list[list[Choice]]:
         rows = [[Choice(o.value, f"coach-btn-{o.value}")] for o in options]
@@ -144,12 +166,14 @@ SPECS: tuple[StepSpec, ...] = (
         field_label="coach-field-delivery",
         editable=True,
     ),
-    text_fact(
-        Step.CLIENT_SAID,
-        field="client_said",
-        then=(Edge(ANSWER, Step.INTERMEDIARY),),
-        field_label="coach-field-client-said",
-        editable=True,
+    _preselect_reply_language(
+        text_fact(
+            Step.CLIENT_SAID,
+            field="client_said",
+            then=(Edge(ANSWER, Step.INTERMEDIARY),),
+            field_label="coach-field-client-said",
+            editable=True,
+        )
     ),
     _enum_fact_step(
         Step.INTERMEDIARY,

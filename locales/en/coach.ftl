@@ -51,6 +51,7 @@ coach-btn-remind-15 = Remind me in 15 min
 coach-btn-remind-60 = Remind me in 1 hour
 coach-btn-ready = I'm ready now
 coach-btn-skip = Skip
+coach-btn-leave-out = Skip — leave it out
 coach-btn-keep = Keep my answer
 coach-btn-direct = Client directly
 coach-btn-agency = Through an agency
@@ -215,6 +216,16 @@ coach-reply-tone-friendly = Switched to a friendly tone.
 coach-reply-tone-formal = Switched to a formal tone.
 coach-reply-language-en = The reply is now in English.
 coach-reply-language-bg = The reply is now in Bulgarian.
+coach-reply-fact-prompt = { $language ->
+        [bg] The reply is in Bulgarian, but this is in English
+       *[en] The reply is in English, but this is in Bulgarian
+    } ({ $fact }): “{ $value }”. Write it in { $language ->
+        [bg] Bulgarian
+       *[en] English
+    } — or skip to leave it out of the reply.
+coach-reply-name-prompt = The reply is in English. How is “{ $value }” written in Latin letters? Skip, and the greeting goes without the name.
+coach-reply-preselected-en = Their message is in English, so I'll write the reply in English — press “{ $button }” under the reply to change it.
+coach-reply-preselected-bg = Their message is in Bulgarian, so I'll write the reply in Bulgarian — press “{ $button }” under the reply to change it.
 
 ## Step 8: done
 

@@ -22,7 +22,7 @@ from flows.case import (
 from flows.i18n import t
 from flows.io import ChoiceOutcome, Draft, DraftKind, ReminderKind, ScheduleReminder
 from flows.money import format_money
-from tests.helpers.flow_driver import FlowDriver, drive_to
+from tests.helpers.flow_driver import FlowDriver, client_said, drive_to, localised
 
 
 def money(driver: FlowDriver, amount: str, currency: str = "EUR") -> str:
@@ -40,8 +40,8 @@ def answer_facts(
     """From CLIENT_NAME to TALK with typical answers."""
     driver.text("ACME Ltd")
     driver.text("Maria")  # the contact person, asked since ACME Ltd is a company
-    driver.text("a logo and business cards")
-    driver.text("It is not what we are looking for")
+    driver.text(localised("a logo and business cards", driver.language))
+    driver.text(client_said(driver.language))
     driver.press_key(intermediary)
     if intermediary != "coach-btn-direct":
         driver.text("Petra")  # the contact at the agency or the colleague
@@ -133,8 +133,8 @@ def test_facts_are_stored_as_they_come(driver: FlowDriver) -> None:
     a = case.answers
     assert a.client_name == "ACME Ltd"
     assert a.contact_name == "Maria"
-    assert a.delivery == "a logo and business cards"
-    assert a.client_said == "It is not what we are looking for"
+    assert a.delivery == localised("a logo and business cards", driver.language)
+    assert a.client_said == client_said(driver.language)
     assert a.intermediary is Intermediary.FREELANCER
     assert a.intermediary_contact == "Petra"
     assert a.channel is Channel.WRITING
@@ -646,6 +646,7 @@ def test_reply_tone_and_language_toggles_resend_the_draft(driver: FlowDriver) ->
     driver.press_key(f"coach-btn-reply-in-{other}")  # the button names its language
     assert case.answers.reply_language == other
     assert driver.said(f"coach-reply-language-{other}")
+    driver.skip_reply_facts()  # the facts in the other language are asked again
     assert driver.drafts()[0].language == other
     driver.press_key(f"coach-btn-reply-in-{driver.language}")
     assert case.answers.reply_language == driver.language
@@ -665,6 +666,7 @@ def test_lang_at_the_reply_keeps_the_reply_in_its_language(driver: FlowDriver) -
     assert driver.drafts()[0].language == first.language
     # The language button switches from the language the user is looking at.
     driver.press_key(f"coach-btn-reply-in-{other}")
+    driver.skip_reply_facts()  # the facts in the other language are asked again
     assert driver.drafts()[0].language == other
 
 
@@ -695,7 +697,7 @@ def test_change_facts_edits_one_fact_and_returns_with_a_fresh_draft(driver: Flow
     driver.press_key("coach-btn-change-facts")
     driver.press_key("coach-btn-edit-problem")
     driver.press_key("coach-btn-problem-scope")
-    driver.text("Two more pages")
+    driver.text("Още две страници" if driver.language == "bg" else "Two more pages")
     assert case.step is Step.REPLY and case.answers.problem is Problem.SCOPE
     # The payment: through its sub-choices back to the reply.
     driver.press_key("coach-btn-change-facts")
@@ -873,7 +875,7 @@ def test_every_message_is_complete_and_fits_the_platforms(
     driver.press_key("coach-btn-skip")
     driver.press_key(solution)
     if solution == "coach-btn-redo":
-        driver.text("in 5 working days")
+        driver.text("до 5 работни дни" if driver.language == "bg" else "in 5 working days")
     for step in payment:
         if step.startswith("text:"):
             driver.text(step.removeprefix("text:"))
@@ -884,6 +886,7 @@ def test_every_message_is_complete_and_fits_the_platforms(
     driver.press_key("coach-btn-tone-friendly")
     other = "bg" if driver.language == "en" else "en"
     driver.press_key(f"coach-btn-reply-in-{other}")
+    driver.skip_reply_facts()  # the facts in the other language are asked again
     driver.press_key("coach-btn-done")
     assert driver.case is None and driver.closed[-1].status is CaseStatus.DONE
     outgoing = driver.all_outgoing()

@@ -31,6 +31,7 @@ from flows.io import (
     Reply,
     ShowHistory,
 )
+from flows.reply_facts import missing_fact
 from tests.helpers.flow_driver import FlowDriver
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -57,11 +58,24 @@ class Recorder:
 
     def play(self, actions: Sequence[Action]) -> str:
         for kind, value in actions:
+            if kind == "retype":
+                self._retype()
+                continue
             self.lines.append(f">>> {kind}: {value}")
             result = self._act(kind, value)
             if result is not None:
                 self._result(result)
         return "\n".join(self.lines) + "\n"
+
+    def _retype(self) -> None:
+        """Type each fact the reply asks again in its language (see ``RETYPED``)."""
+        while (case := self.driver.case) is not None and case.answers.reply_language:
+            field = missing_fact(case.answers, case.answers.reply_language)
+            if field is None:
+                return
+            text = RETYPED[case.answers.reply_language][field]
+            self.lines.append(f">>> type: {text}")
+            self._result(self.driver.text(text))
 
     def _act(self, kind: str, value: str) -> FlowResult | None:
         d = self.driver
@@ -169,6 +183,24 @@ def C(command: str) -> Action:
 SKIP = P("coach-btn-skip")
 KEEP = P("coach-btn-keep")
 
+#: What the user retypes when the reply's language differs from a fact's ("retype").
+RETYPED = {
+    "en": {
+        "delivery": "the logo and business cards",
+        "problem_details": "you'd like a calmer palette",
+        "deadline": "by Friday",
+        "client_name": "Akme Ltd",
+        "contact_name": "Maria",
+        "intermediary_contact": "Petra",
+    },
+    "bg": {
+        "delivery": "логото и визитките",
+        "problem_details": "искате по-спокойни цветове",
+        "deadline": "до петък",
+    },
+}
+RETYPE: Action = ("retype", "")
+
 #: Start and say calm.
 CALM: list[Action] = [T("hello"), P("coach-btn-calm")]
 
@@ -237,6 +269,7 @@ SCENARIOS: dict[str, list[Action]] = {
         T("yes"),
         P("coach-btn-tone-friendly"),
         ("token", "lang"),
+        RETYPE,
         P("coach-btn-tone-formal"),
         ("token", "lang"),
         *DONE,
@@ -620,6 +653,9 @@ BG_TEXT = {
     "They need twice the pages": "Трябват им двойно повече страници",
     "by Friday": "до петък",
     "next Friday": "следващия петък",
+    "in two weeks": "до две седмици",
+    "within a week": "до седмица",
+    "We expected something bolder": "Очаквахме нещо по-смело",
     "Nordlicht GmbH": "Нордлихт ГмбХ",
     "Studio Lale": "Студио Лале",
     "Maria": "Мария",

@@ -15,7 +15,7 @@ def _at_payment(driver: FlowDriver, solution: str) -> None:
     drive_to(driver, Step.SOLUTION)
     driver.press_key(solution)
     if solution == "coach-btn-redo":
-        driver.text("by Friday")
+        driver.text("до петък" if driver.language == "bg" else "by Friday")
     assert driver.case is not None and driver.case.step is Step.PAYMENT
 
 
@@ -107,9 +107,10 @@ def test_a_consistent_change_returns_straight_to_the_reply(driver: FlowDriver) -
     driver.press_key("coach-btn-change-facts")
     driver.press_key("coach-btn-edit-solution")
     driver.press_key("coach-btn-redo")
-    driver.text("in two weeks")
+    deadline = "до две седмици" if driver.language == "bg" else "in two weeks"
+    driver.text(deadline)
     assert driver.case is not None and driver.case.step is Step.REPLY
-    assert driver.case.answers.deadline == "in two weeks"
+    assert driver.case.answers.deadline == deadline
 
 
 @pytest.mark.parametrize("solution", ["coach-btn-redo", "coach-btn-part-ways"])

@@ -36,10 +36,11 @@ def facts(*, client: str, delivery: str = "logo") -> list[Action]:
     ]
 
 
-def to_reply(*, client: str, delivery: str = "logo") -> list[Action]:
+def to_reply(*, client: str, delivery: str | None = None, language: str = "en") -> list[Action]:
     """From /start to the suggested reply: redo, variant 2 (confirmed: part ways), 40 % agreed."""
     return [
-        *facts(client=client, delivery=delivery),
+        # The delivery in the reply's language, so the reply asks nothing again.
+        *facts(client=client, delivery=delivery or ("лого" if language == "bg" else "logo")),
         ("press", "coach-btn-call-arranged"),
         ("press", "coach-btn-problem-brief"),
         ("press", "coach-btn-skip"),
