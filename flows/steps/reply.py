@@ -132,7 +132,9 @@ def _enter_done(turn: Turn, _source: Step | None) -> None:
     answers = turn.case.answers
     turn.notes.append(closing_summary(answers, language=turn.language))
     turn.note("coach-done-tip")
-    turn.draft(compose_contract_clause(answers, language=turn.reply_language))
+    # The clause in the reply's language and, when it differs, in the coach's (D28).
+    for language in dict.fromkeys((turn.reply_language, turn.language)):
+        turn.draft(compose_contract_clause(answers, language=language))
     turn.say(turn.t("coach-done-bye"))
     turn.close(CaseStatus.DONE)
 

@@ -898,5 +898,7 @@ def test_every_message_is_complete_and_fits_the_platforms(
             assert 1 <= len(row) <= 4
             for button in row:
                 assert 1 <= len(button.label) <= 75
-    kinds = [o.kind for o in driver.drafts(driver.results[-1])]
-    assert kinds == [DraftKind.CONTRACT_CLAUSE]
+    clauses = driver.drafts(driver.results[-1])
+    assert [o.kind for o in clauses] == [DraftKind.CONTRACT_CLAUSE] * 2
+    # The reply is in the other language: the clause comes in it and in the coach's (D28).
+    assert [o.language for o in clauses] == [other, driver.language]
