@@ -35,6 +35,7 @@ class Step(StrEnum):
     DELIVERY = "delivery"
     CLIENT_SAID = "client_said"
     INTERMEDIARY = "intermediary"
+    INTERMEDIARY_CONTACT = "intermediary_contact"
     CHANNEL = "channel"
     CURRENCY = "currency"
     PRICE = "price"
@@ -45,6 +46,7 @@ class Step(StrEnum):
     SOLUTION = "solution"
     DEADLINE = "deadline"
     PAYMENT = "payment"
+    PAYMENT_CONFIRM = "payment_confirm"
     KILL_FEE_SHARE = "kill_fee_share"
     KILL_FEE_OTHER = "kill_fee_other"
     KILL_FEE_AGREED = "kill_fee_agreed"
@@ -143,6 +145,9 @@ class Answers:
     intermediary: Intermediary | None = None
     channel: Channel | None = None
     currency: str = DEFAULT_CURRENCY
+    #: Whether the user named the currency: ``True`` typed or picked, ``False``
+    #: assumed (the default, and the user was told so once), ``None`` not yet asked.
+    currency_given: bool | None = None
     price: Decimal | None = None
     deposit: Decimal | None = None
     problem: Problem | None = None
@@ -151,6 +156,8 @@ class Answers:
     solution: Solution | None = None
     deadline: str | None = None
     payment_variant: PaymentVariant | None = None
+    #: A variant picked against the solution, waiting for the user's confirmation.
+    pending_variant: PaymentVariant | None = None
     kill_fee_percent: Decimal | None = None
     kill_fee_agreed: bool | None = None
     continue_mode: ContinueMode | None = None
@@ -159,6 +166,10 @@ class Answers:
     reply_language: str | None = None
     #: True once the user said the call took place ("Call arranged"): the reply thanks for it.
     call_held: bool = False
+    #: Free-text facts retyped in a reply language other than the one they were
+    #: typed in: ``{language: {field: text}}``; ``""`` means "leave it out". The
+    #: originals stay in their fields, so switching back restores them.
+    reply_facts: dict[str, dict[str, str]] = field(default_factory=dict)
     #: True while the user edits one fact from the reply step ("Change facts"):
     #: the edited step then returns straight to the reply.
     editing: bool = False
@@ -189,6 +200,8 @@ class Answers:
                 out[item.name] = value.value
             elif isinstance(value, list):
                 out[item.name] = list(value)
+            elif isinstance(value, dict):
+                out[item.name] = {k: dict(v) for k, v in value.items()}
             else:
                 out[item.name] = value
         return out
@@ -204,6 +217,7 @@ class Answers:
             "problem": Problem,
             "solution": Solution,
             "payment_variant": PaymentVariant,
+            "pending_variant": PaymentVariant,
             "continue_mode": ContinueMode,
             "tone": Tone,
             "price": Decimal,
@@ -219,6 +233,8 @@ class Answers:
                 value = converters[key](value)
             if key == "vented":
                 value = list(value or [])
+            if key == "reply_facts":
+                value = {str(k): dict(v) for k, v in (value or {}).items()}
             kwargs[key] = value
         return cls(**kwargs)
 

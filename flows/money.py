@@ -52,6 +52,10 @@ _CURRENCY_TOKENS: dict[str, str] = {
     "bgn": "BGN",
     "лев": "BGN",
     "лева": "BGN",
+    "lv": "BGN",
+    "lv.": "BGN",
+    "lev": "BGN",
+    "leva": "BGN",
     "$": "USD",
     "us$": "USD",
     "usd": "USD",
@@ -59,6 +63,7 @@ _CURRENCY_TOKENS: dict[str, str] = {
     "dollars": "USD",
     "долар": "USD",
     "долара": "USD",
+    "долари": "USD",
     "щ.д.": "USD",
     "£": "GBP",
     "gbp": "GBP",
@@ -66,6 +71,7 @@ _CURRENCY_TOKENS: dict[str, str] = {
     "pounds": "GBP",
     "паунд": "GBP",
     "паунда": "GBP",
+    "лири": "GBP",
 }
 
 
@@ -131,6 +137,18 @@ def parse_amount(text: str) -> tuple[Decimal, str | None]:
 
 def _currency_token(token: str) -> str | None:
     return _CURRENCY_TOKENS.get(token)
+
+
+def parse_currency(text: str) -> str | None:
+    """The ISO code of a typed currency word or sign (``"лв"``, ``"€"``, ``"dollars"``, ``"GBP"``).
+
+    Returns ``None`` when the text names no currency (or more than a currency).
+    """
+    cleaned = _SPACES.sub(" ", text or "").strip().casefold()
+    found = _CURRENCY_TOKENS.get(cleaned)
+    if found is None and cleaned.endswith(".") and cleaned not in _CURRENCY_TOKENS:
+        found = _CURRENCY_TOKENS.get(cleaned[:-1].strip())
+    return found
 
 
 def _parse_number(core: str) -> Decimal:

@@ -29,6 +29,7 @@ from flows.polish import (
     facts_from_answers,
 )
 from flows.prompts import Choice
+from flows.reply_facts import facts_for, keep_fact
 from flows.translate import TranslatableFact, build_translate_request, check_translation
 from flows.turn import Turn
 
@@ -89,6 +90,14 @@ def rows(answers: Answers) -> list[list[Choice]]:
     return [row]
 
 
+def translate_row(answers: Answers) -> list[list[Choice]]:
+    """[✨ Translate my facts] beside the re-ask of a fact typed in the other language."""
+    language = answers.reply_language
+    if not answers.ai_available or language is None or not facts_to_translate(answers, language):
+        return []
+    return [[Choice(TRANSLATE, "coach-btn-translate-facts")]]
+
+
 def facts_to_translate(answers: Answers, language: str) -> dict[TranslatableFact, str]:
     """The free-text facts not written in the script of ``language`` (the reply's).
 
@@ -96,8 +105,10 @@ def facts_to_translate(answers: Answers, language: str) -> dict[TranslatableFact
     test decides which facts are "in the other language".
     """
     found: dict[TranslatableFact, str] = {}
+    # Facts already retyped (or left out) for this language are not asked again.
+    view = facts_for(answers, language)
     for fact, name in TRANSLATABLE_FIELDS.items():
-        value = getattr(answers, name)
+        value = getattr(view, name)
         if value and value.strip() and not in_language(value, language, fact=True):
             found[fact] = value
     return found
@@ -200,7 +211,8 @@ def _on_translation(turn: Turn, answers: Answers, text: str) -> str | None:
         turn.note("coach-translate-rejected")
         return None
     for fact, value in verdict.facts:
-        setattr(answers, TRANSLATABLE_FIELDS[fact], value)
+        # Kept beside the original, like a fact retyped by hand: switching back restores it.
+        keep_fact(answers, turn.reply_language, TRANSLATABLE_FIELDS[fact], value)
     answers.showing_polished = False
     turn.note("coach-translate-done")
     return RETOUCH
@@ -210,11 +222,12 @@ def _texts(turn: Turn) -> tuple[str, str]:
     """The composed reply, and the text the model works on (the polished one while shown)."""
     assert turn.case is not None
     answers = turn.case.answers
-    composed = compose_reply(answers, language=turn.reply_language, tone=answers.tone)
+    language = turn.reply_language
+    composed = compose_reply(facts_for(answers, language), language=language, tone=answers.tone)
     shown = shown_draft(answers, composed)
     return composed.text, shown.text
 
 
 def _facts(answers: Answers, base: str) -> PolishFacts:
-    facts = facts_from_answers(answers, reply_text=base)
+    facts = facts_from_answers(facts_for(answers, answers.reply_language or "en"), reply_text=base)
     return dataclasses.replace(facts, contact_name=answers.contact_name)

@@ -188,3 +188,16 @@ def suggest_variant(answers: Answers) -> PaymentVariant:
     if answers.deposit is not None and answers.deposit > 0:
         return PaymentVariant.KEEP_DEPOSIT
     return PaymentVariant.KILL_FEE
+
+
+def contradicts(solution: Solution | None, variant: PaymentVariant | None) -> bool:
+    """Whether a payment variant contradicts the solution (FLOW.md step 6).
+
+    Variants 1–2 (keep the deposit, the share of the price) end the work; variant 3
+    continues it. A redo with variant 1–2, or parting ways with variant 3, would
+    compose a reply that says both — the coach asks first.
+    """
+    if solution is None or variant is None:
+        return False
+    continues = variant is PaymentVariant.CONTINUE
+    return continues != (solution is Solution.REDO)

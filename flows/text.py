@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 
 def one_line(text: str, limit: int) -> str:
     """``text`` on one line (whitespace collapsed), cut to ``limit`` characters with "…"."""
@@ -12,13 +14,6 @@ def one_line(text: str, limit: int) -> str:
 def dash(value: str) -> str:
     """A step or enum value as it appears in a message key: ``client_name`` → ``client-name``."""
     return value.replace("_", "-")
-
-
-#: What :func:`script_of` answers.
-CYRILLIC_SCRIPT = "cyrillic"
-LATIN_SCRIPT = "latin"
-MIXED_SCRIPT = "mixed"
-NO_SCRIPT = "none"
 
 
 def _script_counts(text: str) -> tuple[int, int]:
@@ -33,18 +28,22 @@ def _script_counts(text: str) -> tuple[int, int]:
     return cyrillic, latin
 
 
-def script_of(text: str) -> str:
-    """The script of ``text``'s letters: ``cyrillic``, ``latin``, ``mixed`` or ``none``.
+def script_of(text: str) -> Literal["cyrillic", "latin", "mixed", "none"]:
+    """The script ``text`` is written in: enough to tell Bulgarian from English.
 
-    Digits, punctuation and emoji do not count; script detection is enough to
-    tell Bulgarian from English.
+    ``mixed`` when neither script has at least 80 % of the letters (a Latin brand
+    inside a Bulgarian phrase stays ``cyrillic`` when it is short); ``none``
+    when there is no letter at all ("500", "🙂").
     """
     cyrillic, latin = _script_counts(text)
-    if cyrillic and latin:
-        return MIXED_SCRIPT
-    if cyrillic:
-        return CYRILLIC_SCRIPT
-    return LATIN_SCRIPT if latin else NO_SCRIPT
+    total = cyrillic + latin
+    if total == 0:
+        return "none"
+    if cyrillic >= 0.8 * total:
+        return "cyrillic"
+    if latin >= 0.8 * total:
+        return "latin"
+    return "mixed"
 
 
 #: In a Bulgarian fact, at least this share of the letters is Cyrillic (a brand may be Latin).

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from enum import StrEnum
 
 from flows.case import Answers, Channel, Intermediary, Step
 from flows.i18n import t
 from flows.prompts import Choice
-from flows.steps.spec import ANSWER, SKIP, Choices, Edge, Fact, Press, StepSpec, text_fact
+from flows.reply_facts import written_in
+from flows.steps.spec import (
+    ANSWER,
+    SKIP,
+    Choices,
+    Edge,
+    Fact,
+    Press,
+    StepSpec,
+    text_fact,
+)
 from flows.turn import Turn
 
 #: Words that make a client's name a company's: legal forms and trade words (casefolded).
@@ -63,6 +74,31 @@ def names_a_company(answers: Answers) -> bool:
     return any(len(word) >= 3 and word.isupper() for word in words)
 
 
+def has_intermediary(answers: Answers) -> bool:
+    """Guard: an agency or a colleague stands in between, so their contact is worth asking."""
+    return answers.intermediary in (Intermediary.AGENCY, Intermediary.FREELANCER)
+
+
+def _preselect_reply_language(spec: StepSpec) -> StepSpec:
+    """The client's message sets the reply's language by its script, said once (step 2)."""
+    base = spec.on_text
+    assert base is not None
+
+    def on_text(turn: Turn, text: str) -> str | None:
+        assert turn.case is not None
+        trigger = base(turn, text)
+        answers = turn.case.answers
+        language = written_in(text)
+        if answers.reply_language is None and language is not None and language != turn.language:
+            answers.reply_language = language
+            other = "bg" if language == "en" else "en"
+            button = turn.t(f"coach-btn-reply-in-{other}")
+            turn.note(f"coach-reply-preselected-{language}", button=button)
+        return trigger
+
+    return replace(spec, on_text=on_text)
+
+
 def _enum_choices(options: type[StrEnum]) -> Choices:
     def choices(_answers: Answers) -> list[list[Choice]]:
         rows = [[Choice(o.value, f"coach-btn-{o.value}")] for o in options]
@@ -88,10 +124,12 @@ def _enum_fact(field: str) -> Fact:
     return fact
 
 
-def _enum_fact_step(step: Step, field: str, options: type[StrEnum], then: Step) -> StepSpec:
+def _enum_fact_step(
+    step: Step, field: str, options: type[StrEnum], then: tuple[Edge, ...]
+) -> StepSpec:
     return StepSpec(
         step=step,
-        edges=(Edge(ANSWER, then),),
+        edges=then,
         choices=_enum_choices(options),
         on_press=_enum_press(field, options),
         field=field,
@@ -128,13 +166,32 @@ SPECS: tuple[StepSpec, ...] = (
         field_label="coach-field-delivery",
         editable=True,
     ),
+    _preselect_reply_language(
+        text_fact(
+            Step.CLIENT_SAID,
+            field="client_said",
+            then=(Edge(ANSWER, Step.INTERMEDIARY),),
+            field_label="coach-field-client-said",
+            editable=True,
+        )
+    ),
+    _enum_fact_step(
+        Step.INTERMEDIARY,
+        "intermediary",
+        Intermediary,
+        then=(
+            Edge(ANSWER, Step.INTERMEDIARY_CONTACT, guard=has_intermediary),
+            Edge(ANSWER, Step.CHANNEL),
+        ),
+    ),
     text_fact(
-        Step.CLIENT_SAID,
-        field="client_said",
-        then=(Edge(ANSWER, Step.INTERMEDIARY),),
-        field_label="coach-field-client-said",
+        Step.INTERMEDIARY_CONTACT,
+        field="intermediary_contact",
+        then=(Edge(ANSWER, Step.CHANNEL),),
+        field_label="coach-field-intermediary-contact",
         editable=True,
     ),
-    _enum_fact_step(Step.INTERMEDIARY, "intermediary", Intermediary, then=Step.CHANNEL),
-    _enum_fact_step(Step.CHANNEL, "channel", Channel, then=Step.CURRENCY),
+    # The currency comes with the price ("1 200 лв", "€500"); its own question is
+    # only in "Change facts".
+    _enum_fact_step(Step.CHANNEL, "channel", Channel, then=(Edge(ANSWER, Step.PRICE),)),
 )

@@ -10,6 +10,7 @@ from flows.money import (
     AmountError,
     format_money,
     parse_amount,
+    parse_currency,
     validate_deposit,
     validate_price,
 )
@@ -39,7 +40,39 @@ def _press_currency(turn: Turn, token: str) -> str:
     assert turn.case is not None
     if token != SKIP:
         turn.case.answers.currency = token.upper()
+        turn.case.answers.currency_given = True
     return ANSWER
+
+
+def _type_currency(turn: Turn, text: str) -> str | None:
+    """A currency typed as a word or sign: "лв", "€", "dollars", "GBP"."""
+    currency = parse_currency(text)
+    if currency is None or currency not in CURRENCIES:
+        turn.note("coach-currency-unknown")
+        return None
+    return _press_currency(turn, currency.lower())
+
+
+def _take_currency(turn: Turn, currency: str | None) -> None:
+    """Follow the currency an amount was typed with, or say once which one is assumed."""
+    assert turn.case is not None
+    answers = turn.case.answers
+    if currency is not None and currency in CURRENCIES:
+        if currency != answers.currency:
+            answers.currency = currency
+            turn.note("coach-currency-set", currency=currency)
+        answers.currency_given = True
+    elif answers.currency_given is None:
+        answers.currency_given = False
+        turn.note("coach-currency-assumed", currency=answers.currency)
+
+
+def _amount_example(answers: Answers, language: str) -> str:
+    """The example under the price question: in the chosen currency, else several."""
+    if answers.currency_given:
+        example = format_money(Decimal("1200.50"), answers.currency, language=language)
+        return t(language, "coach-price-example", example=example)
+    return t(language, "coach-price-example-any")
 
 
 # ---------------------------------------------------------------------- price
@@ -70,11 +103,15 @@ def _type_price(turn: Turn, text: str) -> str | None:
         deposit = format_money(answers.deposit, answers.currency, language=turn.language)
         turn.note("money-error-price-below-deposit", example=deposit)
         return None
-    if currency is not None and currency in CURRENCIES and currency != answers.currency:
-        answers.currency = currency
-        turn.note("coach-currency-set", currency=currency)
+    _take_currency(turn, currency)
     answers.price = amount
     return ANSWER
+
+
+def _price_question(turn: Turn, spec: StepSpec) -> str:
+    assert turn.case is not None
+    example = _amount_example(turn.case.answers, turn.language)
+    return standard_question(turn, spec, after_prompt=[example])
 
 
 # ---------------------------------------------------------------------- deposit
@@ -109,9 +146,10 @@ def _type_deposit(turn: Turn, text: str) -> str | None:
             err = AmountError(err.key, price)
         amount_error(turn, err)
         return None
-    if currency is not None and currency != answers.currency:
+    if currency is not None and answers.currency_given and currency != answers.currency:
         turn.note("coach-currency-mismatch", currency=answers.currency)
         return None
+    _take_currency(turn, currency)
     answers.deposit = amount
     return ANSWER
 
@@ -139,6 +177,7 @@ SPECS: tuple[StepSpec, ...] = (
         edges=(Edge(ANSWER, Step.PRICE),),
         choices=_currency_choices,
         on_press=_press_currency,
+        on_text=_type_currency,
         field="currency",
         answered=lambda _a: False,
         editable=True,
@@ -150,6 +189,7 @@ SPECS: tuple[StepSpec, ...] = (
         choices=keep_and_skip(_price_known),
         on_press=_press_price,
         on_text=_type_price,
+        question=_price_question,
         field="price",
         answered=_price_known,
         current=lambda a, lang: _money(a, a.price, lang),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flows.case import Answers, ContinueMode, PaymentVariant, Step
+from flows.case import Answers, ContinueMode, PaymentVariant, Solution, Step
 from flows.money import AmountError, parse_percent, parse_share
 from flows.prompts import (
     KILL_FEE_SHARES,
@@ -13,13 +13,18 @@ from flows.prompts import (
     settlement_lines,
     variant_label,
 )
-from flows.settlement import suggest_variant
+from flows.settlement import contradicts, suggest_variant
 from flows.steps.money_facts import amount_error
 from flows.steps.spec import ANSWER, Edge, StepSpec, standard_question
 from flows.text import dash
 from flows.turn import Turn
 
 KEEP_DEPOSIT, KILL_FEE, CONTINUE = "keep_deposit", "kill_fee", "continue_together"
+CONFIRM, BACK_TO_OPTIONS = "confirm_variant", "back_to_options"
+YES, NO = "yes", "no"
+#: Typed answers to a yes/no question (casefolded, punctuation stripped).
+_TYPED_YES = frozenset({"yes", "y", "yeah", "yep", "sure", "ok", "да", "д", "добре", "аха"})
+_TYPED_NO = frozenset({"no", "n", "nope", "не", "н"})
 SHARE, SHARE_OTHER, DEDUCT, ABSORB = "share", "share_other", "deduct", "absorb"
 
 
@@ -45,7 +50,19 @@ def _payment_choices(answers: Answers) -> list[list[Choice]]:
 def _press_payment(turn: Turn, token: str) -> str:
     assert turn.case is not None
     answers = turn.case.answers
-    answers.payment_variant = PaymentVariant(token)
+    variant = PaymentVariant(token)
+    if contradicts(answers.solution, variant):
+        # Never composed as it stands: the user confirms the change of solution first.
+        answers.pending_variant = variant
+        return CONFIRM
+    answers.payment_variant = variant
+    return _variant_trigger(turn)
+
+
+def _variant_trigger(turn: Turn) -> str:
+    """The trigger of the chosen variant (its settlement noted for variant 1)."""
+    assert turn.case is not None
+    answers = turn.case.answers
     if answers.payment_variant is PaymentVariant.KEEP_DEPOSIT:
         note_settlement(turn)
         return KEEP_DEPOSIT
@@ -65,6 +82,51 @@ def _payment_fact(answers: Answers, language: str) -> str | None:
     if answers.payment_variant is None:
         return None
     return variant_label(answers.payment_variant, language=language)
+
+
+# ---------------------------------------------------------------------- a contradictory pick
+
+
+def _confirm_question(turn: Turn, spec: StepSpec) -> str:
+    assert turn.case is not None
+    redo = turn.case.answers.solution is Solution.REDO
+    key = "coach-payment-confirm-part-ways" if redo else "coach-payment-confirm-continue"
+    return f"{turn.t(spec.prompt_key)} {turn.t(key)}"
+
+
+def _confirm_choices(answers: Answers) -> list[list[Choice]]:
+    yes_key = (
+        "coach-btn-confirm-part-ways"
+        if answers.solution is Solution.REDO
+        else "coach-btn-confirm-continue"
+    )
+    return [[Choice(YES, yes_key)], [Choice(NO, "coach-btn-back-to-options")]]
+
+
+def _press_confirm(turn: Turn, token: str) -> str:
+    assert turn.case is not None
+    answers = turn.case.answers
+    pending, answers.pending_variant = answers.pending_variant, None
+    if token != YES or pending is None:
+        return BACK_TO_OPTIONS
+    if pending is PaymentVariant.CONTINUE:
+        answers.solution = Solution.REDO
+        turn.note("coach-payment-confirmed-continue")
+    else:
+        answers.solution = Solution.PART_WAYS
+        answers.deadline = None
+        turn.note("coach-payment-confirmed-part-ways")
+    answers.payment_variant = pending
+    return _variant_trigger(turn)
+
+
+def _type_confirm(turn: Turn, text: str) -> str | None:
+    word = "".join(ch for ch in text.casefold() if ch.isalnum() or ch.isspace()).strip()
+    if word in _TYPED_YES:
+        return _press_confirm(turn, YES)
+    if word in _TYPED_NO:
+        return _press_confirm(turn, NO)
+    return None
 
 
 # ---------------------------------------------------------------------- variant 2
@@ -132,6 +194,7 @@ SPECS: tuple[StepSpec, ...] = (
             Edge(KEEP_DEPOSIT, Step.REPLY),
             Edge(KILL_FEE, Step.KILL_FEE_SHARE),
             Edge(CONTINUE, Step.CONTINUE_MODE),
+            Edge(CONFIRM, Step.PAYMENT_CONFIRM),
         ),
         choices=_payment_choices,
         on_press=_press_payment,
@@ -141,6 +204,19 @@ SPECS: tuple[StepSpec, ...] = (
         field_label="coach-field-payment",
         fact=_payment_fact,
         editable=True,
+    ),
+    StepSpec(
+        step=Step.PAYMENT_CONFIRM,
+        edges=(
+            Edge(KEEP_DEPOSIT, Step.REPLY),
+            Edge(KILL_FEE, Step.KILL_FEE_SHARE),
+            Edge(CONTINUE, Step.CONTINUE_MODE),
+            Edge(BACK_TO_OPTIONS, Step.PAYMENT),
+        ),
+        choices=_confirm_choices,
+        on_press=_press_confirm,
+        on_text=_type_confirm,
+        question=_confirm_question,
     ),
     StepSpec(
         step=Step.KILL_FEE_SHARE,

@@ -6,14 +6,27 @@ from flows import polishing
 from flows.case import Answers, CaseStatus, Step, Tone
 from flows.drafts import compose_contract_clause, compose_reply
 from flows.prompts import Choice
-from flows.steps.spec import Edge, StepSpec, edit_event
+from flows.reply_facts import NAME_FACTS, facts_for, keep_fact, missing_fact
+from flows.steps.spec import SKIP, Edge, StepSpec, edit_event
+from flows.text import dash
 from flows.turn import Turn
 
 RETOUCH, CHANGE_FACTS, FINISH = "retouch", "change_facts", "finish"
 BACK_TO_REPLY = "back_to_reply"
 
 
+def _missing(answers: Answers) -> str | None:
+    """The fact to retype in the reply's language before the reply is shown, if any."""
+    if answers.reply_language is None:
+        return None
+    return missing_fact(answers, answers.reply_language)
+
+
 def _reply_choices(answers: Answers) -> list[list[Choice]]:
+    if _missing(answers) is not None:
+        # Retype the fact, leave it out, or (with a model configured) translate them all.
+        translate = polishing.translate_row(answers)
+        return [[Choice(SKIP, "coach-btn-leave-out")], *translate]
     friendly = answers.tone is Tone.FORMAL
     tone_key = "coach-btn-tone-friendly" if friendly else "coach-btn-tone-formal"
     # Name the language the button switches to, once the reply has one.
@@ -38,14 +51,46 @@ def _send_reply_draft(turn: Turn) -> None:
         # The reply keeps the language it was first shown in: a later /lang changes
         # the coach's words, not a draft the user may already have copied.
         answers.reply_language = turn.language
-    composed = compose_reply(answers, language=turn.reply_language, tone=answers.tone)
+    language = turn.reply_language
+    composed = compose_reply(facts_for(answers, language), language=language, tone=answers.tone)
     turn.draft(polishing.shown_draft(answers, composed))
 
 
 def _enter_reply(turn: Turn, source: Step | None) -> None:
+    assert turn.case is not None
+    answers = turn.case.answers
+    if answers.reply_language is None:
+        answers.reply_language = turn.language
     if source is not Step.REPLY:  # not again after a change of tone or language
         turn.note("coach-reply-tips")
-    _send_reply_draft(turn)
+    if _missing(answers) is None:  # else the question asks for the fact first
+        _send_reply_draft(turn)
+
+
+def _reply_question(turn: Turn, spec: StepSpec) -> str:
+    assert turn.case is not None
+    answers = turn.case.answers
+    field = _missing(answers)
+    if field is None:
+        return turn.t(spec.prompt_key)
+    value = str(getattr(answers, field))
+    if field in NAME_FACTS:
+        return turn.t("coach-reply-name-prompt", value=value)
+    fact = turn.t(f"coach-step-{dash(field)}")
+    return turn.t(
+        "coach-reply-fact-prompt", language=turn.reply_language, fact=fact, value=value
+    )
+
+
+def _type_reply(turn: Turn, text: str) -> str | None:
+    assert turn.case is not None
+    answers = turn.case.answers
+    field = _missing(answers)
+    if field is None:
+        turn.note("coach-choose-button")
+        return None
+    keep_fact(answers, turn.reply_language, field, text)
+    return RETOUCH
 
 
 def _press_reply(turn: Turn, token: str) -> str | None:
@@ -53,6 +98,10 @@ def _press_reply(turn: Turn, token: str) -> str | None:
     answers = turn.case.answers
     if token in polishing.TOKENS:
         return RETOUCH if polishing.press(turn, token) else None
+    field = _missing(answers)
+    if token == SKIP and field is not None:
+        keep_fact(answers, turn.reply_language, field, None)  # leave it out
+        return RETOUCH
     if token == "tone":
         answers.tone = Tone.FRIENDLY if answers.tone is Tone.FORMAL else Tone.FORMAL
         turn.note(f"coach-reply-tone-{answers.tone.value}")
@@ -89,7 +138,9 @@ def _enter_done(turn: Turn, _source: Step | None) -> None:
     answers = turn.case.answers
     turn.notes.append(closing_summary(answers, language=turn.language))
     turn.note("coach-done-tip")
-    turn.draft(compose_contract_clause(answers, language=turn.reply_language))
+    # The clause in the reply's language and, when it differs, in the coach's (D28).
+    for language in dict.fromkeys((turn.reply_language, turn.language)):
+        turn.draft(compose_contract_clause(answers, language=language))
     turn.say(turn.t("coach-done-bye"))
     turn.close(CaseStatus.DONE)
 
@@ -104,7 +155,9 @@ SPECS: tuple[StepSpec, ...] = (
         ),
         choices=_reply_choices,
         on_press=_press_reply,
+        on_text=_type_reply,
         on_enter=_enter_reply,
+        question=_reply_question,
     ),
     # The edges to each editable step are added from the registry (flows.steps).
     StepSpec(

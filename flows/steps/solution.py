@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flows.case import Answers, Solution, Step
 from flows.i18n import t
 from flows.prompts import Choice
-from flows.steps.spec import ANSWER, Edge, StepSpec, is_editing, text_fact
+from flows.settlement import contradicts
+from flows.steps.spec import ANSWER, Edge, StepSpec, text_fact
 from flows.turn import Turn
 
 REDO, PART_WAYS = "redo", "part_ways"
@@ -24,6 +27,15 @@ def _press_solution(turn: Turn, token: str) -> str:
     return PART_WAYS
 
 
+def editing_and_consistent(answers: Answers) -> bool:
+    """Guard: a fact is being edited and the payment still fits the solution.
+
+    A changed solution that contradicts the chosen payment goes to "who pays"
+    first, so no reply ever says both "redo" and "part ways".
+    """
+    return answers.editing and not contradicts(answers.solution, answers.payment_variant)
+
+
 def _solution_fact(answers: Answers, language: str) -> str | None:
     if answers.solution is Solution.REDO:
         return t(language, "coach-btn-redo")
@@ -37,7 +49,7 @@ SPECS: tuple[StepSpec, ...] = (
         step=Step.SOLUTION,
         edges=(
             Edge(REDO, Step.DEADLINE),
-            Edge(PART_WAYS, Step.REPLY, guard=is_editing),
+            Edge(PART_WAYS, Step.REPLY, guard=editing_and_consistent),
             Edge(PART_WAYS, Step.PAYMENT),
         ),
         choices=lambda _a: [
@@ -51,10 +63,16 @@ SPECS: tuple[StepSpec, ...] = (
         fact=_solution_fact,
         editable=True,
     ),
-    text_fact(
-        Step.DEADLINE,
-        field="deadline",
-        then=(Edge(ANSWER, Step.PAYMENT),),
-        field_label="coach-field-deadline",
+    replace(
+        text_fact(
+            Step.DEADLINE,
+            field="deadline",
+            then=(
+                Edge(ANSWER, Step.REPLY, guard=editing_and_consistent),
+                Edge(ANSWER, Step.PAYMENT),
+            ),
+            field_label="coach-field-deadline",
+        ),
+        returns_when_editing=False,
     ),
 )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from flows.case import MAX_TEXT_LENGTH, Answers, Step
 from flows.i18n import t
 from flows.prompts import Choice, quote
+from flows.reply_facts import forget_fact
 from flows.text import dash
 from flows.turn import Turn
 
@@ -171,11 +172,13 @@ def text_fact(
         assert turn.case is not None
         if token != KEEP:
             setattr(turn.case.answers, field, None)
+            forget_fact(turn.case.answers, field)
         return ANSWER
 
     def on_text(turn: Turn, text: str) -> str:
         assert turn.case is not None
         setattr(turn.case.answers, field, text)
+        forget_fact(turn.case.answers, field)  # a translation of the old text is stale
         return ANSWER
 
     def fact(answers: Answers, _language: str) -> str | None:

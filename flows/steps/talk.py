@@ -72,8 +72,10 @@ def _press_talk(turn: Turn, token: str) -> str | None:
         answers.awaiting_call = False
         turn.result.effects.append(CancelReminders(kind=ReminderKind.FOLLOW_UP))
         if token == TALKED:
+            answers.call_held = True  # the reply thanks them for the conversation
             turn.note("coach-talk-talked")
     elif token == "arranged":
+        answers.call_held = True
         turn.note("coach-talk-arranged")
     return ANSWER
 

@@ -13,20 +13,26 @@ coach-client-name-prompt = Да съберем фактите. Всеки от �
 
     Как се казва клиентът или фирмата му?
 coach-contact-name-prompt = Как се казва човекът, с когото си в контакт там? Стига малкото име — с него ще започне отговорът.
-coach-delivery-prompt = Какво му предаде? Стигат няколко думи, например „лого и визитки“ или „текстове за пет страници на сайт“.
-coach-client-said-prompt = Какво точно каза клиентът? Постави съобщението му тук, ако го имаш — неговите думи помагат да открием истинския проблем.
+coach-delivery-prompt = Какво предаде на клиента? Напиши го така, че да довършва изречението „Благодаря за мнението Ви за …“ — например „логото и визитките“ или „текстовете за петте страници на сайта“.
+coach-client-said-prompt = Какво точно каза клиентът? Копирай тук съобщението на клиента, ако го имаш — точните думи помагат да открием истинския проблем.
 coach-intermediary-prompt = Работиш ли директно с клиента, или някой стои между вас?
+coach-intermediary-contact-prompt = Как се казва човекът, с когото си в контакт — в агенцията или колегата, който ти е възложил работата? Стига малкото име. Не е задължително, но с него отговорът ще започне с обръщение по име.
 coach-channel-prompt = Как общувахте досега?
 coach-currency-prompt = В каква валута е поръчката?
-coach-price-prompt = Каква беше цената на поръчката? Например: 1200, 1 200,50 или 500 €.
+coach-price-prompt = Каква е цената на поръчката? Напиши я заедно с валутата.
+coach-price-example = Например: { $example }.
+coach-price-example-any = Например: „1 200,50 лв.“, „500 €“, „500 EUR“ или „300 $“. Без валута ще приема, че е в евро.
 coach-deposit-prompt = Колко капаро получи? Например: 400.
 coach-talk-prompt = Уговорихте ли разговор или среща?
 coach-talk-waiting-prompt = Върни се тук, щом поговорите. Когато можеш, разкажи ми как мина.
 coach-problem-prompt = След разговора — какъв се оказа проблемът?
-coach-problem-details-prompt = Искаш ли да добавиш подробности? Едно-две изречения за това какво точно трябва да се промени — ще влязат в предложението за отговор.
-coach-solution-prompt = Можеш ли да му дадеш това, което иска сега?
+coach-problem-details-prompt = Искаш ли да добавиш подробности? Едно-две изречения какво трябва да се промени — с думите, с които ще го кажеш на клиента, например „искате по-топли цветове и повече въздух“. Ще влязат в предложението за отговор.
+coach-solution-prompt = Можеш ли да дадеш на клиента това, което иска сега?
 coach-deadline-prompt = Има ли нов срок? Напиши го, например „до 15 март“ или „в рамките на 5 работни дни“, или пропусни.
 coach-payment-prompt = Кой плаща за свършената досега работа? Избери варианта, който отговаря на твоя случай.
+coach-payment-confirm-prompt = Нека проверя нещо, преди да напишем отговора.
+coach-payment-confirm-continue = Каза, че се разделяте — все пак ще продължите заедно?
+coach-payment-confirm-part-ways = Каза, че ще преработиш нещата — все пак се разделяте?
 coach-kill-fee-share-prompt = Когато работата е свършена, но няма да се използва, обикновено 30–50 % от цената остават за фрийлансъра. Колко да останат за теб?
 coach-kill-fee-other-prompt = Напиши дела в проценти, от 1 до 100 — например 35.
 coach-kill-fee-agreed-prompt = Записан ли е този дял в договора или офертата ви?
@@ -46,6 +52,7 @@ coach-btn-remind-15 = Напомни ми след 15 мин.
 coach-btn-remind-60 = Напомни ми след 1 час
 coach-btn-ready = Мога да продължа
 coach-btn-skip = Пропусни
+coach-btn-leave-out = Пропусни — без това
 coach-btn-keep = Остави досегашния отговор
 coach-btn-direct = Директно с клиента
 coach-btn-agency = Чрез агенция
@@ -70,6 +77,9 @@ coach-btn-part-ways = Не — разделяме се
 coach-btn-pay-keep-deposit = 1. Клиентът ми оставя капарото
 coach-btn-pay-kill-fee = 2. Иска си парите или не е платил
 coach-btn-pay-continue = 3. Продължаваме да работим заедно
+coach-btn-confirm-continue = Да, продължаваме заедно
+coach-btn-confirm-part-ways = Да, разделяме се
+coach-btn-back-to-options = Не, обратно към вариантите
 coach-btn-share-30 = 30 %
 coach-btn-share-40 = 40 %
 coach-btn-share-50 = 50 %
@@ -77,7 +87,7 @@ coach-btn-share-other = Друго
 coach-btn-yes = Да
 coach-btn-no = Не
 coach-btn-deduct = Приспадам неизползваното от капарото
-coach-btn-absorb = Поемам го и започваме начисто
+coach-btn-absorb = Поемам я за своя сметка и започваме на чисто
 coach-btn-tone-friendly = Приятелски тон
 coach-btn-tone-formal = Официален тон
 coach-btn-other-language = Другия език
@@ -89,7 +99,8 @@ coach-btn-edit-client-name = Клиент
 coach-btn-edit-contact-name = Лице за контакт
 coach-btn-edit-delivery = Какво предадох
 coach-btn-edit-client-said = Какво каза клиентът
-coach-btn-edit-intermediary = Кой е по средата
+coach-btn-edit-intermediary = Посредник
+coach-btn-edit-intermediary-contact = Контакт при посредника
 coach-btn-edit-channel = Как общувахме
 coach-btn-edit-currency = Валута
 coach-btn-edit-price = Цена
@@ -125,8 +136,25 @@ coach-cool-down-r60 = Добре, ще ти пиша след час. Дотог
 
 ## Стъпка 2: факти
 
-coach-currency-set = Оттук нататък смятам в { $currency }.
-coach-currency-mismatch = Поръчката е в { $currency }. Напиши капарото в същата валута или се върни с /back и смени валутата.
+coach-currency-set = Оттук нататък смятам в { $currency ->
+        [BGN] лева
+        [USD] щатски долари
+        [GBP] британски лири
+       *[EUR] евро
+    }.
+coach-currency-assumed = Приемам, че сумите са в { $currency ->
+        [BGN] лева
+        [USD] щатски долари
+        [GBP] британски лири
+       *[EUR] евро
+    }. Ако поръчката е в друга валута, върни се с /back и напиши сумата с нея, например „1 200 лв.“ или „500 $“.
+coach-currency-mismatch = Цената е в { $currency ->
+        [BGN] лева
+        [USD] щатски долари
+        [GBP] британски лири
+       *[EUR] евро
+    }. Напиши капарото в същата валута — или се върни с /back и напиши цената с правилната.
+coach-currency-unknown = Не познавам тази валута. Избери бутон или напиши например „EUR“, „лв.“ или „$“.
 
 ## Стъпка 3: директен разговор
 
@@ -169,6 +197,8 @@ coach-solution-part = И това е нормален изход. Разделе
 ## Стъпка 6: кой плаща
 
 coach-payment-suggested = ★ отбелязва варианта, който пасва на това, което ми каза.
+coach-payment-confirmed-continue = Значи продължавате заедно. Смених решението на „преработка“ — отговорът ще го каже.
+coach-payment-confirmed-part-ways = Значи се разделяте. Смених решението на „раздяла“ — отговорът ще го каже.
 coach-payment-price = Цена на поръчката: { $price }
 coach-payment-deposit = Получено капаро: { $deposit }
 coach-payment-no-deposit = Капаро: не е получено
@@ -188,7 +218,7 @@ coach-settle-refund-keep-deposit = Капарото вече покрива по
 coach-settle-new-version = Новият вариант струва { $price }; след като се зачетат { $left } от капарото, остават за плащане { $remaining }.
 coach-settle-new-version-full = Новият вариант струва { $price } — цялата сума остава за плащане.
 coach-kill-fee-agreed-yes = Значи стъпваш на здрава основа. Позови се на клаузата спокойно, като напомняне, а не като заплаха.
-coach-kill-fee-agreed-no = Без клауза това е преговор, а не право. Представи дела като справедливо заплащане за свършената работа, обясни какво покрива и се подготви да се срещнете по средата. Следващия път го впиши в договора — накрая ще ти дам клауза, която да копираш.
+coach-kill-fee-agreed-no = Без клауза това е преговор, а не право. Представи дела като справедливо заплащане за свършената работа, обясни какво покрива и бъди готов на компромис. Следващия път го впиши в договора — накрая ще ти дам клауза, която да копираш.
 
 ## Стъпка 7: отговорът
 
@@ -202,6 +232,16 @@ coach-reply-tone-friendly = Превключих на приятелски то�
 coach-reply-tone-formal = Превключих на официален тон.
 coach-reply-language-en = Отговорът вече е на английски.
 coach-reply-language-bg = Отговорът вече е на български.
+coach-reply-fact-prompt = { $language ->
+        [bg] Отговорът е на български, а това е на английски
+       *[en] Отговорът е на английски, а това е на български
+    } ({ $fact }): „{ $value }“. Напиши го на { $language ->
+        [bg] български
+       *[en] английски
+    }; ако пропуснеш, няма да влезе в отговора.
+coach-reply-name-prompt = Отговорът е на английски. Как се пише „{ $value }“ на латиница? Ако пропуснеш, поздравът ще е без име.
+coach-reply-preselected-en = Съобщението на клиента е на английски, затова ще напиша отговора на английски — ако искаш друго, натисни „{ $button }“ под него.
+coach-reply-preselected-bg = Съобщението на клиента е на български, затова ще напиша отговора на български — ако искаш друго, натисни „{ $button }“ под него.
 
 ## Стъпка 8: край
 
@@ -215,6 +255,7 @@ coach-field-contact-name = Лице за контакт
 coach-field-delivery = Предадено
 coach-field-client-said = Клиентът каза
 coach-field-intermediary = Връзка с клиента
+coach-field-intermediary-contact = Контакт при посредника
 coach-field-channel = Досегашно общуване
 coach-field-price = Цена
 coach-field-deposit = Капаро
@@ -284,7 +325,8 @@ coach-step-client-name = името на клиента
 coach-step-contact-name = лицето за контакт
 coach-step-delivery = какво е предадено
 coach-step-client-said = какво каза клиентът
-coach-step-intermediary = кой е по средата
+coach-step-intermediary = посредникът
+coach-step-intermediary-contact = контактът при посредника
 coach-step-channel = как общувахте
 coach-step-currency = валута
 coach-step-price = цена
@@ -295,6 +337,7 @@ coach-step-problem-details = подробности за проблема
 coach-step-solution = решение
 coach-step-deadline = нов срок
 coach-step-payment = кой плаща
+coach-step-payment-confirm = кой плаща: потвърждение
 coach-step-kill-fee-share = делът, който остава за теб
 coach-step-kill-fee-other = дял в проценти
 coach-step-kill-fee-agreed = договорено ли е?

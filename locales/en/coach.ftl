@@ -13,20 +13,26 @@ coach-client-name-prompt = Let's gather the facts. Any of them can be skipped �
 
     What is the client's name or company?
 coach-contact-name-prompt = What is the first name of your contact person there? The reply can then greet them by name.
-coach-delivery-prompt = What did you deliver? A few words are enough, for example “a logo and business cards” or “texts for five web pages”.
+coach-delivery-prompt = What did you deliver? Write it as you'd finish the sentence “Thank you for your feedback on …” — for example “the logo and business cards” or “the texts for five web pages”.
 coach-client-said-prompt = What exactly did the client say? Paste their message if you have it — their own words help us find the real problem.
 coach-intermediary-prompt = Do you work with the client directly, or is someone in between?
+coach-intermediary-contact-prompt = What is the first name of your contact there — the person at the agency, or the colleague who brought you the job? It's optional; with it the reply greets them by name.
 coach-channel-prompt = How have you talked so far?
 coach-currency-prompt = Which currency is the order in?
-coach-price-prompt = What was the price of the order? For example: 1200, 1 200,50 or €500.
+coach-price-prompt = What is the price of the order? Write it with its currency.
+coach-price-example = For example: { $example }.
+coach-price-example-any = For example: “1,200.50 EUR”, “€500”, “1,200 BGN” or “$300”. Without a currency I'll take euros.
 coach-deposit-prompt = How much did you receive as a deposit? For example: 400.
 coach-talk-prompt = Have you arranged a call or a meeting?
 coach-talk-waiting-prompt = Come back here once you have talked. When you're ready, tell me how it went.
 coach-problem-prompt = After talking to them — what turned out to be the problem?
-coach-problem-details-prompt = Want to add details? One or two sentences on what exactly has to change — they go into the suggested reply.
+coach-problem-details-prompt = Want to add details? One or two sentences on what has to change, in the words you would use with them — for example “you'd like warmer colours and more white space”. They go into the suggested reply.
 coach-solution-prompt = Can you give them what they want now?
 coach-deadline-prompt = Is there a new deadline? Type it, for example “by 15 March” or “in 5 working days”, or skip.
 coach-payment-prompt = Who pays for the work done so far? Pick the variant that matches your situation.
+coach-payment-confirm-prompt = Let me check one thing before the reply.
+coach-payment-confirm-continue = You said you part ways — continue together after all?
+coach-payment-confirm-part-ways = You said you'd redo the work — part ways after all?
 coach-kill-fee-share-prompt = For work that was done but won't be used, 30–50% of the price usually stays with the freelancer. How much should stay with you?
 coach-kill-fee-other-prompt = Type the share in percent, from 1 to 100 — for example 35.
 coach-kill-fee-agreed-prompt = Was this share agreed in your contract or offer?
@@ -46,6 +52,7 @@ coach-btn-remind-15 = Remind me in 15 min
 coach-btn-remind-60 = Remind me in 1 hour
 coach-btn-ready = I'm ready now
 coach-btn-skip = Skip
+coach-btn-leave-out = Skip — leave it out
 coach-btn-keep = Keep my answer
 coach-btn-direct = Client directly
 coach-btn-agency = Through an agency
@@ -70,6 +77,9 @@ coach-btn-part-ways = No — we part ways
 coach-btn-pay-keep-deposit = 1. The client leaves me the deposit
 coach-btn-pay-kill-fee = 2. They want the money back or never paid
 coach-btn-pay-continue = 3. We continue working together
+coach-btn-confirm-continue = Yes, continue together
+coach-btn-confirm-part-ways = Yes, we part ways
+coach-btn-back-to-options = No, back to the options
 coach-btn-share-30 = 30%
 coach-btn-share-40 = 40%
 coach-btn-share-50 = 50%
@@ -90,6 +100,7 @@ coach-btn-edit-contact-name = Contact person
 coach-btn-edit-delivery = What I delivered
 coach-btn-edit-client-said = What they said
 coach-btn-edit-intermediary = Who is in between
+coach-btn-edit-intermediary-contact = Contact there
 coach-btn-edit-channel = How we talked
 coach-btn-edit-currency = Currency
 coach-btn-edit-price = Price
@@ -125,8 +136,25 @@ coach-cool-down-r60 = All right, I'll write to you in an hour. Meanwhile, do som
 
 ## Step 2: facts
 
-coach-currency-set = I'll work in { $currency } from now on.
-coach-currency-mismatch = The order is in { $currency }. Type the deposit in the same currency, or go /back and change the currency.
+coach-currency-set = I'll work in { $currency ->
+        [BGN] Bulgarian leva
+        [USD] US dollars
+        [GBP] pounds sterling
+       *[EUR] euros
+    } from now on.
+coach-currency-assumed = I'll assume the amounts are in { $currency ->
+        [BGN] Bulgarian leva
+        [USD] US dollars
+        [GBP] pounds sterling
+       *[EUR] euros
+    }. If the order is in another currency, go /back and type the amount with it, for example “1,200 BGN” or “$500”.
+coach-currency-mismatch = The price is in { $currency ->
+        [BGN] Bulgarian leva
+        [USD] US dollars
+        [GBP] pounds sterling
+       *[EUR] euros
+    }. Type the deposit in the same currency — or go /back and type the price with the right one.
+coach-currency-unknown = I don't know that currency. Pick one of the buttons, or type for example “EUR”, “лв” or “$”.
 
 ## Step 3: talk directly
 
@@ -169,6 +197,8 @@ coach-solution-part = That is a legitimate outcome too. Part on good terms: than
 ## Step 6: who pays
 
 coach-payment-suggested = ★ marks the variant that fits what you told me.
+coach-payment-confirmed-continue = Then you redo the work together. I changed the solution to “redo” — the reply says so.
+coach-payment-confirmed-part-ways = Then you part ways. I changed the solution to “part ways” — the reply says so.
 coach-payment-price = Price of the order: { $price }
 coach-payment-deposit = Deposit received: { $deposit }
 coach-payment-no-deposit = Deposit: none received
@@ -202,6 +232,16 @@ coach-reply-tone-friendly = Switched to a friendly tone.
 coach-reply-tone-formal = Switched to a formal tone.
 coach-reply-language-en = The reply is now in English.
 coach-reply-language-bg = The reply is now in Bulgarian.
+coach-reply-fact-prompt = { $language ->
+        [bg] The reply is in Bulgarian, but this is in English
+       *[en] The reply is in English, but this is in Bulgarian
+    } ({ $fact }): “{ $value }”. Write it in { $language ->
+        [bg] Bulgarian
+       *[en] English
+    } — or skip to leave it out of the reply.
+coach-reply-name-prompt = The reply is in English. How is “{ $value }” written in Latin letters? Skip, and the greeting goes without the name.
+coach-reply-preselected-en = Their message is in English, so I'll write the reply in English — press “{ $button }” under the reply to change it.
+coach-reply-preselected-bg = Their message is in Bulgarian, so I'll write the reply in Bulgarian — press “{ $button }” under the reply to change it.
 
 ## Step 8: done
 
@@ -215,6 +255,7 @@ coach-field-contact-name = Contact person
 coach-field-delivery = Delivered
 coach-field-client-said = The client said
 coach-field-intermediary = Contact with the client
+coach-field-intermediary-contact = Your contact there
 coach-field-channel = Talked so far
 coach-field-price = Price
 coach-field-deposit = Deposit
@@ -285,6 +326,7 @@ coach-step-contact-name = the contact person
 coach-step-delivery = what was delivered
 coach-step-client-said = what the client said
 coach-step-intermediary = who is in between
+coach-step-intermediary-contact = your contact there
 coach-step-channel = how you talked
 coach-step-currency = currency
 coach-step-price = price
@@ -295,6 +337,7 @@ coach-step-problem-details = problem details
 coach-step-solution = solution
 coach-step-deadline = new deadline
 coach-step-payment = who pays
+coach-step-payment-confirm = who pays: confirming
 coach-step-kill-fee-share = share that stays with you
 coach-step-kill-fee-other = share in percent
 coach-step-kill-fee-agreed = agreed in the contract?

@@ -279,7 +279,6 @@ def _conversation_to_the_reply(chat: Chat, lang: str, *, price: str, deposit: st
     )
     turn = chat.pick_number(turn, btn("direct"))
     turn = chat.pick_number(turn, btn("writing"))
-    turn = chat.pick_number(turn, btn("currency-eur"))
     turn = chat.type(price)
     turn = chat.type(deposit)
     assert "── " + t(lang, "draft-title-call-request") + " " in turn.text

@@ -121,7 +121,6 @@ def test_a_draft_prints_without_borders_and_copy_writes_it_to_a_file(
     turn = chat.pick_number(turn, btn("skip"))
     turn = chat.pick_number(turn, btn("direct"))
     turn = chat.pick_number(turn, btn("writing"))
-    turn = chat.pick_number(turn, btn("currency-eur"))
     turn = chat.type("1200")
     turn = chat.type("400")
     with sqlite3.connect(database) as connection:

@@ -21,7 +21,6 @@ BUTTON_STEPS = [
     Step.CALM,
     Step.INTERMEDIARY,
     Step.CHANNEL,
-    Step.CURRENCY,
     Step.TALK,
     Step.PROBLEM,
     Step.SOLUTION,
@@ -279,9 +278,8 @@ def test_deposit_above_price_is_refused(driver: FlowDriver) -> None:
 
 
 def test_deposit_question_names_the_price_in_its_currency(driver: FlowDriver) -> None:
-    drive_to(driver, Step.CURRENCY)
-    driver.press_key("coach-btn-currency-usd")
-    driver.text("1 200")
+    drive_to(driver, Step.PRICE)
+    driver.text("1 200 USD")
     assert driver.case is not None and driver.case.step is Step.DEPOSIT
     price = format_money(Decimal(1200), "USD", language=driver.language)
     assert driver.said("coach-payment-price", price=price)
@@ -290,7 +288,8 @@ def test_deposit_question_names_the_price_in_its_currency(driver: FlowDriver) ->
 
 
 def test_deposit_in_another_currency_is_refused(driver: FlowDriver) -> None:
-    case = at(driver, Step.DEPOSIT)
+    case = at(driver, Step.PRICE)
+    driver.text("1 200 EUR")  # the currency named: a deposit in dollars contradicts it
     driver.text("$300")
     assert case.step is Step.DEPOSIT and case.answers.deposit is None
     assert driver.said("coach-currency-mismatch", currency="EUR")

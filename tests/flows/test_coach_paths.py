@@ -29,7 +29,7 @@ from flows.io import (
     ScheduleReminder,
 )
 from flows.money import format_money
-from tests.helpers.flow_driver import FlowDriver, drive_to
+from tests.helpers.flow_driver import FlowDriver, client_said, drive_to, localised
 
 
 def money(driver: FlowDriver, amount: str, currency: str = "EUR") -> str:
@@ -47,12 +47,13 @@ def answer_facts(
     """From CLIENT_NAME to TALK with typical answers."""
     driver.text("ACME Ltd")
     driver.text("Maria")  # the contact person, asked since ACME Ltd is a company
-    driver.text("a logo and business cards")
-    driver.text("It is not what we are looking for")
+    driver.text(localised("a logo and business cards", driver.language))
+    driver.text(client_said(driver.language))
     driver.press_key(intermediary)
+    if intermediary != "coach-btn-direct":
+        driver.text("Petra")  # the contact at the agency or the colleague
     driver.press_key(channel)
-    driver.press_key("coach-btn-currency-eur")
-    driver.text(price)
+    driver.text(price)  # the currency comes with the price (a bare number: EUR)
     driver.text(deposit)
 
 
@@ -140,11 +141,12 @@ def test_facts_are_stored_as_they_come(driver: FlowDriver) -> None:
     a = case.answers
     assert a.client_name == "ACME Ltd"
     assert a.contact_name == "Maria"
-    assert a.delivery == "a logo and business cards"
-    assert a.client_said == "It is not what we are looking for"
+    assert a.delivery == localised("a logo and business cards", driver.language)
+    assert a.client_said == client_said(driver.language)
     assert a.intermediary is Intermediary.FREELANCER
+    assert a.intermediary_contact == "Petra"
     assert a.channel is Channel.WRITING
-    assert a.currency == "EUR"
+    assert (a.currency, a.currency_given) == ("EUR", False)
     assert a.price == Decimal("1200.00")
     assert a.deposit == Decimal("400.00")
     assert case.trail[-9:] == [
@@ -153,8 +155,8 @@ def test_facts_are_stored_as_they_come(driver: FlowDriver) -> None:
         Step.DELIVERY,
         Step.CLIENT_SAID,
         Step.INTERMEDIARY,
+        Step.INTERMEDIARY_CONTACT,
         Step.CHANNEL,
-        Step.CURRENCY,
         Step.PRICE,
         Step.DEPOSIT,
     ]
@@ -191,6 +193,104 @@ def test_currency_buttons(driver: FlowDriver, code: str) -> None:
     assert driver.case is not None and driver.case.answers.currency == code
 
 
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("1 200 лв", "BGN"),
+        ("1200 leva", "BGN"),
+        ("1 200 лева", "BGN"),
+        ("BGN 1200", "BGN"),
+        ("€500", "EUR"),
+        ("500 euro", "EUR"),
+        ("500 евро", "EUR"),
+        ("$500", "USD"),
+        ("500 dollars", "USD"),
+        ("500 долара", "USD"),
+        ("£500", "GBP"),
+        ("500 pounds", "GBP"),
+        ("500 паунда", "GBP"),
+    ],
+)
+def test_the_price_names_the_currency(driver: FlowDriver, typed: str, code: str) -> None:
+    drive_to(driver, Step.PRICE)
+    driver.text(typed)
+    case = driver.case
+    assert case is not None and case.step is Step.DEPOSIT
+    assert (case.answers.currency, case.answers.currency_given) == (code, True)
+    assert not driver.said("coach-currency-assumed", currency=code)
+
+
+def test_a_bare_price_assumes_euros_once(driver: FlowDriver) -> None:
+    drive_to(driver, Step.PRICE)
+    assert driver.said("coach-price-example-any")
+    driver.text("1 200")
+    assert driver.said("coach-currency-assumed", currency="EUR")
+    driver.text("400")  # the deposit, bare too: not said again
+    assert not driver.said("coach-currency-assumed", currency="EUR")
+    assert driver.case is not None and driver.case.answers.currency == "EUR"
+
+
+def test_a_skipped_price_assumes_euros_at_the_deposit(driver: FlowDriver) -> None:
+    drive_to(driver, Step.PRICE)
+    driver.press_key("coach-btn-skip")
+    driver.text("400")
+    assert driver.said("coach-currency-assumed", currency="EUR")
+
+
+def test_the_deposit_can_name_the_currency_of_a_bare_price(driver: FlowDriver) -> None:
+    drive_to(driver, Step.PRICE)
+    driver.text("1 200")
+    driver.text("400 лв")
+    case = driver.case
+    assert case is not None and case.step is Step.TALK
+    assert (case.answers.currency, case.answers.deposit) == ("BGN", Decimal("400.00"))
+    assert driver.said("coach-currency-set", currency="BGN")
+
+
+def test_the_price_example_follows_the_currency_and_the_locale(driver: FlowDriver) -> None:
+    drive_to(driver, Step.PRICE)
+    driver.text("1 200 лв")
+    driver.command("back")
+    example = format_money(Decimal("1200.50"), "BGN", language=driver.language)
+    assert driver.said("coach-price-example", example=example)
+    assert example == ("1\xa0200,50\xa0лв." if driver.language == "bg" else "1,200.50\xa0BGN")
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("лв", "BGN"),
+        ("лева", "BGN"),
+        ("лв.", "BGN"),
+        ("BGN", "BGN"),
+        ("€", "EUR"),
+        ("eur", "EUR"),
+        ("euro", "EUR"),
+        ("евро", "EUR"),
+        ("$", "USD"),
+        ("usd", "USD"),
+        ("dollars", "USD"),
+        ("долара", "USD"),
+        ("£", "GBP"),
+        ("gbp", "GBP"),
+        ("pounds", "GBP"),
+        ("паунда", "GBP"),
+    ],
+)
+def test_a_currency_typed_as_a_word_or_sign(driver: FlowDriver, typed: str, code: str) -> None:
+    drive_to(driver, Step.CURRENCY)
+    driver.text(typed)
+    assert driver.case is not None and driver.case.answers.currency == code
+    assert driver.case.step is Step.REPLY  # the currency is changed from "Change facts"
+
+
+def test_an_unknown_currency_word_asks_again(driver: FlowDriver) -> None:
+    drive_to(driver, Step.CURRENCY)
+    driver.text("yen")
+    assert driver.case is not None and driver.case.step is Step.CURRENCY
+    assert driver.said("coach-currency-unknown")
+
+
 def test_no_deposit_button(driver: FlowDriver) -> None:
     drive_to(driver, Step.DEPOSIT)
     driver.press_key("coach-btn-no-deposit")
@@ -206,8 +306,7 @@ def test_every_fact_skipped_leaves_no_holes_in_any_draft(driver: FlowDriver) -> 
     driver.text(t(driver.language, "coach-btn-skip").upper())  # typed, upper case
     assert driver.case.step is Step.CHANNEL
     driver.text("skip" if driver.language == "bg" else "пропусни")  # the other language
-    assert driver.case.step is Step.CURRENCY
-    driver.press_key("coach-btn-skip")
+    assert driver.case.step is Step.PRICE  # the currency comes with the price
     driver.press_key("coach-btn-skip")
     driver.press_key("coach-btn-skip")
     a = driver.case.answers
@@ -290,7 +389,6 @@ def test_checklist_adapts_to_what_the_client_said(driver: FlowDriver) -> None:
     driver.text("The style is not what I imagined")
     driver.press_key("coach-btn-direct")
     driver.press_key("coach-btn-calls")
-    driver.press_key("coach-btn-skip")
     driver.press_key("coach-btn-skip")
     driver.press_key("coach-btn-skip")
     driver.press_key("coach-btn-call-arranged")
@@ -377,13 +475,21 @@ def test_part_ways_goes_straight_to_who_pays(driver: FlowDriver) -> None:
 # ---------------------------------------------------------------------- step 6
 
 
-def _to_payment(driver: FlowDriver, *, price: str = "1 200", deposit: str = "400") -> None:
+def _to_payment(
+    driver: FlowDriver,
+    *,
+    price: str = "1 200",
+    deposit: str = "400",
+    solution: str = "coach-btn-part-ways",
+) -> None:
     drive_to(driver, Step.CLIENT_NAME)
     answer_facts(driver, price=price, deposit=deposit)
     driver.press_key("coach-btn-call-arranged")
     driver.press_key("coach-btn-problem-brief")
     driver.press_key("coach-btn-skip")
-    driver.press_key("coach-btn-part-ways")
+    driver.press_key(solution)
+    if solution == "coach-btn-redo":
+        driver.press_key("coach-btn-skip")  # no new deadline
     assert driver.case is not None and driver.case.step is Step.PAYMENT
 
 
@@ -486,7 +592,7 @@ def test_variant_2_without_deposit_invoices_everything(driver: FlowDriver) -> No
 def test_variant_3_deduct_by_percent_or_money(
     driver: FlowDriver, typed: str, unusable: str, left: str
 ) -> None:
-    _to_payment(driver)
+    _to_payment(driver, solution="coach-btn-redo")
     driver.press_key("coach-btn-pay-continue")
     assert driver.case is not None and driver.case.step is Step.CONTINUE_MODE
     driver.press_key("coach-btn-deduct")
@@ -504,7 +610,7 @@ def test_variant_3_deduct_by_percent_or_money(
 
 
 def test_variant_3_deduct_more_than_the_deposit(driver: FlowDriver) -> None:
-    _to_payment(driver)
+    _to_payment(driver, solution="coach-btn-redo")
     driver.press_key("coach-btn-pay-continue")
     driver.press_key("coach-btn-deduct")
     driver.text("600")
@@ -520,7 +626,7 @@ def test_variant_3_deduct_more_than_the_deposit(driver: FlowDriver) -> None:
 
 
 def test_variant_3_deduct_without_a_deposit(driver: FlowDriver) -> None:
-    _to_payment(driver, deposit="0")
+    _to_payment(driver, deposit="0", solution="coach-btn-redo")
     driver.press_key("coach-btn-pay-continue")
     driver.press_key("coach-btn-deduct")
     driver.text("300")
@@ -530,7 +636,7 @@ def test_variant_3_deduct_without_a_deposit(driver: FlowDriver) -> None:
 
 
 def test_variant_3_absorb(driver: FlowDriver) -> None:
-    _to_payment(driver)
+    _to_payment(driver, solution="coach-btn-redo")
     driver.press_key("coach-btn-pay-continue")
     driver.press_key("coach-btn-absorb")
     assert driver.case is not None and driver.case.answers.continue_mode is ContinueMode.ABSORB
@@ -558,6 +664,7 @@ def test_reply_tone_and_language_toggles_resend_the_draft(driver: FlowDriver) ->
     driver.press_key(f"coach-btn-reply-in-{other}")  # the button names its language
     assert case.answers.reply_language == other
     assert driver.said(f"coach-reply-language-{other}")
+    driver.skip_reply_facts()  # the facts in the other language are asked again
     assert driver.drafts()[0].language == other
     driver.press_key(f"coach-btn-reply-in-{driver.language}")
     assert case.answers.reply_language == driver.language
@@ -577,6 +684,7 @@ def test_lang_at_the_reply_keeps_the_reply_in_its_language(driver: FlowDriver) -
     assert driver.drafts()[0].language == first.language
     # The language button switches from the language the user is looking at.
     driver.press_key(f"coach-btn-reply-in-{other}")
+    driver.skip_reply_facts()  # the facts in the other language are asked again
     assert driver.drafts()[0].language == other
 
 
@@ -607,7 +715,7 @@ def test_change_facts_edits_one_fact_and_returns_with_a_fresh_draft(driver: Flow
     driver.press_key("coach-btn-change-facts")
     driver.press_key("coach-btn-edit-problem")
     driver.press_key("coach-btn-problem-scope")
-    driver.text("Two more pages")
+    driver.text("Още две страници" if driver.language == "bg" else "Two more pages")
     assert case.step is Step.REPLY and case.answers.problem is Problem.SCOPE
     # The payment: through its sub-choices back to the reply.
     driver.press_key("coach-btn-change-facts")
@@ -642,6 +750,9 @@ def test_every_fact_in_the_menu_returns_to_the_reply(
     driver.press(driver.labels()[0])
     if driver.case.step is Step.DEADLINE:  # redo asks for the deadline first
         driver.press_key("coach-btn-skip")
+    if driver.case.step is Step.PAYMENT:  # the new solution contradicts the payment
+        driver.press_key("coach-btn-pay-continue")
+        driver.press_key("coach-btn-absorb")
     assert driver.case.step is Step.REPLY
 
 
@@ -782,15 +893,18 @@ def test_every_message_is_complete_and_fits_the_platforms(
     driver.press_key("coach-btn-skip")
     driver.press_key(solution)
     if solution == "coach-btn-redo":
-        driver.text("in 5 working days")
+        driver.text("до 5 работни дни" if driver.language == "bg" else "in 5 working days")
     for step in payment:
         if step.startswith("text:"):
             driver.text(step.removeprefix("text:"))
         else:
             driver.press_key(step)
+        if driver.case is not None and driver.case.step is Step.PAYMENT_CONFIRM:
+            driver.press(driver.labels()[0])  # yes: the solution follows the payment
     driver.press_key("coach-btn-tone-friendly")
     other = "bg" if driver.language == "en" else "en"
     driver.press_key(f"coach-btn-reply-in-{other}")
+    driver.skip_reply_facts()  # the facts in the other language are asked again
     driver.press_key("coach-btn-done")
     assert driver.case is None and driver.closed[-1].status is CaseStatus.DONE
     outgoing = driver.all_outgoing()
@@ -802,5 +916,7 @@ def test_every_message_is_complete_and_fits_the_platforms(
             assert 1 <= len(row) <= 4
             for button in row:
                 assert 1 <= len(button.label) <= 75
-    kinds = [o.kind for o in driver.drafts(driver.results[-1])]
-    assert kinds == [DraftKind.CONTRACT_CLAUSE]
+    clauses = driver.drafts(driver.results[-1])
+    assert [o.kind for o in clauses] == [DraftKind.CONTRACT_CLAUSE] * 2
+    # The reply is in the other language: the clause comes in it and in the coach's (D28).
+    assert [o.language for o in clauses] == [other, driver.language]

@@ -31,6 +31,7 @@ from flows.io import (
     Reply,
     ShowHistory,
 )
+from flows.reply_facts import missing_fact
 from tests.helpers.flow_driver import FlowDriver
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -57,11 +58,24 @@ class Recorder:
 
     def play(self, actions: Sequence[Action]) -> str:
         for kind, value in actions:
+            if kind == "retype":
+                self._retype()
+                continue
             self.lines.append(f">>> {kind}: {value}")
             result = self._act(kind, value)
             if result is not None:
                 self._result(result)
         return "\n".join(self.lines) + "\n"
+
+    def _retype(self) -> None:
+        """Type each fact the reply asks again in its language (see ``RETYPED``)."""
+        while (case := self.driver.case) is not None and case.answers.reply_language:
+            field = missing_fact(case.answers, case.answers.reply_language)
+            if field is None:
+                return
+            text = RETYPED[case.answers.reply_language][field]
+            self.lines.append(f">>> type: {text}")
+            self._result(self.driver.text(text))
 
     def _act(self, kind: str, value: str) -> FlowResult | None:
         d = self.driver
@@ -169,6 +183,24 @@ def C(command: str) -> Action:
 SKIP = P("coach-btn-skip")
 KEEP = P("coach-btn-keep")
 
+#: What the user retypes when the reply's language differs from a fact's ("retype").
+RETYPED = {
+    "en": {
+        "delivery": "the logo and business cards",
+        "problem_details": "you'd like a calmer palette",
+        "deadline": "by Friday",
+        "client_name": "Akme Ltd",
+        "contact_name": "Maria",
+        "intermediary_contact": "Petra",
+    },
+    "bg": {
+        "delivery": "логото и визитките",
+        "problem_details": "искате по-спокойни цветове",
+        "deadline": "до петък",
+    },
+}
+RETYPE: Action = ("retype", "")
+
 #: Start and say calm.
 CALM: list[Action] = [T("hello"), P("coach-btn-calm")]
 
@@ -180,18 +212,21 @@ def facts(
     delivery: str = "a logo and business cards",
     said: str = "It is not what we are looking for, the style feels off",
     via: str = "coach-btn-direct",
+    via_contact: str | None = "Petra",
     channel: str = "coach-btn-writing",
-    currency: str = "coach-btn-currency-eur",
     price: str | None = "1 200",
     deposit: str | None = "400",
 ) -> list[Action]:
-    """Answer every fact from the client's name to the deposit."""
+    """Answer every fact from the client's name to the deposit (the price names its currency)."""
     out: list[Action] = [T(name) if name else SKIP]
     if name:  # every name used here is a company's: the contact person is asked
         out.append(T(contact) if contact else SKIP)
     out.append(T(delivery) if delivery else SKIP)
     out.append(T(said) if said else SKIP)
-    out += [P(via), P(channel), P(currency)]
+    out.append(P(via))
+    if via != "coach-btn-direct":  # an agency or a colleague: their contact is asked
+        out.append(T(via_contact) if via_contact else SKIP)
+    out.append(P(channel))  # the currency comes with the price
     out.append(T(price) if price is not None else SKIP)
     if deposit == "none":
         out.append(P("coach-btn-no-deposit"))
@@ -229,8 +264,12 @@ SCENARIOS: dict[str, list[Action]] = {
         P("coach-btn-redo"),
         T("by Friday"),
         P("coach-btn-pay-keep-deposit"),
+        P("coach-btn-back-to-options"),
+        P("coach-btn-pay-keep-deposit"),
+        T("yes"),
         P("coach-btn-tone-friendly"),
         ("token", "lang"),
+        RETYPE,
         P("coach-btn-tone-formal"),
         ("token", "lang"),
         *DONE,
@@ -253,12 +292,12 @@ SCENARIOS: dict[str, list[Action]] = {
         SKIP,
         SKIP,
         SKIP,
-        SKIP,
         P("coach-btn-problem-style"),
         SKIP,
         P("coach-btn-redo"),
         SKIP,
         P("coach-btn-pay-keep-deposit"),
+        P("coach-btn-confirm-part-ways"),
         *DONE,
     ],
     "agency-writing-still-unclear-loops": [
@@ -298,7 +337,7 @@ SCENARIOS: dict[str, list[Action]] = {
     ],
     "kill-fee-other-no-deposit-bgn": [
         *CALM,
-        *facts(currency="coach-btn-currency-bgn", price="1 200,50 лв", deposit="none"),
+        *facts(price="1 200,50 лв", deposit="none"),
         *TALK_PROBLEM,
         *PART,
         P("coach-btn-pay-kill-fee"),
@@ -318,7 +357,7 @@ SCENARIOS: dict[str, list[Action]] = {
     ],
     "kill-fee-invoice-rest-usd": [
         *CALM,
-        *facts(currency="coach-btn-currency-usd", price="$2000", deposit="200"),
+        *facts(price="$2000", deposit="200"),
         *TALK_PROBLEM,
         *kill_fee("50", False),
         *DONE,
@@ -337,7 +376,7 @@ SCENARIOS: dict[str, list[Action]] = {
     ],
     "continue-deduct-money-exceeds-deposit": [
         *CALM,
-        *facts(currency="coach-btn-currency-gbp", deposit="100"),
+        *facts(price="1200 pounds", deposit="100"),
         *TALK_PROBLEM,
         P("coach-btn-redo"),
         SKIP,
@@ -350,7 +389,8 @@ SCENARIOS: dict[str, list[Action]] = {
         *CALM,
         *facts(deposit="300"),
         *TALK_PROBLEM,
-        *PART,
+        P("coach-btn-redo"),
+        SKIP,
         P("coach-btn-pay-continue"),
         P("coach-btn-deduct"),
         T("300"),
@@ -360,7 +400,8 @@ SCENARIOS: dict[str, list[Action]] = {
         *CALM,
         *facts(deposit="none"),
         *TALK_PROBLEM,
-        *PART,
+        P("coach-btn-redo"),
+        SKIP,
         P("coach-btn-pay-continue"),
         P("coach-btn-deduct"),
         T("200"),
@@ -370,7 +411,8 @@ SCENARIOS: dict[str, list[Action]] = {
         *CALM,
         *facts(price=None, deposit=None),
         *TALK_PROBLEM,
-        *PART,
+        P("coach-btn-redo"),
+        SKIP,
         P("coach-btn-pay-continue"),
         P("coach-btn-deduct"),
         T("30%"),
@@ -402,8 +444,7 @@ SCENARIOS: dict[str, list[Action]] = {
         *CALM,
         *facts(),
         *TALK_PROBLEM,
-        P("coach-btn-redo"),
-        T("by Friday"),
+        *PART,
         P("coach-btn-pay-keep-deposit"),
         P("coach-btn-change-facts"),
         P("coach-btn-back-to-reply"),
@@ -454,17 +495,22 @@ SCENARIOS: dict[str, list[Action]] = {
         P("coach-btn-edit-solution"),
         P("coach-btn-redo"),
         T("within a week"),
+        P("coach-btn-pay-continue"),
+        P("coach-btn-absorb"),
         P("coach-btn-change-facts"),
         P("coach-btn-edit-solution"),
         P("coach-btn-part-ways"),
+        P("coach-btn-pay-keep-deposit"),
         P("coach-btn-change-facts"),
         P("coach-btn-edit-payment"),
         P("coach-btn-pay-continue"),
+        P("coach-btn-confirm-continue"),
         P("coach-btn-deduct"),
         T("250"),
         P("coach-btn-change-facts"),
         P("coach-btn-edit-payment"),
         P("coach-btn-pay-kill-fee"),
+        P("coach-btn-confirm-part-ways"),
         P("coach-btn-share-other"),
         T("45"),
         P("coach-btn-no"),
@@ -518,6 +564,7 @@ SCENARIOS: dict[str, list[Action]] = {
         C("back"),
         C("back"),
         P("coach-btn-pay-continue"),
+        P("coach-btn-confirm-continue"),
         P("coach-btn-absorb"),
         P("coach-btn-change-facts"),
         P("coach-btn-edit-price"),
@@ -567,13 +614,12 @@ SCENARIOS: dict[str, list[Action]] = {
         ("label", "coach-btn-direct"),
         T("maybe by email"),
         P("coach-btn-writing"),
-        T("yen"),
-        P("coach-btn-currency-eur"),
+        T("1200 yen"),
         T("free"),
         T("-5"),
         T("0"),
         T("12,34,56"),
-        T("1200"),
+        T("1200 EUR"),
         T("5000"),
         T("abc"),
         T("£100"),
@@ -589,6 +635,8 @@ SCENARIOS: dict[str, list[Action]] = {
         P("coach-btn-part-ways"),
         T("whatever"),
         P("coach-btn-pay-continue"),
+        T("perhaps"),
+        T("Yes!"),
         P("coach-btn-deduct"),
         T("150%"),
         T("5000"),
@@ -611,6 +659,9 @@ BG_TEXT = {
     "They need twice the pages": "Трябват им двойно повече страници",
     "by Friday": "до петък",
     "next Friday": "следващия петък",
+    "in two weeks": "до две седмици",
+    "within a week": "до седмица",
+    "We expected something bolder": "Очаквахме нещо по-смело",
     "Nordlicht GmbH": "Нордлихт ГмбХ",
     "Studio Lale": "Студио Лале",
     "Maria": "Мария",

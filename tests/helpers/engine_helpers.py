@@ -121,15 +121,17 @@ BULGARIAN_PATH = Script(
         Step.DELIVERY: [Type("Лого и визитки")],
         Step.CLIENT_SAID: [Type("Не е това, което си представях.")],
         Step.INTERMEDIARY: [Press("agency")],
+        Step.INTERMEDIARY_CONTACT: [Type("Петя")],
         Step.CHANNEL: [Press("writing")],
-        Step.CURRENCY: [Press("bgn")],
-        Step.PRICE: [Type("1 200,50 лв")],
+        Step.PRICE: [Type("1 200,50 лв")],  # the price names the currency
         Step.DEPOSIT: [Type("400")],
         Step.TALK: [Press("arranged"), Press("arranged")],
         Step.PROBLEM: [Press("unclear"), Press("style")],
         Step.PROBLEM_DETAILS: [Type("Искат по-строг стил.")],
         Step.SOLUTION: [Press("part")],
-        Step.PAYMENT: [Press("kill_fee")],
+        # "Continue together" after parting ways is confirmed first; "no" goes back.
+        Step.PAYMENT: [Press("continue"), Press("kill_fee")],
+        Step.PAYMENT_CONFIRM: [Press("no")],
         Step.KILL_FEE_SHARE: [Press("other")],
         Step.KILL_FEE_OTHER: [Type("35")],
         Step.KILL_FEE_AGREED: [Press("no")],
@@ -138,7 +140,8 @@ BULGARIAN_PATH = Script(
     },
 )
 
-#: English: calm, direct, redo with a deadline, continue together and deduct.
+#: English: calm, direct, redo with a deadline, continue together and deduct, then
+#: the currency changed from the reply.
 ENGLISH_PATH = Script(
     language="en",
     actions={
@@ -149,7 +152,6 @@ ENGLISH_PATH = Script(
         Step.CLIENT_SAID: [Press("skip")],
         Step.INTERMEDIARY: [Press("direct")],
         Step.CHANNEL: [Press("calls")],
-        Step.CURRENCY: [Press("eur")],
         Step.PRICE: [Type("1200")],
         Step.DEPOSIT: [Type("€400")],
         Step.TALK: [Press("follow"), Press("talked")],
@@ -160,7 +162,10 @@ ENGLISH_PATH = Script(
         Step.PAYMENT: [Press("continue")],
         Step.CONTINUE_MODE: [Press("deduct")],
         Step.UNUSABLE: [Type("25%")],
-        Step.REPLY: [Press("tone"), Press("done")],
+        Step.REPLY: [Press("facts"), Press("tone"), Press("done")],
+        # The currency question lives in "Change facts"; typed as a word.
+        Step.EDIT_FACTS: [Press("e.currency")],
+        Step.CURRENCY: [Type("euro")],
     },
 )
 

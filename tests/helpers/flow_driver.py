@@ -83,6 +83,15 @@ class FlowDriver:
         self._record(result)
         return result
 
+    def skip_reply_facts(self) -> int:
+        """Leave out every fact the reply asks to retype in its language; return how many."""
+        skipped = 0
+        leave_out = t(self.language, "coach-btn-leave-out")
+        while self.keyboard is not None and leave_out in self.labels():
+            self.press(leave_out)
+            skipped += 1
+        return skipped
+
     # ------------------------------------------------------------------ looking
 
     def button(self, label: str) -> Button:
@@ -154,10 +163,11 @@ ROUTES: dict[Step, tuple[Step | None, tuple[str, str]]] = {
     Step.CONTACT_NAME: (Step.CLIENT_NAME, ("text", "ACME Ltd")),
     Step.DELIVERY: (Step.CONTACT_NAME, ("text", "Maria")),
     Step.CLIENT_SAID: (Step.DELIVERY, ("text", "a logo and business cards")),
-    Step.INTERMEDIARY: (Step.CLIENT_SAID, ("text", "It is not what we are looking for")),
-    Step.CHANNEL: (Step.INTERMEDIARY, ("key", "coach-btn-agency")),
-    Step.CURRENCY: (Step.CHANNEL, ("key", "coach-btn-writing")),
-    Step.PRICE: (Step.CURRENCY, ("key", "coach-btn-currency-eur")),
+    # "said" is typed in the driver's language: its script pre-selects the reply's language.
+    Step.INTERMEDIARY: (Step.CLIENT_SAID, ("said", "")),
+    Step.INTERMEDIARY_CONTACT: (Step.INTERMEDIARY, ("key", "coach-btn-agency")),
+    Step.CHANNEL: (Step.INTERMEDIARY_CONTACT, ("text", "Petra")),
+    Step.PRICE: (Step.CHANNEL, ("key", "coach-btn-writing")),
     Step.DEPOSIT: (Step.PRICE, ("text", "1 200")),
     Step.TALK: (Step.DEPOSIT, ("text", "400")),
     Step.PROBLEM: (Step.TALK, ("key", "coach-btn-call-arranged")),
@@ -165,13 +175,15 @@ ROUTES: dict[Step, tuple[Step | None, tuple[str, str]]] = {
     Step.SOLUTION: (Step.PROBLEM_DETAILS, ("text", "They wanted a calmer palette")),
     Step.DEADLINE: (Step.SOLUTION, ("key", "coach-btn-redo")),
     Step.PAYMENT: (Step.DEADLINE, ("text", "by Friday")),
-    Step.KILL_FEE_SHARE: (Step.PAYMENT, ("key", "coach-btn-pay-kill-fee")),
+    Step.PAYMENT_CONFIRM: (Step.PAYMENT, ("key", "coach-btn-pay-kill-fee")),
+    Step.KILL_FEE_SHARE: (Step.PAYMENT_CONFIRM, ("key", "coach-btn-confirm-part-ways")),
     Step.KILL_FEE_OTHER: (Step.KILL_FEE_SHARE, ("key", "coach-btn-share-other")),
     Step.KILL_FEE_AGREED: (Step.KILL_FEE_OTHER, ("text", "35")),
     Step.CONTINUE_MODE: (Step.PAYMENT, ("key", "coach-btn-pay-continue")),
     Step.UNUSABLE: (Step.CONTINUE_MODE, ("key", "coach-btn-deduct")),
     Step.REPLY: (Step.KILL_FEE_AGREED, ("key", "coach-btn-yes")),
     Step.EDIT_FACTS: (Step.REPLY, ("key", "coach-btn-change-facts")),
+    Step.CURRENCY: (Step.EDIT_FACTS, ("key", "coach-btn-edit-currency")),
     Step.DONE: (Step.REPLY, ("key", "coach-btn-done")),
 }
 
@@ -179,11 +191,32 @@ ROUTES: dict[Step, tuple[Step | None, tuple[str, str]]] = {
 ACTIVE_STEPS: tuple[Step, ...] = tuple(s for s in Step if s not in (Step.START, Step.DONE))
 
 
+#: The route's free-text facts as a Bulgarian user types them: a reply in the
+#: coach's language then asks nothing again (see :mod:`flows.reply_facts`).
+BG_FACTS = {
+    "a logo and business cards": "логото и визитките",
+    "They wanted a calmer palette": "искате по-спокойни цветове",
+    "by Friday": "до петък",
+}
+
+
+def localised(text: str, language: str) -> str:
+    """A route's free-text fact as typed by a user of ``language``."""
+    return BG_FACTS.get(text, text) if language == "bg" else text
+
+
+def client_said(language: str) -> str:
+    """The client's message as typed in ``language`` (so the reply stays in that language)."""
+    return "Не е това, което търсим" if language == "bg" else "It is not what we are looking for"
+
+
 def act(driver: FlowDriver, action: tuple[str, str]) -> FlowResult:
     """Perform one route action: type text or press a button by label key."""
     kind, value = action
+    if kind == "said":
+        return driver.text(client_said(driver.language))
     if kind == "text":
-        return driver.text(value)
+        return driver.text(localised(value, driver.language))
     return driver.press_key(value)
 
 

@@ -116,13 +116,21 @@ async def _run_user(
     return extra
 
 
-def _transcript(api: BotApiStandIn, chat_id: int) -> list[tuple[str, str, tuple[str, ...]]]:
-    """What the user saw: new and edited messages, with the labels of their buttons."""
-    return [
-        (call.method, call.text, tuple(label for label, _ in call.buttons()))
-        for call in api.calls(chat_id=chat_id)
-        if call.method in ("sendMessage", "editMessageText")
-    ]
+Transcript = dict[str, list[tuple[str, tuple[str, ...]]]]
+
+
+def _transcript(api: BotApiStandIn, chat_id: int) -> Transcript:
+    """What the user saw: the new messages in order, and the edits in order.
+
+    After a press the channel edits the answered question and sends the next one
+    at the same time (one round trip), so which of the two reaches the Bot API
+    first is not part of the conversation; each sequence on its own is.
+    """
+    seen: Transcript = {"sendMessage": [], "editMessageText": []}
+    for call in api.calls(chat_id=chat_id):
+        if call.method in seen:
+            seen[call.method].append((call.text, tuple(label for label, _ in call.buttons())))
+    return seen
 
 
 async def _snapshots(url: str) -> dict[int, list[CaseSnapshot]]:

@@ -14,6 +14,7 @@ import pytest
 from bot.channels.slack import mrkdwn
 from flows.case import Step
 from flows.i18n import t
+from flows.reply_facts import missing_fact
 from tests.slack.conftest import Workspace
 from tests.slack.drive import ENGLISH, Action, drive_to
 
@@ -22,8 +23,8 @@ USER = "U0BLOCKS"
 KEEP_DEPOSIT: dict[Step, Action] = {
     **ENGLISH,
     Step.INTERMEDIARY: ("press", "agency"),
+    Step.INTERMEDIARY_CONTACT: ("type", "Petra"),
     Step.CHANNEL: ("press", "calls"),
-    Step.CURRENCY: ("press", "bgn"),
     Step.PRICE: ("type", "1.200,50 лв"),
     Step.DEPOSIT: ("type", "500"),
     Step.TALK: ("press", "follow"),
@@ -32,12 +33,14 @@ KEEP_DEPOSIT: dict[Step, Action] = {
     Step.SOLUTION: ("press", "redo"),
     Step.DEADLINE: ("type", "next Friday"),
     Step.PAYMENT: ("press", "keep_deposit"),
+    Step.PAYMENT_CONFIRM: ("press", "yes"),
 }
 
 OTHER_SHARE: dict[Step, Action] = {
     **ENGLISH,
     Step.INTERMEDIARY: ("press", "freelancer"),
-    Step.CURRENCY: ("press", "usd"),
+    Step.INTERMEDIARY_CONTACT: ("press", "skip"),
+    Step.PRICE: ("type", "1200 USD"),
     Step.DEPOSIT: ("press", "none"),
     Step.TALK: ("press", "skip"),
     Step.PROBLEM: ("press", "plans"),
@@ -51,7 +54,7 @@ ABSORB: dict[Step, Action] = {
     Step.CLIENT_NAME: ("press", "skip"),
     Step.DELIVERY: ("press", "skip"),
     Step.CLIENT_SAID: ("press", "skip"),
-    Step.CURRENCY: ("press", "gbp"),
+    Step.PRICE: ("type", "£1,200"),
     Step.PROBLEM: ("press", "scope"),
     Step.SOLUTION: ("press", "redo"),
     Step.PAYMENT: ("press", "continue"),
@@ -72,6 +75,11 @@ async def test_every_branch_renders_valid_blocks(
     # The reply's own buttons: tone, the other language, the fact editor and back.
     await workspace.press(USER, "tone")
     await workspace.press(USER, "lang")
+    # Facts typed in the other language are asked again in the reply's: skipped here.
+    while (case := await workspace.case(USER)) is not None and missing_fact(
+        case.answers, case.answers.reply_language or language
+    ):
+        await workspace.press(USER, "skip")
     await workspace.press(USER, "facts")
     case = await workspace.case(USER)
     assert case is not None and case.step is Step.EDIT_FACTS

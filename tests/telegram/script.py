@@ -29,17 +29,18 @@ def facts(*, client: str, delivery: str = "logo") -> list[Action]:
         ("say", delivery),
         ("press", "coach-btn-skip"),
         ("press", "coach-btn-agency"),
+        ("press", "coach-btn-skip"),  # the contact at the agency
         ("press", "coach-btn-writing"),
-        ("press", "coach-btn-currency-eur"),
         ("say", "1200"),
         ("say", "400"),
     ]
 
 
-def to_reply(*, client: str, delivery: str = "logo") -> list[Action]:
+def to_reply(*, client: str, delivery: str | None = None, language: str = "en") -> list[Action]:
     """From /start to the suggested reply: part ways, variant 2, 40 % agreed."""
     return [
-        *facts(client=client, delivery=delivery),
+        # The delivery in the reply's language, so the reply asks nothing again.
+        *facts(client=client, delivery=delivery or ("лого" if language == "bg" else "logo")),
         ("press", "coach-btn-call-arranged"),
         ("press", "coach-btn-problem-brief"),
         ("press", "coach-btn-skip"),

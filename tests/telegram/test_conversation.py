@@ -27,7 +27,9 @@ async def test_conversation_reaches_the_suggested_reply(
 ) -> None:
     user = make_user(language_code=language, deliver=polling_deliver)
 
-    received = await play(user, to_reply(client="Acme Studio"), language=language)
+    received = await play(
+        user, to_reply(client="Acme Studio", language=language), language=language
+    )
 
     # The suggested reply is its own message: a bold title and the text in <pre>.
     drafts = [m for m in received if entity_text(m, "pre")]
@@ -70,7 +72,7 @@ async def test_every_button_press_is_answered(
     api: BotApiStandIn, make_user: MakeUser, polling_deliver: Deliver
 ) -> None:
     user = make_user(language_code="bg", deliver=polling_deliver)
-    actions = to_reply(client="Мария")
+    actions = to_reply(client="Мария", language="bg")
     presses = sum(1 for kind, _ in actions if kind == "press")
 
     await play(user, actions, language="bg")
@@ -83,7 +85,7 @@ async def test_every_callback_data_fits_64_bytes(
     api: BotApiStandIn, make_user: MakeUser, polling_deliver: Deliver
 ) -> None:
     user = make_user(language_code="bg", deliver=polling_deliver)
-    await play(user, to_reply(client="Клиент с доста дълго име ООД"), language="bg")
+    await play(user, to_reply(client="Клиент с доста дълго име ООД", language="bg"), language="bg")
     # Every other payment variant and sub-choice, from the same question.
     for variant in ("coach-btn-pay-keep-deposit", "coach-btn-pay-continue"):
         for _ in range(4):
@@ -91,10 +93,15 @@ async def test_every_callback_data_fits_64_bytes(
             if user.has_button(t("bg", variant)):
                 break
         await user.press(t("bg", variant))
+    # The solution was "part ways": continuing together is confirmed first.
+    await user.press(t("bg", "coach-btn-confirm-continue"))
     await user.press(t("bg", "coach-btn-deduct"))
     await user.say("25%")
     # The reply's own keyboards: tone, language, the facts menu; then /delete and a return.
     for key in ("coach-btn-tone-friendly", "coach-btn-reply-in-en", "coach-btn-change-facts"):
+        # The Bulgarian facts are asked again for the English reply: left out here.
+        while user.has_button(t("bg", "coach-btn-leave-out")):
+            await user.press(t("bg", "coach-btn-leave-out"))
         await user.press(t("bg", key))
     await user.press(t("bg", "coach-btn-back-to-reply"))
     await user.say("/delete")

@@ -13,7 +13,7 @@ async def test_inline_query_offers_only_the_asking_users_drafts(
 ) -> None:
     ana = make_user(language_code="bg", first_name="Ана")
     ben = make_user(language_code="en", first_name="Ben")
-    await play(ana, to_reply(client="Алфа ООД"), language="bg")
+    await play(ana, to_reply(client="Алфа ООД", language="bg"), language="bg")
     await play(ben, facts(client="Beta Ltd"), language="en")
 
     await ana.inline_query()

@@ -63,7 +63,7 @@ async def test_the_button_and_the_polished_draft_on_telegram(
 ) -> None:
     engine.deliver_model_answers_with(adapter.name, adapter.deliver)  # as the wiring does
     user = make_user(language_code=language, first_name=FIRST_NAME)
-    await play(user, to_reply(client="Acme Studio"), language=language)
+    await play(user, to_reply(client="Acme Studio", language=language), language=language)
     assert user.has_button(t(language, "coach-btn-polish"))
 
     acked = await user.press(t(language, "coach-btn-polish"))
