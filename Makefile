@@ -14,11 +14,8 @@ PIP_INSTALL := $(PIP) install --no-warn-script-location
 MIN_VENV := .venv-min
 MIN_BIN  := $(MIN_VENV)/bin
 MIN_STAMP := $(MIN_VENV)/.installed-stamp
+# The whole suite, nothing deselected: a test failing at the floors means a floor is wrong.
 MIN_TESTS ?= tests
-# Tests known to fail at the floors, with the floor that breaks each: deselected, and
-# printed at the end of every `make test-min` so a broken floor is never forgotten.
-MIN_KNOWN := .ci/min-known-failures.txt
-MIN_DESELECT = $(shell sed -e 's/\#.*//' $(MIN_KNOWN) | awk 'NF {printf "--deselect '"'"'%s'"'"' ", $$1}')
 
 .PHONY: run test test-min lint bench diagram clean
 
@@ -39,11 +36,7 @@ test: $(STAMP)
 
 ## test-min: run the tests with every dependency at the lowest version the pins allow
 test-min: $(MIN_STAMP)
-	$(MIN_BIN)/python -m pytest -q $(MIN_DESELECT) $(MIN_TESTS)
-	@echo
-	@echo "!!!!!! make test-min deselected these tests: they FAIL at the dependency floors !!!!!!"
-	@sed -e '/^$$/d' $(MIN_KNOWN)
-	@echo "!!!!!! (.venv-min/versions.txt lists the versions resolved) !!!!!!"
+	$(MIN_BIN)/python -m pytest -q $(MIN_TESTS)
 
 $(MIN_STAMP): pyproject.toml $(STAMP)
 	@echo "Setting up $(MIN_VENV) with the lowest versions pyproject.toml allows..."
