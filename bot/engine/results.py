@@ -64,20 +64,6 @@ class EngineResult:
     erased: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ReminderDelivery:
-    """A reminder that fell due, claimed for delivery to ``key``.
-
-    The sender confirms it with :meth:`Engine.reminder_delivered` once the
-    platform accepted the message; an unconfirmed claim is claimed again after
-    the lease, so a reminder survives a failed send or a dying worker.
-    """
-
-    key: ConversationKey
-    outgoing: list[Outgoing]
-    reminder_id: int | None = None
-
-
 class EngineObserver(Protocol):
     """Watches the engine from outside (the worker's metrics); must not raise."""
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flows.case import Answers, Channel, Tone
-from flows.drafts.addressee import addressee
-from flows.drafts.facts_text import delivery_phrase
-from flows.drafts.writer import Writer
+from flows.drafts.opening import open_letter
 from flows.i18n import t
 from flows.io import Draft, DraftKind
 
@@ -26,15 +24,8 @@ def compose_call_request(
         tone: Formal ("Вие") or friendly ("ти").
         signature: The user's sign-off, on its own line at the end.
     """
-    to = addressee(answers, language=language, tone=tone)
-    writer = Writer(language, to.tone)
-    names = {"client": to.client, "subject": to.client_subject}
-    delivery = delivery_phrase(answers.delivery, language)
-    what = (
-        writer.plain("draft-work-named", delivery=delivery)
-        if delivery
-        else writer.say("draft-work")
-    )
+    opening = open_letter(answers, language=language, tone=tone)
+    to, writer, names, what = opening.to, opening.writer, opening.names, opening.what
     writer.paragraph(to.greeting)
     if to.via:
         writer.paragraph(

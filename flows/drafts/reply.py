@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flows.case import Answers, PaymentVariant, Problem, Solution, Tone
-from flows.drafts.addressee import addressee
-from flows.drafts.facts_text import deadline_phrase, delivery_phrase, details_sentence
+from flows.drafts.facts_text import deadline_phrase, details_sentence
 from flows.drafts.money_text import payment_text
+from flows.drafts.opening import open_letter
 from flows.drafts.signals import asks_for_refund
-from flows.drafts.writer import Writer
 from flows.i18n import t
 from flows.io import Draft, DraftKind
 
@@ -60,15 +59,8 @@ def compose_reply(
         signature: The user's sign-off, on its own line at the end.
     """
     answers = fitting_answers(answers)
-    to = addressee(answers, language=language, tone=tone)
-    writer = Writer(language, to.tone)
-    names = {"client": to.client, "subject": to.client_subject}
-    delivery = delivery_phrase(answers.delivery, language)
-    what = (
-        writer.plain("draft-work-named", delivery=delivery)
-        if delivery
-        else writer.say("draft-work")
-    )
+    opening = open_letter(answers, language=language, tone=tone)
+    to, writer, names, what = opening.to, opening.writer, opening.names, opening.what
     refund = asks_for_refund(answers.client_said)
 
     writer.paragraph(to.greeting)
