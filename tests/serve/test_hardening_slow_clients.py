@@ -61,6 +61,19 @@ async def _health(port: int) -> int:
         return response.status
 
 
+async def _health_within(port: int, *, seconds: float) -> int:
+    """/healthz's status, probed until it answers or ``seconds`` have passed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while True:
+        try:
+            return await _health(port)
+        except (TimeoutError, aiohttp.ClientError):
+            if loop.time() >= deadline:
+                raise
+            await asyncio.sleep(0.25)
+
+
 async def test_idle_sockets_beyond_the_file_limit_neither_block_nor_flood_the_log() -> None:
     server = subprocess.Popen(
         [sys.executable, "-c", _SERVER],
@@ -77,8 +90,11 @@ async def test_idle_sockets_beyond_the_file_limit_neither_block_nor_flood_the_lo
         for _ in range(IDLE_SOCKETS):  # bounded: more than the server's descriptors
             sock = socket.create_connection(("127.0.0.1", port), timeout=2)
             idle.append(sock)
-        await asyncio.sleep(2.5)  # the header deadline (1 s) has passed for every one
-        assert await _health(port) == 200
+        await asyncio.sleep(2.5)  # the header deadline (1 s) has passed for the first ones
+        # The rest wait in the kernel's backlog and are accepted (and timed out) in waves
+        # of at most the cap, so on a busy machine a probe may meet a full house and be
+        # reset: the server must answer within a bounded time, not at the first try.
+        assert await _health_within(port, seconds=15) == 200
     finally:
         for sock in idle:
             sock.close()
