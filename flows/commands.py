@@ -31,17 +31,28 @@ _CONFIRMATIONS = {"delete": (DELETE_YES, DELETE_NO), "restart": (RESTART_YES, RE
 
 
 def new_case(turn: Turn) -> None:
-    """Open a new case (id from the turn's source) and greet."""
-    case = Case(id=turn.new_case_id())
+    """Open a new case (id from the turn's source) and greet.
+
+    A case that has not begun (at START, opened to hold /delete's question) is begun
+    instead: it never was a case of the user's, so nothing goes to the history.
+    """
+    case = turn.case if _not_begun(turn.case) else None
+    if case is None:
+        case = Case(id=turn.new_case_id())
     fire(case, BEGIN)
     turn.open_case(case)
     turn.say(turn.t("coach-start-prompt"))
     present(turn)
 
 
+def _not_begun(case: Case | None) -> bool:
+    """Whether ``case`` has not begun: still at START (it only holds a confirmation)."""
+    return case is not None and case.step is Step.START
+
+
 def restart(turn: Turn) -> None:
     """Cancel the active case (if any) and open a new one."""
-    if turn.case is not None:
+    if turn.case is not None and not _not_begun(turn.case):
         turn.close(CaseStatus.CANCELLED)
         turn.note("coach-restarted")
     new_case(turn)
@@ -186,7 +197,9 @@ def _restart(turn: Turn, _args: str) -> None:
 
 
 def _cancel(turn: Turn, _args: str) -> None:
-    if turn.case is None:
+    if turn.case is None or _not_begun(turn.case):
+        if turn.case is not None:
+            turn.close(CaseStatus.CANCELLED)  # never begun: /cases does not list it
         turn.say(turn.t("coach-cancel-none"))
         return
     turn.close(CaseStatus.CANCELLED)
@@ -213,6 +226,11 @@ def _export(turn: Turn, _args: str) -> None:
 
 
 def _delete(turn: Turn, _args: str) -> None:
+    if turn.case is None:
+        # The open question must survive until the answer, typed or pressed, and it lives
+        # on a case: without one, a case that has not begun (at START) holds it. "Yes"
+        # erases it with the rest; "no" leaves it at its greeting, a start like any other.
+        turn.open_case(Case(id=turn.new_case_id()))
     _confirm(turn, "delete")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flows.case import Answers, Case, CaseStatus
+from flows.case import Answers, Case, CaseStatus, Step
 from flows.i18n import t
 from flows.io import Draft, DraftKind, Outgoing, Reply
 from flows.prompts import settlement_lines
@@ -48,7 +48,11 @@ def _step_name(case: Case, language: str) -> str:
 
 
 def history(cases: Sequence[Case], *, language: str) -> list[Outgoing]:
-    """``/cases``: the user's cases, newest first (``cases`` arrive newest first)."""
+    """``/cases``: the user's cases, newest first (``cases`` arrive newest first).
+
+    A case that never began (it only held /delete's question) is none of them.
+    """
+    cases = [case for case in cases if case.step is not Step.START]
     if not cases:
         return [Reply(text=t(language, "coach-history-empty"))]
     lines = []

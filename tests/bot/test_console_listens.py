@@ -105,6 +105,31 @@ def test_typed_yes_at_delete_erases_everything_and_the_goodbye_says_so(
     assert _flat(t(lang, "console-goodbye-erased")) in _flat(goodbye)
 
 
+@pytest.mark.parametrize(("lang", "yes", "no"), [("bg", "Да.", "не"), ("en", "YES", "No!")])
+def test_typed_yes_or_no_at_delete_works_without_an_open_case(
+    tmp_path: Path, chat_home: Path, lang: str, yes: str, no: str
+) -> None:
+    database = tmp_path / "coach.db"
+    chat = Chat(database=database, home=chat_home, lang=lang, user="ana")
+    chat.pick_number(chat.first, t(lang, "coach-btn-calm"))
+    chat.type("ACME Ltd")
+    chat.type("/cancel")  # no open case: the question must still be answerable by typing
+    chat.type("/delete")
+    turn = chat.type("hmm")
+    assert _flat(t(lang, "coach-delete-confirm")) in _flat(turn.text)  # asked again
+    assert _flat(t(lang, "coach-start-prompt")) not in _flat(turn.text)  # no case started
+    turn = chat.type(no)
+    assert _flat(t(lang, "coach-delete-kept")) in _flat(turn.text)
+    assert "ACME" in _rows(database)
+    chat.type("/cancel")
+    chat.type("/delete")
+    turn = chat.type(yes)
+    assert _flat(t(lang, "coach-after-delete")) in _flat(turn.text)
+    assert "ACME" not in _rows(database)
+    goodbye = chat.leave_with_ctrl_d()
+    assert _flat(t(lang, "console-goodbye-erased")) in _flat(goodbye)
+
+
 @LANGS
 def test_a_draft_prints_without_borders_and_copy_writes_it_to_a_file(
     tmp_path: Path, chat_home: Path, lang: str

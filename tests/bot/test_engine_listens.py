@@ -227,6 +227,43 @@ async def test_typed_no_at_delete_keeps_everything(
 
 
 @KEYS
+@pytest.mark.parametrize(("language", "yes"), [("bg", "Да!"), ("en", "yes")])
+async def test_typed_yes_at_delete_without_a_case_erases_everything(
+    engine: Engine, storage: Storage, key: ConversationKey, language: str, yes: str
+) -> None:
+    chat = Chat(engine, key, language)
+    await chat.command("start")
+    await chat.press("calm")
+    await chat.type("ACME Ltd")
+    await chat.command("cancel")  # no open case any more; the cancelled one is kept
+    await chat.command("delete")
+    said = await chat.type("hmm")  # neither: asked again, no case started
+    assert t(language, "coach-delete-confirm") in said
+    assert t(language, "coach-start-prompt") not in said
+    said = await chat.type(yes)
+    assert t(language, "coach-after-delete") in said
+    stored = await everything_stored(storage)
+    assert "ACME" not in stored and "users:" not in stored and "cases:" not in stored
+
+
+@KEYS
+async def test_typed_no_at_delete_without_a_case_keeps_everything(
+    engine: Engine, storage: Storage, key: ConversationKey
+) -> None:
+    chat = Chat(engine, key, "bg")
+    await chat.command("start")
+    await chat.press("calm")
+    await chat.type("ACME Ltd")
+    await chat.command("cancel")
+    await chat.command("delete")
+    said = await chat.type("не")
+    assert t("bg", "coach-delete-kept") in said and t("bg", "coach-start-prompt") in said
+    assert "ACME" in await everything_stored(storage)
+    said = await chat.type("здравей")  # the greeting's [Begin]: a start like any other
+    assert t("bg", "coach-calm-prompt") in said
+
+
+@KEYS
 async def test_export_holds_the_latest_suggested_reply_and_repeats_the_question(
     engine: Engine, storage: Storage, key: ConversationKey
 ) -> None:

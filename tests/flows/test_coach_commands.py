@@ -90,6 +90,10 @@ def test_restart(driver: FlowDriver, step: Step) -> None:
     ):  # the case holds facts: ask first
         assert result.closed == [] and driver.said("coach-restart-confirm")
         result = driver.press_key("coach-btn-restart-yes")
+    if step is Step.START:  # a case that has not begun begins: nothing to cancel
+        assert result.closed == [] and result.case is old and old.step is Step.CALM
+        assert not driver.said("coach-restarted") and driver.said("coach-calm-prompt")
+        return
     assert result.closed == [old] and old.status is CaseStatus.CANCELLED
     assert result.case is not None and result.case.id != old.id
     assert result.case.step is Step.CALM and result.case.status is CaseStatus.ACTIVE
@@ -102,7 +106,8 @@ def test_cancel(driver: FlowDriver, step: Step) -> None:
     result = driver.command("cancel")
     assert result.case is None and result.closed == [old]
     assert old.status is CaseStatus.CANCELLED
-    assert driver.said("coach-cancelled")
+    # A case that has not begun was no case of the user's: "nothing to cancel".
+    assert driver.said("coach-cancel-none" if step is Step.START else "coach-cancelled")
     driver.command("cancel")
     assert driver.said("coach-cancel-none")
 
@@ -201,6 +206,28 @@ def test_delete_without_a_case(driver: FlowDriver) -> None:
     driver.command("delete")
     result = driver.press_key("coach-btn-delete-no")
     assert result.effects == [] and driver.said("coach-delete-kept")
+
+
+@pytest.mark.parametrize(("typed", "erased"), [("да", True), ("Yes!", True), ("НЕ.", False)])
+def test_typed_answer_at_delete_without_a_case(
+    driver: FlowDriver, typed: str, erased: bool
+) -> None:
+    result = driver.command("delete")
+    holder = result.case  # a case that has not begun holds the open question
+    assert holder is not None and holder.step is Step.START
+    assert holder.answers.pending == "delete"
+    result = driver.text("hmm")  # neither yes nor no: asked again, nothing started
+    assert driver.said("coach-yes-or-no") and driver.said("coach-delete-confirm")
+    assert result.effects == [] and driver.case is holder and holder.step is Step.START
+    result = driver.text(typed)
+    if erased:
+        assert result.effects == [DeleteUserData()] and result.case is None
+    else:
+        assert result.effects == [] and driver.said("coach-delete-kept")
+        assert driver.said("coach-start-prompt")  # the greeting, a start like any other
+        assert result.case is holder and holder.answers.pending is None
+        driver.text("anything")
+        assert holder.step is Step.CALM
 
 
 @pytest.mark.parametrize("step", [s for s in STEPS if s not in (Step.START, Step.CALM)])
@@ -320,3 +347,20 @@ def test_export_says_whether_the_share_was_agreed(driver: FlowDriver, agreed: bo
     (export,) = driver.coach.render_export(case, language=driver.language)
     key = "coach-export-share-agreed" if agreed else "coach-export-share-not-agreed"
     assert t(driver.language, key) in export.text
+
+
+@pytest.mark.parametrize("command", ["restart", "cancel"])
+def test_the_case_holding_delete_is_never_a_case_of_the_history(
+    driver: FlowDriver, command: str
+) -> None:
+    holder = driver.command("delete").case
+    assert holder is not None and holder.step is Step.START
+    result = driver.command(command)
+    assert not driver.said("coach-restarted")  # nothing to find in /cases
+    if command == "restart":  # the holder itself begins: no second case, none closed
+        assert result.case is holder and holder.step is Step.CALM and result.closed == []
+    else:
+        assert driver.said("coach-cancel-none") and result.case is None
+        assert result.closed == [holder]
+        history = driver.coach.render_history([holder], language=driver.language)
+        assert history == driver.coach.render_history([], language=driver.language)
