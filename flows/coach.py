@@ -135,7 +135,13 @@ class Coach:
         if case is not None:
             case.answers.ai_available = user.ai_available
         surface = user.surface if user.surface in ("chat", "terminal") else "chat"
-        return Turn(normalise_language(user.language), case, self._new_case_id, surface=surface)
+        return Turn(
+            normalise_language(user.language),
+            case,
+            self._new_case_id,
+            surface=surface,
+            signature=user.signature,
+        )
 
     def _on_text(self, turn: Turn, text: str) -> None:
         if turn.case is None:

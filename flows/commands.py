@@ -11,6 +11,7 @@ from flows.machine import fire, jump_back
 from flows.prompts import Choice
 from flows.steps import ask, present
 from flows.steps.mood import BEGIN
+from flows.steps.reply import clean_signature, set_signature
 from flows.text import one_line
 from flows.turn import Turn
 
@@ -217,6 +218,22 @@ def _lang(turn: Turn, args: str) -> None:
         ask(turn)
 
 
+def _signature(turn: Turn, args: str) -> None:
+    """``/signature Maria`` sets the sign-off; ``/signature`` alone says how to set it."""
+    signature = clean_signature(args)
+    if signature:
+        set_signature(turn, signature)
+        turn.note("coach-signature-kept", signature=signature)
+    else:
+        turn.note("coach-signature-prompt")
+    if turn.case is None:
+        turn.flush()
+    elif turn.case.step is Step.REPLY and signature:
+        present(turn, Step.REPLY)  # the reply again, signed
+    else:
+        ask(turn)
+
+
 def _cases(turn: Turn, _args: str) -> None:
     turn.result.effects.append(ShowHistory())
 
@@ -242,6 +259,7 @@ _COMMANDS: dict[str, Callable[[Turn, str], None]] = {
     "restart": _restart,
     "cancel": _cancel,
     "lang": _lang,
+    "signature": _signature,
     "cases": _cases,
     "export": _export,
     "delete": _delete,

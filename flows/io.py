@@ -155,6 +155,13 @@ class SetLanguage:
 
 
 @dataclass(frozen=True, slots=True)
+class SetSignature:
+    """The user told how they sign their messages (``""``: they skipped the question)."""
+
+    text: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ShowHistory:
     """``/cases``: the engine loads the user's cases and renders them."""
 
@@ -186,6 +193,7 @@ Effect = (
     ScheduleReminder
     | CancelReminders
     | SetLanguage
+    | SetSignature
     | ShowHistory
     | ExportCase
     | DeleteUserData
@@ -210,6 +218,8 @@ class UserContext:
     ai_available: bool = False
     #: Where the user talks to the coach: "chat" (Telegram, Slack) or "terminal".
     surface: str = "chat"
+    #: How the user signs their drafts: ``None`` never asked, ``""`` skipped.
+    signature: str | None = None
 
 
 @dataclass(slots=True)

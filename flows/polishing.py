@@ -223,7 +223,12 @@ def _texts(turn: Turn) -> tuple[str, str]:
     assert turn.case is not None
     answers = turn.case.answers
     language = turn.reply_language
-    composed = compose_reply(facts_for(answers, language), language=language, tone=answers.tone)
+    composed = compose_reply(
+        facts_for(answers, language),
+        language=language,
+        tone=answers.tone,
+        signature=turn.signature or None,
+    )
     shown = shown_draft(answers, composed)
     return composed.text, shown.text
 

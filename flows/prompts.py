@@ -31,6 +31,7 @@ COMMANDS: tuple[str, ...] = (
     "restart",
     "cancel",
     "lang",
+    "signature",
     "cases",
     "export",
     "delete",

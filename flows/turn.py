@@ -26,6 +26,7 @@ class Turn:
         new_case_id: Callable[[], str],
         *,
         surface: str = "chat",
+        signature: str | None = None,
     ) -> None:
         """Start a turn in ``language`` on ``case`` (``None``: the user has no active case).
 
@@ -34,6 +35,8 @@ class Turn:
         """
         self.language = language
         self.surface = surface
+        #: The user's sign-off for drafts (``None`` never asked, ``""`` skipped).
+        self.signature = signature
         self.case = case
         self.new_case_id = new_case_id
         self.result = FlowResult(case=case)

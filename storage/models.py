@@ -82,6 +82,8 @@ class User(Base):
     platform_user_id: Mapped[str] = mapped_column(String(128))
     language: Mapped[str | None] = mapped_column(String(8))
     platform_language: Mapped[str | None] = mapped_column(String(16))
+    #: The user's sign-off for drafts: ``None`` never asked, ``""`` skipped.
+    signature: Mapped[str | None] = mapped_column(String(160))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -28,6 +28,8 @@ class StoredUser:
     key: ConversationKey
     language: str | None
     platform_language: str | None = None
+    #: How the user signs their messages: ``None`` never asked, ``""`` skipped.
+    signature: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

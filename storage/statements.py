@@ -32,11 +32,17 @@ _IDENTITY = and_(
 CASE_COLUMNS = (CaseRow.id, CaseRow.step, CaseRow.status, CaseRow.state, CaseRow.version)
 
 #: A user by platform identity: ``identity(key)``.
-FIND_USER = select(User.id, User.language, User.platform_language).where(_IDENTITY)
+FIND_USER = select(User.id, User.language, User.platform_language, User.signature).where(_IDENTITY)
 
 #: A user and their active case (NULL columns when none), one query: ``identity(key)``.
 USER_AND_ACTIVE_CASE = (
-    select(User.id.label("user_id"), User.language, User.platform_language, *CASE_COLUMNS)
+    select(
+        User.id.label("user_id"),
+        User.language,
+        User.platform_language,
+        User.signature,
+        *CASE_COLUMNS,
+    )
     .select_from(User)
     .outerjoin(
         CaseRow,

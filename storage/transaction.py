@@ -27,7 +27,11 @@ def case_from_row(row: Any) -> Case:
 def user_from_row(key: ConversationKey, row: Any) -> StoredUser:
     """The user of ``key`` from a row of :data:`storage.statements.FIND_USER`."""
     return StoredUser(
-        id=row.id, key=key, language=row.language, platform_language=row.platform_language
+        id=row.id,
+        key=key,
+        language=row.language,
+        platform_language=row.platform_language,
+        signature=row.signature,
     )
 
 
@@ -36,7 +40,11 @@ def user_and_case(key: ConversationKey, row: Any) -> tuple[StoredUser | None, Ca
     if row is None:
         return None, None
     user = StoredUser(
-        id=row.user_id, key=key, language=row.language, platform_language=row.platform_language
+        id=row.user_id,
+        key=key,
+        language=row.language,
+        platform_language=row.platform_language,
+        signature=row.signature,
     )
     return user, None if row.id is None else case_from_row(row)
 
@@ -92,6 +100,7 @@ class StorageTransaction(DeliveryQueries):
                     User.platform_user_id,
                     User.language,
                     User.platform_language,
+                    User.signature,
                 ).where(User.id == user_id)
             )
         ).one_or_none()
@@ -101,7 +110,11 @@ class StorageTransaction(DeliveryQueries):
             platform=row.platform, workspace=row.workspace, user_id=row.platform_user_id
         )
         return StoredUser(
-            id=user_id, key=key, language=row.language, platform_language=row.platform_language
+            id=user_id,
+            key=key,
+            language=row.language,
+            platform_language=row.platform_language,
+            signature=row.signature,
         )
 
     async def get_or_create_user(
@@ -136,6 +149,14 @@ class StorageTransaction(DeliveryQueries):
             update(User)
             .where(User.id == user_id)
             .values(language=language, updated_at=self._clock())
+        )
+
+    async def set_signature(self, *, user_id: int, signature: str | None) -> None:
+        """Store how the user signs their messages ("" = they skipped the question)."""
+        await self._conn.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(signature=signature, updated_at=self._clock())
         )
 
     async def set_platform_language(self, *, user_id: int, platform_language: str | None) -> None:

@@ -22,6 +22,7 @@ from flows.io import (
     Outgoing,
     ScheduleReminder,
     SetLanguage,
+    SetSignature,
     ShowHistory,
 )
 from storage import StorageTransaction, StoredUser
@@ -89,6 +90,8 @@ async def apply_effects(
         if isinstance(effect, SetLanguage):
             language = normalise_language(effect.language)
             await tx.set_language(user_id=user.id, language=language)
+        elif isinstance(effect, SetSignature):
+            await tx.set_signature(user_id=user.id, signature=effect.text)
     for effect in result.effects:
         if isinstance(effect, ScheduleReminder):
             await tx.add_reminder(

@@ -315,6 +315,7 @@ class Engine:
                 active_case=case,
                 ai_available=self._models.available,
                 surface=surface_of(key.platform),
+                signature=found.signature if found is not None else None,
             ),
             message.user_input,
         )

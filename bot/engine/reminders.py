@@ -110,6 +110,7 @@ class ReminderRenderer:
                 active_case=case,
                 ai_available=self._ai_available,
                 surface=surface_of(user.key.platform),
+                signature=user.signature,
             ),
             reminder.kind,
         )

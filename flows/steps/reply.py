@@ -5,14 +5,29 @@ from __future__ import annotations
 from flows import polishing
 from flows.case import Answers, CaseStatus, Step, Tone
 from flows.drafts import compose_contract_clause, compose_reply
+from flows.io import SetSignature
 from flows.prompts import Choice
 from flows.reply_facts import NAME_FACTS, facts_for, keep_fact, missing_fact
 from flows.steps.spec import SKIP, Edge, StepSpec, edit_event
-from flows.text import dash
+from flows.text import dash, one_line
 from flows.turn import Turn
 
 RETOUCH, CHANGE_FACTS, FINISH = "retouch", "change_facts", "finish"
 BACK_TO_REPLY = "back_to_reply"
+
+#: The longest sign-off kept (one line: a name, maybe a role).
+SIGNATURE_LIMIT = 80
+
+
+def clean_signature(text: str) -> str:
+    """A typed sign-off on one line, bounded; ``""`` when nothing is left."""
+    return one_line(text, SIGNATURE_LIMIT).strip()
+
+
+def set_signature(turn: Turn, text: str) -> None:
+    """Remember the user's sign-off (``""``: none) for this turn and after."""
+    turn.signature = text
+    turn.result.effects.append(SetSignature(text=text))
 
 
 def _missing(answers: Answers) -> str | None:
@@ -52,7 +67,12 @@ def _send_reply_draft(turn: Turn) -> None:
         # the coach's words, not a draft the user may already have copied.
         answers.reply_language = turn.language
     language = turn.reply_language
-    composed = compose_reply(facts_for(answers, language), language=language, tone=answers.tone)
+    composed = compose_reply(
+        facts_for(answers, language),
+        language=language,
+        tone=answers.tone,
+        signature=turn.signature or None,
+    )
     turn.draft(polishing.shown_draft(answers, composed))
 
 

@@ -53,7 +53,14 @@ def _enter_talk(turn: Turn, source: Step | None) -> None:
         turn.note("coach-problem-unclear-talk")
     turn.note(_talk_advice_key(answers))
     if _talk_needs_draft(answers):
-        turn.draft(compose_call_request(answers, language=turn.reply_language, tone=answers.tone))
+        turn.draft(
+            compose_call_request(
+                answers,
+                language=turn.reply_language,
+                tone=answers.tone,
+                signature=turn.signature or None,
+            )
+        )
 
 
 def _press_talk(turn: Turn, token: str) -> str | None:

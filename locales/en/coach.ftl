@@ -275,6 +275,7 @@ coach-cmd-back = One step back, answers kept
 coach-cmd-restart = Start a new case
 coach-cmd-cancel = Cancel the current case
 coach-cmd-lang = Switch between English and Bulgarian
+coach-cmd-signature = How you sign your messages
 coach-cmd-cases = Your cases
 coach-cmd-export = The case as Markdown
 coach-cmd-delete = Erase everything I stored about you
@@ -285,6 +286,7 @@ coach-commands = Commands:
     /restart — start a new case
     /cancel — cancel the current case
     /lang — switch between English and Bulgarian
+    /signature — how you sign your messages (e.g. /signature Maria)
     /cases — your cases
     /export — the case as Markdown
     /delete — erase everything I stored about you
@@ -295,6 +297,8 @@ coach-restarted = The previous case is closed as cancelled; you'll find it in /c
 coach-cancelled = Case cancelled. Send any message when you want to start a new one.
 coach-cancel-none = There is no open case to cancel.
 coach-lang-switched = From now on I'll speak English.
+coach-signature-prompt = How do you sign your messages? Write e.g. „/signature Maria“ or „/signature Maria Petrova, designer“ and I'll end your drafts with it.
+coach-signature-kept = I'll sign your drafts „{ $signature }“. /signature changes it.
 coach-unfinished = You have an unfinished case. Continue it or start a new one?
 coach-unfinished-named = You have an unfinished case (client: { $client }). Continue it or start a new one?
 coach-delete-confirm = This erases every case, answer and reminder I have stored for you. It can't be undone. Delete everything?

@@ -393,8 +393,11 @@ async def test_delete_leaves_nothing_of_the_user(engine: Engine, storage: Storag
     await cooling.step(engine, storage)  # upset
     await cooling.step(engine, storage)  # remind me in 15 minutes
     await engine.handle(message(ALICE, CommandInput(name="lang", args="bg")))
+    await engine.handle(message(ALICE, CommandInput(name="signature", args="Alice A.")))
     await engine.handle(message(bob, CommandInput(name="start")))
     alice = await _user_id(storage)
+    found = await storage.find_user(ALICE)
+    assert found is not None and found.signature == "Alice A."
     # The cool-down of the current case (the finished case's follow-up went with the call).
     assert (await count_user_rows(storage, user_id=alice))["reminders"] == 1
     assert (await count_user_rows(storage, user_id=alice))["drafts"] >= 2
@@ -413,6 +416,31 @@ async def test_delete_leaves_nothing_of_the_user(engine: Engine, storage: Storag
 
 
 # ------------------------------------------------------ language, effects, drafts
+
+
+async def test_the_signature_is_stored_loaded_and_signs_the_next_reply(
+    engine: Engine, storage: Storage
+) -> None:
+    await engine.handle(message(ALICE, CommandInput(name="start")))
+    await engine.handle(message(ALICE, CommandInput(name="signature", args=" Maria \n Petrova ")))
+    found = await storage.find_user(ALICE)
+    assert found is not None and found.signature == "Maria Petrova"
+    # A new engine (a restarted process) loads it and ends the reply with it.
+    conversation = Conversation(key=ALICE, script=ENGLISH_PATH)
+    fresh = Engine(storage=storage, coach=Coach())
+    await fresh.handle(message(ALICE, CommandInput(name="restart")))
+    conversation.last = []
+    await conversation.start(fresh)
+    replies: list[Draft] = []
+    while await conversation.step(fresh, storage):
+        replies += [
+            o for o in conversation.last if isinstance(o, Draft) and o.kind is DraftKind.REPLY
+        ]
+    assert replies and all(d.text.endswith("\nMaria Petrova") for d in replies)
+    async with storage.transaction(readonly=True) as tx:
+        user = await tx.get_user(found.id)
+    assert user is not None and user.signature == "Maria Petrova"
+
 
 
 async def test_language_comes_from_the_platform_until_chosen(

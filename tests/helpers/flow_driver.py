@@ -2,7 +2,8 @@
 
 Like Rasa's ``CollectingOutputChannel``: every :class:`~flows.io.FlowResult` is
 kept, the active case is carried from one input to the next (as the engine
-would), and ``SetLanguage`` effects switch the driver's language.
+would), ``SetLanguage`` effects switch the driver's language and ``SetSignature``
+effects change the user's sign-off.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from flows.io import (
     ReminderKind,
     Reply,
     SetLanguage,
+    SetSignature,
     TextInput,
     UnsupportedInput,
     UserContext,
@@ -40,13 +42,16 @@ class FlowDriver:
     results: list[FlowResult] = field(default_factory=list)
     closed: list[Case] = field(default_factory=list)
     keyboard: Reply | None = None
+    #: The user's stored sign-off (``/signature``): ``None`` never set.
+    signature: str | None = None
 
     # ------------------------------------------------------------------ inputs
 
     def send(self, user_input: UserInput) -> FlowResult:
         """Send any input; keep the result, the case and the latest keyboard."""
         result = self.coach.handle(
-            UserContext(language=self.language, active_case=self.case), user_input
+            UserContext(language=self.language, active_case=self.case, signature=self.signature),
+            user_input,
         )
         self._record(result)
         return result
@@ -147,6 +152,8 @@ class FlowDriver:
         for effect in result.effects:
             if isinstance(effect, SetLanguage):
                 self.language = effect.language
+            elif isinstance(effect, SetSignature):
+                self.signature = effect.text
         for out in result.outgoing:
             if isinstance(out, Reply) and out.buttons:
                 self.keyboard = out

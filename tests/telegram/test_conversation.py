@@ -129,6 +129,7 @@ async def test_commands_menu_is_registered_in_both_languages(
         "restart",
         "cancel",
         "lang",
+        "signature",
         "cases",
         "export",
         "delete",
