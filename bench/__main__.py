@@ -31,6 +31,7 @@ BENCHMARKS: tuple[str, ...] = (
     "telegram",
     "slack",
     "samework",
+    "pipeline",
     "memory",
     "scaling",
     "webhook",
