@@ -31,6 +31,12 @@ NAME = "same work"
 ROUNDS = 2
 TARGET_RATIO = 1.25
 CONCURRENCY = 4
+#: Fewer users than the echo benchmarks' 64, and a longer window, so that each user
+#: walks most of a conversation inside the window even when ours is slow: both sides
+#: then measure the same mix of steps (a /start costs more than a typed fact).
+USERS = 16
+WARMUP_SECONDS = 1.5
+DURATION_SECONDS = 8.0
 
 
 def _cheapest(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -123,6 +129,9 @@ def _telegram(workdir: Path) -> list[Measurement]:
             scripts=scripts,
             workdir=workdir,
             label=label,
+            users=USERS,
+            warmup=WARMUP_SECONDS,
+            duration=DURATION_SECONDS,
         )
 
     ours: list[dict[str, Any]] = []
@@ -143,6 +152,9 @@ def _telegram(workdir: Path) -> list[Measurement]:
                 scripts=scripts,
                 workdir=workdir,
                 label=f"tg-ours-{round_}",
+                users=USERS,
+                warmup=WARMUP_SECONDS,
+                duration=DURATION_SECONDS,
             )
         )
         theirs.append(bare("aiohttp", f"tg-bare-{round_}"))
@@ -204,6 +216,9 @@ def _slack(workdir: Path) -> list[Measurement]:
                 done_on="views.publish",
                 workdir=workdir,
                 label=f"sl-ours-{round_}",
+                users=USERS,
+                warmup=WARMUP_SECONDS,
+                duration=DURATION_SECONDS,
             )
         )
         theirs.append(
@@ -224,6 +239,9 @@ def _slack(workdir: Path) -> list[Measurement]:
                 done_on="views.publish",
                 workdir=workdir,
                 label=f"sl-bare-{round_}",
+                users=USERS,
+                warmup=WARMUP_SECONDS,
+                duration=DURATION_SECONDS,
             )
         )
     return [
