@@ -43,6 +43,8 @@ _LOGGER = logging.getLogger("bench.telegram_webhook_api")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 #: Methods that put a message into a chat (Telegram's ~30 messages/s bot limit).
 MESSAGE_METHODS = frozenset({"sendMessage"})
+#: The other calls of a step (a flood limiter may count them against the same budget).
+OTHER_METHODS = frozenset({"editMessageText", "editMessageReplyMarkup", "answerCallbackQuery"})
 
 
 def busiest_window(times: list[float], *, width: float = 1.0) -> int:
@@ -87,6 +89,7 @@ class WebhookDriver(TelegramDriver):
         self.timeouts = 0
         self.in_flight: dict[int, float] = {}
         self.sends: list[float] = []
+        self.others: list[tuple[str, float]] = []
 
     def deliver(self, user: SimUser, action: dict[str, Any]) -> None:
         """POST the update to the next webhook (without blocking the loop)."""
@@ -133,13 +136,20 @@ class WebhookDriver(TelegramDriver):
         self.calls[method] = self.calls.get(method, 0) + 1
         if method in MESSAGE_METHODS:
             self.sends.append(time.monotonic())
+        elif method in OTHER_METHODS:
+            self.others.append((method, time.monotonic()))
 
     def delivery_report(self) -> dict[str, Any]:
         """Messages per second over the window and the busiest 1 s window."""
         begin, end = self.window
         inside = [t for t in self.sends if begin <= t < end]
         counts = per_second(inside, begin=begin, end=end)
+        others: dict[str, float] = {}
+        for method, stamp in self.others:
+            if begin <= stamp < end:
+                others[method] = others.get(method, 0) + 1 / (end - begin)
         return {
+            "other_calls_per_second": others,
             "messages_in_window": len(inside),
             "messages_per_second": len(inside) / (end - begin) if end > begin else 0.0,
             "busiest_1s_window": busiest_window(inside),

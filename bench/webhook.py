@@ -170,6 +170,11 @@ def _run(workers: int, url: str, workdir: Path) -> dict[str, Any]:
     return report
 
 
+def _others(report: dict[str, Any]) -> str:
+    calls = report.get("other_calls_per_second") or {}
+    return ", ".join(f"{method} {rate:.1f}" for method, rate in sorted(calls.items())) or "none"
+
+
 def _rows(one: dict[str, Any], two: dict[str, Any]) -> list[Measurement]:
     details = {"one": one, "two": two}
     p99, p99_one = two["answer_p99_ms"], one["answer_p99_ms"]
@@ -211,10 +216,12 @@ def _rows(one: dict[str, Any], two: dict[str, Any]) -> list[Measurement]:
             baseline=rate_one,
             baseline_label="1 worker",
             ratio=rate / rate_one if rate_one else None,
-            target=f"≥ {floor:.0f} msg/s ({TARGET_SHARE:.1f} × {LIMIT_PER_SECOND})",
-            met=rate >= floor,
+            target=f"≥ {floor:.0f} msg/s ({TARGET_SHARE:.1f} × {LIMIT_PER_SECOND}), "
+            f"never over {LIMIT_PER_SECOND} in 1 s",
+            met=rate >= floor and peak <= LIMIT_PER_SECOND,
             note=f"{two['updates']} updates answered in {DURATION_SECONDS:.0f} s "
-            f"(1 worker: {one['updates']}); per second: "
+            f"(1 worker: {one['updates']}); besides, per second: {_others(two)} "
+            f"(1 worker: {_others(one)}); sendMessage per second: "
             + ", ".join(str(n) for n in two["per_second"])
             + over,
         ),
@@ -239,7 +246,7 @@ def run() -> list[Measurement]:
     """One worker, then two, each on a fresh database; three rows."""
     measures = (
         (f"Telegram webhook answer p99, {USERS} users, 2 `serve` workers", "≤ 100 ms"),
-        ("sendMessage calls/s with a backlog, 2 workers", "≥ 27 msg/s"),
+        ("sendMessage calls/s with a backlog, 2 workers", "≥ 27 msg/s, never over 30 in 1 s"),
         ("busiest 1 s window of sendMessage calls, 2 workers", f"≤ {LIMIT_PER_SECOND} msg"),
     )
 
