@@ -68,16 +68,9 @@ def _row(
     ratio = mine["bot_cpu_ms_per_update"] / base["bot_cpu_ms_per_update"]
     note = (
         f"platform API calls per update: ours {mine['api_calls_per_update']:.2f}, "
-        f"theirs {base['api_calls_per_update']:.2f}; ours by round "
-        + ", ".join(
-            f"{r['bot_cpu_ms_per_update']:.2f}" for r in ours if r.get("bot_cpu_ms_per_update")
-        )
-        + " ms, theirs "
-        + ", ".join(
-            f"{r['bot_cpu_ms_per_update']:.2f}" for r in theirs if r.get("bot_cpu_ms_per_update")
-        )
-        + f" ms; {mine['stalls']}/{base['stalls']} quiet steps"
-        + extra_note
+        f"theirs {base['api_calls_per_update']:.2f}; by round: ours {_rounds(ours)} ms, "
+        f"theirs {_rounds(theirs)} ms; quiet steps: ours {mine['stalls']}, "
+        f"theirs {base['stalls']}" + extra_note
     )
     return Measurement(
         benchmark=NAME,
@@ -170,20 +163,20 @@ def _telegram(workdir: Path) -> list[Measurement]:
     ]
     try:
         stock = bare("httpx", "tg-bare-httpx")
+        base = _cheapest(theirs)["bot_cpu_ms_per_update"]
     except NotAvailable as exc:
         rows.append(not_run(NAME, "Telegram: bare PTB on its stock httpx backend", str(exc)))
     else:
+        figure = stock.get("bot_cpu_ms_per_update")
         rows.append(
             Measurement(
                 benchmark=NAME,
                 measure="Telegram: bare PTB, same calls, on its stock httpx backend (context)",
-                figure=stock.get("bot_cpu_ms_per_update"),
+                figure=figure,
                 unit="ms",
-                baseline=_cheapest(theirs)["bot_cpu_ms_per_update"],
+                baseline=base,
                 baseline_label="bare PTB on aiohttp",
-                ratio=(stock["bot_cpu_ms_per_update"] / _cheapest(theirs)["bot_cpu_ms_per_update"])
-                if stock.get("bot_cpu_ms_per_update")
-                else None,
+                ratio=figure / base if figure else None,
                 note="what PTB's default networking would cost for the same calls",
                 details={"run": stock},
             )
