@@ -12,10 +12,17 @@ mean little:
   ``concurrent_updates``.
 - ``slack``    — our app against a bare bolt echo ``AsyncApp``, signed events
   over HTTP.
+- ``samework`` — our bots against bare PTB / bare bolt bots that make exactly
+  our platform API calls (replayed from a playbook): CPU per update.
+- ``pipeline`` — CPU per update of our bot in two configurations side by
+  side (a baseline commit, or settings), e.g. before and with the outbox.
 - ``memory``   — resident memory of the running bot with 10 000 against 100
   stored cases.
 - ``scaling``  — updates/s of 2 against 1 ``serve`` workers on PostgreSQL
   (``BENCH_DATABASE_URL`` / ``TEST_DATABASE_URL``).
+- ``webhook``  — 75 Telegram users through the webhook of 1 and 2 ``serve``
+  workers on PostgreSQL: the webhook's answer p99, and the sendMessage rate
+  and busiest 1 s window with a backlog (one rate limit for all workers).
 
 ``python -m bench --only engine,startup`` runs a subset. Results go to
 ``bench/results.json``; the table is Markdown, ready for the README.

@@ -25,7 +25,17 @@ from bench._common import ROOT, Measurement, NotAvailable, not_run
 _LOGGER = logging.getLogger("bench")
 
 #: Benchmark modules in the order they run (cheap ones first).
-BENCHMARKS: tuple[str, ...] = ("startup", "engine", "telegram", "slack", "memory", "scaling")
+BENCHMARKS: tuple[str, ...] = (
+    "startup",
+    "engine",
+    "telegram",
+    "slack",
+    "samework",
+    "pipeline",
+    "memory",
+    "scaling",
+    "webhook",
+)
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 
 

@@ -54,6 +54,9 @@ def drive(
     done_on: str,
     workdir: Path,
     label: str,
+    users: int = USERS,
+    warmup: float = WARMUP_SECONDS,
+    duration: float = DURATION_SECONDS,
 ) -> dict[str, Any]:
     """Start the stand-in, then the app; let the users loose; return the report."""
     api_port, app_port = free_port(), free_port()
@@ -81,11 +84,11 @@ def drive(
             "--done-on",
             done_on,
             "--users",
-            str(USERS),
+            str(users),
             "--warmup",
-            str(WARMUP_SECONDS),
+            str(warmup),
             "--duration",
-            str(DURATION_SECONDS),
+            str(duration),
             "--pid-file",
             str(pid_file),
         ],
@@ -112,7 +115,7 @@ def drive(
             raise NotAvailable(f"{label}: {exc}: {log_tail(app_log)}") from None
         ready.touch()
         try:
-            driver.wait(timeout=WARMUP_SECONDS + DURATION_SECONDS + 60)
+            driver.wait(timeout=warmup + duration + 60)
         except subprocess.TimeoutExpired:
             raise NotAvailable(f"{label}: the run did not finish in time") from None
     finally:

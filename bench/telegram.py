@@ -63,8 +63,13 @@ def drive(
     users: int = USERS,
     warmup: float = WARMUP_SECONDS,
     duration: float = DURATION_SECONDS,
+    cwd: Path | None = None,
 ) -> dict[str, Any]:
-    """Start the stand-in, then the bot polling it; return the stand-in's report."""
+    """Start the stand-in, then the bot polling it; return the stand-in's report.
+
+    ``cwd``: where the bot runs (another tree of the code, with ``PYTHONPATH`` in
+    ``bot_env`` pointing there); the repository by default.
+    """
     port = free_port()
     scripts_path = workdir / f"{label}-scripts.json"
     scripts_path.write_text(json.dumps(scripts))
@@ -101,6 +106,7 @@ def drive(
             [arg.replace("{base_url}", env["TELEGRAM_API_URL"]) for arg in bot_args],
             env=env,
             log_path=bot_log,
+            cwd=cwd,
         )
         pid_file.write_text(f"{bot.pid}\n")
         try:

@@ -11,42 +11,36 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import os
-import signal
 import sys
 
 _LOGGER = logging.getLogger("bench.telegram_bot")
 
 
 async def serve(*, concurrency: int, rate_limit: bool) -> None:
-    """Poll with our adapter until SIGINT/SIGTERM."""
+    """Run our channel the way ``rejection-coach telegram`` does, until SIGINT/SIGTERM.
+
+    Through :func:`bot.wiring.run_channel`, the shipped path: whatever the runtime
+    runs beside the channel (the reminder loop, model-call deliveries, and any
+    delivery loop added later) runs here too; only the channel is built with
+    the benchmark's knobs.
+    """
     from bot.channels.telegram.channel import TelegramChannel
     from bot.settings import load_settings
-    from bot.wiring import open_engine
+    from bot.wiring import open_runtime, run_channel
 
     settings = load_settings()
     assert settings.telegram_bot_token is not None, "TELEGRAM_BOT_TOKEN is not set"
-    async with open_engine(settings=settings) as engine:
-        adapter = TelegramChannel(
-            engine=engine,
+    async with open_runtime(settings=settings) as runtime:
+        channel = TelegramChannel(
+            engine=runtime.engine,
             token=settings.telegram_bot_token.get_secret_value(),
             base_url=settings.telegram_api_url,
             concurrent_updates=concurrency,
             rate_limit=rate_limit,
         )
-        await adapter.start()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, stop.set)
-        try:
-            await adapter.start_polling(timeout=5.0)
-            await stop.wait()
-        finally:
-            await adapter.stop()
+        await run_channel(channel, runtime=runtime)
 
 
 def main() -> int:
