@@ -100,6 +100,26 @@ def test_buttons_are_numbered_options_under_the_text() -> None:
     ]
 
 
+def test_options_are_numbered_on_across_the_messages_of_one_update() -> None:
+    history = Reply(
+        text="1. Acme (cancelled)\n2. Lale (cancelled)",
+        buttons=((Button("Reopen case 1", "c7:reopen"),), (Button("Reopen case 2", "c8:reopen"),)),
+    )
+
+    text = render_outgoing([history, MOOD], width=80)
+    options = buttons_of([history, MOOD]) or []
+
+    numbered = [line.strip() for line in text.splitlines() if line.startswith("  [")]
+    assert numbered == [
+        "[1] Reopen case 1",
+        "[2] Reopen case 2",
+        "[3] I'm calm, let's go",
+        "[4] I'm still upset",
+    ]
+    assert parse_line("2", options=options) == ChoiceInput(data="c8:reopen")
+    assert parse_line("3", options=options) == ChoiceInput(data="c1:calm")
+
+
 def test_a_draft_is_printed_between_rules_exactly_as_it_is() -> None:
     body = "Dear Maria,\n\n" + "Thank you for your detailed feedback on the logo. " * 4 + "\n\nIvan"
     draft = Draft(kind=DraftKind.REPLY, text=body, language="en", title="Suggested reply")

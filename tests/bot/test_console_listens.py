@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -160,4 +161,54 @@ def test_a_draft_prints_without_borders_and_copy_writes_it_to_a_file(
     assert _flat(t(lang, "console-copied", path=str(path))) in _flat(turn.text)
     assert path.read_text(encoding="utf-8") == stored + "\n"
     assert t(lang, "coach-btn-call-arranged") in turn.options  # the question again
+    chat.leave_with_ctrl_d()
+
+
+def _statuses(database: Path) -> dict[str, tuple[str, str]]:
+    """Each stored case's client name → (status, step)."""
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT status, step, state FROM cases").fetchall()
+    found = {}
+    for status, step, state in rows:
+        client = json.loads(state)["answers"].get("client_name") or ""
+        found[client] = (status, step)
+    return found
+
+
+@LANGS
+def test_cases_reopens_a_cancelled_case_by_its_number_and_cancels_the_open_one(
+    tmp_path: Path, chat_home: Path, lang: str
+) -> None:
+    database = tmp_path / "coach.db"
+    chat = Chat(database=database, home=chat_home, lang=lang, user="ana")
+    turn = chat.pick_number(chat.first, t(lang, "coach-btn-calm"))
+    chat.type("ACME Ltd")  # the contact person's question comes next
+    chat.type("/cancel")
+    turn = chat.type("hello")  # a second case
+    turn = chat.pick_number(turn, t(lang, "coach-btn-calm"))
+    chat.type("Studio Lale")
+
+    turn = chat.type("/cases")
+    # 1. Studio Lale (open), 2. ACME Ltd (cancelled): [1] reopens ACME, then the question.
+    reopen = t(lang, "coach-btn-reopen", number=2)
+    assert turn.options[reopen] == 1, turn.options
+    assert t(lang, "coach-btn-skip") in turn.options  # the repeated question, numbered on
+    turn = chat.pick_number(turn, reopen)
+
+    assert _flat(t(lang, "coach-reopened-named", client="ACME Ltd")) in _flat(turn.text)
+    assert _flat(t(lang, "coach-reopen-previous-cancelled")) in _flat(turn.text)
+    assert _flat(t(lang, "coach-contact-name-prompt")) in _flat(turn.text)
+    assert _statuses(database) == {
+        "ACME Ltd": ("active", "contact_name"),
+        "Studio Lale": ("cancelled", "contact_name"),
+    }
+    turn = chat.type("Maria")  # the reopened case goes on from where it was
+    assert _statuses(database)["ACME Ltd"] == ("active", "delivery")
+
+    # The case that closed can be reopened in turn.
+    turn = chat.type("/cases")
+    turn = chat.pick_number(turn, t(lang, "coach-btn-reopen", number=1))
+    assert _flat(t(lang, "coach-reopened-named", client="Studio Lale")) in _flat(turn.text)
+    assert _statuses(database)["Studio Lale"] == ("active", "contact_name")
+    assert _statuses(database)["ACME Ltd"] == ("cancelled", "delivery")
     chat.leave_with_ctrl_d()
