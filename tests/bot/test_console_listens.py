@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from flows.case import Step
 from flows.i18n import t
+from flows.machine import prompt_key
+from flows.steps import STEPS
 from tests.bot.test_console import Chat, _flat, _framed, _option, chat_home
 
 __all__ = ["chat_home"]  # the fixture, shared with the console tests
@@ -211,4 +214,53 @@ def test_cases_reopens_a_cancelled_case_by_its_number_and_cancels_the_open_one(
     assert _flat(t(lang, "coach-reopened-named", client="Studio Lale")) in _flat(turn.text)
     assert _statuses(database)["Studio Lale"] == ("active", "contact_name")
     assert _statuses(database)["ACME Ltd"] == ("cancelled", "delivery")
+    chat.leave_with_ctrl_d()
+
+
+@LANGS
+def test_typed_answers_are_forgiving_and_the_question_always_comes_back(
+    tmp_path: Path, chat_home: Path, lang: str
+) -> None:
+    """Blank and letterless answers, a cut delivery, /restart asked first, the follow-up
+    pause with [We talked now], and /export then the question again."""
+    chat = Chat(database=tmp_path / "coach.db", home=chat_home, lang=lang, user="ana")
+
+    def said(turn_text: str, key: str, **args: object) -> bool:
+        return _flat(t(lang, key, **args)) in _flat(turn_text)
+
+    turn = chat.pick_number(chat.first, t(lang, "coach-btn-calm"))
+    turn = chat.type("   ")
+    assert said(turn.text, "coach-blank") and said(turn.text, prompt_key(Step.CLIENT_NAME))
+    turn = chat.type("🙂")
+    assert said(turn.text, "coach-name-needs-letters")
+    assert said(turn.text, prompt_key(Step.CLIENT_NAME))
+    turn = chat.type("Maria Petrova")
+    assert said(turn.text, prompt_key(Step.DELIVERY))
+    limit = STEPS[Step.DELIVERY].max_length
+    turn = chat.type(("logo " if lang == "en" else "лого ") * 60)
+    assert limit < 300 and said(turn.text, "coach-too-long", limit=limit)
+
+    turn = chat.type("/restart")
+    assert said(turn.text, "coach-restart-confirm")
+    turn = chat.type("hmm")
+    assert said(turn.text, "coach-yes-or-no") and said(turn.text, "coach-restart-confirm")
+    turn = chat.type("не" if lang == "bg" else "No.")
+    assert said(turn.text, "coach-restart-kept")
+    assert said(turn.text, prompt_key(Step.CLIENT_SAID))  # the same case, the question again
+
+    turn = chat.pick_number(turn, t(lang, "coach-btn-skip"))
+    turn = chat.pick_number(turn, t(lang, "coach-btn-direct"))
+    turn = chat.pick_number(turn, t(lang, "coach-btn-writing"))
+    turn = chat.type("1200")
+    turn = chat.type("400")
+    turn = chat.pick_number(turn, t(lang, "coach-btn-follow-up"))
+    assert said(turn.text, "coach-talk-follow-up-set")
+    assert said(turn.text, "coach-reminder-where-terminal")
+    assert list(turn.options) == [t(lang, "coach-btn-talked-now"), t(lang, "coach-btn-skip")]
+
+    turn = chat.type("/export")
+    assert "── " + t(lang, "coach-export-title") + " " in turn.text
+    assert list(turn.options) == [t(lang, "coach-btn-talked-now"), t(lang, "coach-btn-skip")]
+    turn = chat.pick_number(turn, t(lang, "coach-btn-talked-now"))
+    assert said(turn.text, "coach-talk-talked")
     chat.leave_with_ctrl_d()
