@@ -215,6 +215,7 @@ class Chat:
         lang: str | None,
         user: str,
         command: tuple[str, ...] = ("chat",),
+        locale: str | None = None,
     ) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
         env |= {
@@ -228,6 +229,10 @@ class Chat:
             "PYTHONPATH": str(ROOT),
             "REMINDER_INTERVAL_SECONDS": "0.2",
         }
+        if locale is not None:  # the terminal's locale only (LANG), as `LANG=… make run`
+            del env["LC_ALL"]
+            env |= {"LANG": locale, "PYTHONIOENCODING": "utf-8"}
+            env.pop("LC_MESSAGES", None)
         args = ["-m", "bot", *command] + (["--lang", lang] if lang else [])
         self.child = pexpect.spawn(
             sys.executable,
@@ -383,8 +388,28 @@ def test_with_no_command_and_no_tokens_the_terminal_chat_starts(
 ) -> None:
     chat = Chat(database=tmp_path / "coach.db", home=chat_home, lang=None, user="ana", command=())
 
-    assert _flat(t("en", "console-welcome")) in _flat(chat.first.text)
+    # Quiet until the first prompt: the welcome is the first thing on screen, and no log
+    # line (migrations, warnings) comes before or after it.
+    assert _flat(chat.first.text).startswith(_flat(t("en", "console-welcome")))
+    for noise in ("INFO", "WARNING", "ERROR", "alembic", "Traceback"):
+        assert noise not in chat.first.text, noise
     assert t("en", "coach-btn-calm") in chat.first.options
+    chat.leave_with_ctrl_d()
+
+
+def test_lang_bg_opens_the_chat_in_bulgarian(tmp_path: Path, chat_home: Path) -> None:
+    # The README's `LANG=bg_BG.UTF-8 make run`: no --lang, the terminal's locale decides.
+    chat = Chat(
+        database=tmp_path / "coach.db",
+        home=chat_home,
+        lang=None,
+        user="ana",
+        command=(),
+        locale="bg_BG.UTF-8",
+    )
+
+    assert _flat(chat.first.text).startswith(_flat(t("bg", "console-welcome")))
+    assert t("bg", "coach-btn-calm") in chat.first.options
     chat.leave_with_ctrl_d()
 
 
