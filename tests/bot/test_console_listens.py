@@ -12,7 +12,7 @@ from flows.case import Step
 from flows.i18n import t
 from flows.machine import prompt_key
 from flows.steps import STEPS
-from tests.bot.test_console import Chat, _flat, _framed, _option, chat_home
+from tests.bot.test_console import Chat, Turn, _flat, _framed, _option, chat_home
 
 __all__ = ["chat_home"]  # the fixture, shared with the console tests
 
@@ -263,4 +263,42 @@ def test_typed_answers_are_forgiving_and_the_question_always_comes_back(
     assert list(turn.options) == [t(lang, "coach-btn-talked-now"), t(lang, "coach-btn-skip")]
     turn = chat.pick_number(turn, t(lang, "coach-btn-talked-now"))
     assert said(turn.text, "coach-talk-talked")
+    chat.leave_with_ctrl_d()
+
+
+def _to_the_price(chat: Chat, lang: str) -> Turn:
+    turn = chat.pick_number(chat.first, t(lang, "coach-btn-calm"))
+    chat.type("Maria Petrova")
+    turn = chat.type("a logo" if lang == "en" else "лого")
+    turn = chat.pick_number(turn, t(lang, "coach-btn-skip"))
+    turn = chat.pick_number(turn, t(lang, "coach-btn-direct"))
+    turn = chat.pick_number(turn, t(lang, "coach-btn-writing"))
+    assert _flat(t(lang, prompt_key(Step.PRICE))) in _flat(turn.text)
+    return turn
+
+
+@pytest.mark.parametrize(
+    ("lang", "price", "shown"),
+    [("en", "1,200.50 dollars", "$1,200.50"), ("bg", "1 200,50 лева", "1\u00a0200,50\u00a0лв.")],
+)
+def test_a_currency_word_is_understood_and_a_skipped_deposit_stays_unknown(
+    tmp_path: Path, chat_home: Path, lang: str, price: str, shown: str
+) -> None:
+    chat = Chat(database=tmp_path / "coach.db", home=chat_home, lang=lang, user="ana")
+    _to_the_price(chat, lang)
+    turn = chat.type(price)
+    assert shown in turn.text  # in the locale's own format
+    turn = chat.pick_number(turn, t(lang, "coach-btn-skip"))  # the deposit: not "none"
+    turn = chat.type("/export")
+    exported = _framed(turn, t(lang, "coach-export-title"))
+    assert shown in exported
+    assert t(lang, "coach-btn-no-deposit") not in exported
+    assert t(lang, "coach-payment-no-deposit") not in exported
+    chat.leave_with_ctrl_d()
+
+    # Without a currency the coach says which one it assumes.
+    chat = Chat(database=tmp_path / "other.db", home=chat_home, lang=lang, user="ana")
+    _to_the_price(chat, lang)
+    turn = chat.type("1200")
+    assert _flat(t(lang, "coach-currency-assumed", currency="EUR")) in _flat(turn.text)
     chat.leave_with_ctrl_d()
