@@ -191,7 +191,7 @@ class Coach:
     def _on_choice(self, turn: Turn, data: str, named_case: Case | None) -> None:
         pressed = callback.decode(data)
         if pressed is not None and pressed.choice == reopen.REOPEN:
-            reopen.reopen(turn, pressed.case_ref, named_case)
+            reopen.reopen(turn, pressed_ref=pressed.case_ref, target=named_case)
             return
         case = turn.case
         if (

@@ -39,7 +39,7 @@ def can_reopen(case: Case) -> bool:
     return case.status is CaseStatus.CANCELLED and case.step is not Step.START
 
 
-def reopen(turn: Turn, pressed_ref: str, target: Case | None) -> None:
+def reopen(turn: Turn, *, pressed_ref: str, target: Case | None) -> None:
     """Reopen ``target`` (the user's case the press named, ``None`` if none) at its step.
 
     Anything but a cancelled case of the user's, other than the active one, is
