@@ -44,6 +44,8 @@ def test_free_text_at_the_mood_check_is_heard_and_kept_private_until_the_case_cl
     assert _flat(t(lang, "coach-mood-mirror-angry")) in _flat(turn.text)
     assert _flat(t(lang, "coach-choose-button")) not in _flat(turn.text)
     assert t(lang, "coach-btn-ready") in turn.options  # the cool-down
+    reframe = _flat(t(lang, "coach-calm-prompt").split("\n")[0])
+    assert _flat("\n".join(chat.transcript)).count(reframe) == 1  # never twice
     turn = chat.type("VENT-7c1d " + ("they never read the brief" if lang == "en" else "ужас"))
     assert _flat(t(lang, "coach-cool-down-vented-2")) in _flat(turn.text)
     assert "VENT-7c1d" in _rows(database)
