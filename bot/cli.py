@@ -103,13 +103,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_USAGE
 
-    from bot.logging_setup import configure_logging
+    from bot.logging_setup import chat_log_file, configure_logging
 
     command = args.command or _default_command(settings)
-    # The terminal chat shares the terminal with the user: only warnings there.
-    level = settings.log_level if command != "chat" or args.log_level else "WARNING"
+    # The terminal chat shares the terminal with the user: its log (warnings only
+    # unless --log-level says otherwise) goes to a file, never between the messages.
+    chat = command == "chat"
+    level = settings.log_level if not chat or args.log_level else "WARNING"
     configure_logging(
-        level=level, secrets=settings.secrets(), library_level=settings.log_libraries
+        level=level,
+        secrets=settings.secrets(),
+        library_level=settings.log_libraries,
+        log_file=chat_log_file() if chat else None,
     )
     _LOGGER.debug("command %s", command)
 

@@ -1,4 +1,7 @@
-"""Process-wide logging: one stderr handler, %-style, secrets redacted.
+"""Process-wide logging: one handler (stderr, or the terminal chat's file), secrets redacted.
+
+The terminal chat shares the terminal with the conversation: its log lines go to
+:func:`chat_log_file` instead, so none is ever printed between the coach's words.
 
 Our own log calls never carry message text, names or tokens. Libraries can:
 Telegram's request URLs contain the bot token, PTB's ``telegram.ext.ExtBot``
@@ -14,11 +17,22 @@ unsafe: such a log contains the users' texts and names.
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import sys
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+#: The chat's log file is rotated at this size, one older file kept.
+CHAT_LOG_MAX_BYTES = 1_000_000
+
+
+def chat_log_file() -> Path:
+    """Where the terminal chat logs: ``chat.log`` in the user's data directory."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("rejection-coach")) / "chat.log"
 
 #: Libraries whose INFO/DEBUG records can contain URLs with tokens, payloads or SQL
 #: parameters. The bot sends its own requests through aiohttp, but PTB still
@@ -101,14 +115,30 @@ ACCEPT_ERROR = "socket.accept() out of system resource"
 _ACCEPT_FILTER = OncePerInterval(ACCEPT_ERROR)
 
 
+def _handler(log_file: Path | None) -> logging.Handler:
+    """A handler writing to ``log_file`` (rotated), or to stderr."""
+    if log_file is None:
+        return logging.StreamHandler(sys.stderr)
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        return logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=CHAT_LOG_MAX_BYTES, backupCount=1, encoding="utf-8"
+        )
+    except OSError:
+        fallback = logging.StreamHandler(sys.stderr)
+        fallback.setLevel(logging.ERROR)  # the chat stays readable; errors still show
+        return fallback
+
+
 def configure_logging(
     *,
     level: str,
     secrets: Iterable[str] = (),
     quiet_libraries: bool = True,
     library_level: str | None = None,
+    log_file: Path | None = None,
 ) -> None:
-    """Install one stderr handler on the root logger at ``level``.
+    """Install one handler on the root logger at ``level``: stderr, or ``log_file``.
 
     Args:
         level: a logging level name such as ``"INFO"``.
@@ -117,8 +147,10 @@ def configure_logging(
             (their DEBUG/INFO records carry payloads, names, ids and URLs with tokens).
         library_level: the operator's explicit ``LOG_LIBRARIES`` level for those
             libraries instead (unsafe: their records then contain personal data).
+        log_file: append the records to this file (rotated) instead of stderr (the
+            terminal chat). If it cannot be opened, only errors go to stderr.
     """
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _handler(log_file)
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()

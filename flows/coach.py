@@ -4,6 +4,9 @@ The engine (``bot/engine.py``) loads a :class:`~flows.io.UserContext`, calls
 one of these pure methods, and does all I/O with the result. CONTRACT — the
 signatures below are shared by the engine, the adapters and the tests.
 
+A "Reopen" press from ``/cases`` names a case other than the active one: the engine
+loads it first (:meth:`Coach.case_named_by`, :mod:`flows.reopen`).
+
 Effects the engine carries out: :class:`~flows.io.ScheduleReminder`,
 :class:`~flows.io.SetLanguage`, :class:`~flows.io.ShowHistory` (then
 :meth:`Coach.render_history`), :class:`~flows.io.ExportCase` (then
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from flows import callback, commands, polishing, summary
+from flows import callback, commands, polishing, reopen, summary
 from flows.answers import has_letters, is_blank, yes_no
 from flows.case import LANGUAGES, Case, CaseStatus, Step, new_case_id
 from flows.i18n import normalise_language, t
@@ -64,7 +67,7 @@ class Coach:
         if isinstance(user_input, CommandInput):
             commands.run(turn, user_input)
         elif isinstance(user_input, ChoiceInput):
-            self._on_choice(turn, user_input.data)
+            self._on_choice(turn, user_input.data, user.named_case)
         elif isinstance(user_input, TextInput):
             self._on_text(turn, user_input.text)
         elif isinstance(user_input, ModelAnswer):
@@ -96,6 +99,15 @@ class Coach:
         turn.flush()  # the nudge on its own, then the question (a terminal may show just the nudge)
         ask(turn)
         return turn.result
+
+    def case_named_by(self, user_input: UserInput) -> str | None:
+        """The reference of a case of the user's (not the active one) ``user_input`` acts on.
+
+        A "Reopen" press from ``/cases`` names a cancelled case: the engine loads the
+        user's case with this reference into :attr:`~flows.io.UserContext.named_case`
+        before :meth:`handle`. ``None`` for every other input.
+        """
+        return reopen.case_ref_named_by(user_input)
 
     def render_history(self, cases: Sequence[Case], *, language: str) -> list[Outgoing]:
         """``/cases``: the user's cases, newest first (``cases`` arrive newest first)."""
@@ -176,8 +188,11 @@ class Coach:
             turn.note("coach-choose-button")
         ask(turn)
 
-    def _on_choice(self, turn: Turn, data: str) -> None:
+    def _on_choice(self, turn: Turn, data: str, named_case: Case | None) -> None:
         pressed = callback.decode(data)
+        if pressed is not None and pressed.choice == reopen.REOPEN:
+            reopen.reopen(turn, pressed_ref=pressed.case_ref, target=named_case)
+            return
         case = turn.case
         if (
             pressed is not None

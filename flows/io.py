@@ -220,6 +220,9 @@ class UserContext:
     surface: str = "chat"
     #: How the user signs their drafts: ``None`` never asked, ``""`` skipped.
     signature: str | None = None
+    #: The user's case a "Reopen" press names (:meth:`flows.coach.Coach.case_named_by`),
+    #: loaded by the engine; ``None`` for any other input or when no such case is theirs.
+    named_case: Case | None = None
 
 
 @dataclass(slots=True)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flows import callback
 from flows.case import Answers, Case, CaseStatus, Step
 from flows.i18n import t
-from flows.io import Draft, DraftKind, Outgoing, Reply
+from flows.io import Button, Draft, DraftKind, Outgoing, Reply
 from flows.prompts import settlement_lines
+from flows.reopen import REOPEN, can_reopen
 from flows.steps import SPECS
 from flows.text import dash, one_line
 
@@ -51,12 +53,18 @@ def history(cases: Sequence[Case], *, language: str) -> list[Outgoing]:
     """``/cases``: the user's cases, newest first (``cases`` arrive newest first).
 
     A case that never began (it only held /delete's question) is none of them.
+    Each cancelled case gets a "Reopen" button (:mod:`flows.reopen`).
     """
     cases = [case for case in cases if case.step is not Step.START]
     if not cases:
         return [Reply(text=t(language, "coach-history-empty"))]
     lines = []
+    buttons: list[tuple[Button, ...]] = []
     for number, case in enumerate(cases, start=1):
+        if can_reopen(case):
+            data = callback.encode(case_id=case.id, turn=case.turn, choice=REOPEN)
+            label = t(language, "coach-btn-reopen", number=number)
+            buttons.append((Button(label=label, data=data),))
         client = one_line(case.answers.client_name or t(language, "coach-history-no-client"), 60)
         status = t(language, f"coach-status-{case.status.value}")
         if case.status is CaseStatus.DONE:
@@ -75,7 +83,15 @@ def history(cases: Sequence[Case], *, language: str) -> list[Outgoing]:
                 status=status,
             )
         )
-    return [Reply(text="\n".join(lines), title=t(language, "coach-history-title"))]
+    if buttons:
+        lines += ["", t(language, "coach-history-reopen-hint")]
+    return [
+        Reply(
+            text="\n".join(lines),
+            title=t(language, "coach-history-title"),
+            buttons=tuple(buttons),
+        )
+    ]
 
 
 def export(case: Case | None, *, language: str, reply: Draft | None = None) -> list[Outgoing]:

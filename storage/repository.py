@@ -24,7 +24,13 @@ from storage import statements
 from storage.db import SQLITE_BEGIN_OPTION, create_engine
 from storage.deliveries import DEFAULT_CLAIM_LEASE
 from storage.records import ClaimedReminder, Clock, StoredUser, utc_now
-from storage.transaction import StorageTransaction, user_and_case, user_from_row
+from storage.transaction import (
+    StorageTransaction,
+    case_from_row,
+    is_case_ref,
+    user_and_case,
+    user_from_row,
+)
 
 _ISOLATION_LEVEL = "isolation_level"
 _WRITE_BEGIN = "BEGIN IMMEDIATE"  # what storage.db's "begin" hook emits by default
@@ -87,6 +93,20 @@ class StorageSession:
             self._one_row, statements.FIND_USER, statements.identity(key)
         )
         return None if row is None else user_from_row(key, row)
+
+    async def find_case(self, *, user_id: int, case_ref: str) -> Case | None:
+        """See :meth:`StorageTransaction.find_case` (one statement, as above)."""
+        if not is_case_ref(case_ref):
+            return None
+        rows = await self._conn.run_sync(
+            self._rows, statements.CASE_BY_REF, {"user_id": user_id, "ref": case_ref}
+        )
+        return case_from_row(rows[0]) if len(rows) == 1 else None
+
+    def _rows(self, conn: Connection, statement: Any, parameters: dict[str, Any]) -> list[Any]:
+        _set_option(conn, self._option, self._single, self._default)
+        with conn.begin():
+            return list(conn.execute(statement, parameters).all())
 
     def _one_row(self, conn: Connection, statement: Any, parameters: dict[str, Any]) -> Any:
         # Synchronous, run by run_sync: one hand-over to SQLAlchemy's greenlet

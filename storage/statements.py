@@ -56,6 +56,14 @@ ACTIVE_CASE = select(*CASE_COLUMNS).where(
     CaseRow.user_id == bindparam("user_id"), CaseRow.status == CaseStatus.ACTIVE.value
 )
 
+#: The user's cases whose id starts with ``ref`` (a button's case reference): ``user_id``,
+#: ``ref``. At most two rows: more than one means the reference names no single case.
+CASE_BY_REF = (
+    select(*CASE_COLUMNS)
+    .where(CaseRow.user_id == bindparam("user_id"), CaseRow.id.startswith(bindparam("ref")))
+    .limit(2)
+)
+
 #: A new case row: every column of ``cases``.
 INSERT_CASE = insert(CaseRow)
 

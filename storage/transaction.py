@@ -24,6 +24,11 @@ def case_from_row(row: Any) -> Case:
     )
 
 
+def is_case_ref(case_ref: str) -> bool:
+    """Whether ``case_ref`` is a case reference: lower-case hex (no ``LIKE`` wildcard)."""
+    return bool(case_ref) and all(char in "0123456789abcdef" for char in case_ref)
+
+
 def user_from_row(key: ConversationKey, row: Any) -> StoredUser:
     """The user of ``key`` from a row of :data:`storage.statements.FIND_USER`."""
     return StoredUser(
@@ -189,6 +194,18 @@ class StorageTransaction(DeliveryQueries):
             .limit(limit)
         )
         return [case_from_row(row) for row in rows]
+
+    async def find_case(self, *, user_id: int, case_ref: str) -> Case | None:
+        """The user's one case whose id starts with ``case_ref`` (a button's reference).
+
+        ``None`` when no case of this user, or more than one, has that prefix.
+        """
+        if not is_case_ref(case_ref):
+            return None
+        rows = (
+            await self._conn.execute(statements.CASE_BY_REF, {"user_id": user_id, "ref": case_ref})
+        ).all()
+        return case_from_row(rows[0]) if len(rows) == 1 else None
 
     async def latest_case(self, *, user_id: int) -> Case | None:
         """The user's newest case of any status."""

@@ -24,8 +24,9 @@ from flows.io import (
     SetLanguage,
     SetSignature,
     ShowHistory,
+    UserInput,
 )
-from storage import StorageTransaction, StoredUser
+from storage import StorageSession, StorageTransaction, StoredUser
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,11 @@ async def save_cases(
     before: dict[str, Snapshot],
     kind: str,
 ) -> None:
-    """Save closed cases first (so a new active case may take their place), then the active."""
+    """Save closed cases first (so a new active case may take their place), then the active.
+
+    The active one may be a reopened case (``/cases``): it takes the place of the case
+    that closed, so the closing write comes first, each with its version check.
+    """
     cases = [*result.closed, *([result.case] if result.case is not None else [])]
     for case in cases:
         previous = before.get(case.id)
@@ -68,6 +73,20 @@ async def save_cases(
             to_step=case.step.value,
             kind=kind,
         )
+
+
+async def find_named_case(
+    session: StorageSession, coach: Coach, user: StoredUser | None, user_input: UserInput
+) -> Case | None:
+    """The user's own case that ``user_input`` names (a "Reopen" press), read before the coach.
+
+    Only ``user``'s cases are searched; a forged or stale reference finds nothing
+    (and the coach says so). The case is saved later with its version check.
+    """
+    ref = coach.case_named_by(user_input)
+    if ref is None or user is None:
+        return None
+    return await session.find_case(user_id=user.id, case_ref=ref)
 
 
 def surface_of(platform: str) -> str:

@@ -34,7 +34,14 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bot.engine.effects import Snapshot, apply_effects, save_cases, store_drafts, surface_of
+from bot.engine.effects import (
+    Snapshot,
+    apply_effects,
+    find_named_case,
+    save_cases,
+    store_drafts,
+    surface_of,
+)
 from bot.engine.model_calls import ModelCalls, Send
 from bot.engine.reminders import ReminderDelivery, ReminderRenderer
 from bot.engine.results import EngineObserver, EngineResult, IncomingMessage, input_kind
@@ -309,6 +316,9 @@ class Engine:
 
         language = self._language(found, message.platform_language)
         before = {case.id: Snapshot.of(case)} if case is not None else {}
+        named = await find_named_case(session, self.coach, found, message.user_input)
+        if named is not None:
+            before[named.id] = Snapshot.of(named)
         result = self.coach.handle(
             UserContext(
                 language=language,
@@ -316,6 +326,7 @@ class Engine:
                 ai_available=self._models.available,
                 surface=surface_of(key.platform),
                 signature=found.signature if found is not None else None,
+                named_case=named,
             ),
             message.user_input,
         )

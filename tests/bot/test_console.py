@@ -100,6 +100,26 @@ def test_buttons_are_numbered_options_under_the_text() -> None:
     ]
 
 
+def test_options_are_numbered_on_across_the_messages_of_one_update() -> None:
+    history = Reply(
+        text="1. Acme (cancelled)\n2. Lale (cancelled)",
+        buttons=((Button("Reopen case 1", "c7:reopen"),), (Button("Reopen case 2", "c8:reopen"),)),
+    )
+
+    text = render_outgoing([history, MOOD], width=80)
+    options = buttons_of([history, MOOD]) or []
+
+    numbered = [line.strip() for line in text.splitlines() if line.startswith("  [")]
+    assert numbered == [
+        "[1] Reopen case 1",
+        "[2] Reopen case 2",
+        "[3] I'm calm, let's go",
+        "[4] I'm still upset",
+    ]
+    assert parse_line("2", options=options) == ChoiceInput(data="c8:reopen")
+    assert parse_line("3", options=options) == ChoiceInput(data="c1:calm")
+
+
 def test_a_draft_is_printed_between_rules_exactly_as_it_is() -> None:
     body = "Dear Maria,\n\n" + "Thank you for your detailed feedback on the logo. " * 4 + "\n\nIvan"
     draft = Draft(kind=DraftKind.REPLY, text=body, language="en", title="Suggested reply")
@@ -195,6 +215,7 @@ class Chat:
         lang: str | None,
         user: str,
         command: tuple[str, ...] = ("chat",),
+        locale: str | None = None,
     ) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_"))}
         env |= {
@@ -208,6 +229,10 @@ class Chat:
             "PYTHONPATH": str(ROOT),
             "REMINDER_INTERVAL_SECONDS": "0.2",
         }
+        if locale is not None:  # the terminal's locale only (LANG), as `LANG=… make run`
+            del env["LC_ALL"]
+            env |= {"LANG": locale, "PYTHONIOENCODING": "utf-8"}
+            env.pop("LC_MESSAGES", None)
         args = ["-m", "bot", *command] + (["--lang", lang] if lang else [])
         self.child = pexpect.spawn(
             sys.executable,
@@ -363,8 +388,28 @@ def test_with_no_command_and_no_tokens_the_terminal_chat_starts(
 ) -> None:
     chat = Chat(database=tmp_path / "coach.db", home=chat_home, lang=None, user="ana", command=())
 
-    assert _flat(t("en", "console-welcome")) in _flat(chat.first.text)
+    # Quiet until the first prompt: the welcome is the first thing on screen, and no log
+    # line (migrations, warnings) comes before or after it.
+    assert _flat(chat.first.text).startswith(_flat(t("en", "console-welcome")))
+    for noise in ("INFO", "WARNING", "ERROR", "alembic", "Traceback"):
+        assert noise not in chat.first.text, noise
     assert t("en", "coach-btn-calm") in chat.first.options
+    chat.leave_with_ctrl_d()
+
+
+def test_lang_bg_opens_the_chat_in_bulgarian(tmp_path: Path, chat_home: Path) -> None:
+    # The README's `LANG=bg_BG.UTF-8 make run`: no --lang, the terminal's locale decides.
+    chat = Chat(
+        database=tmp_path / "coach.db",
+        home=chat_home,
+        lang=None,
+        user="ana",
+        command=(),
+        locale="bg_BG.UTF-8",
+    )
+
+    assert _flat(chat.first.text).startswith(_flat(t("bg", "console-welcome")))
+    assert t("bg", "coach-btn-calm") in chat.first.options
     chat.leave_with_ctrl_d()
 
 

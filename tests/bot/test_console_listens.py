@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from flows.case import Step
 from flows.i18n import t
-from tests.bot.test_console import Chat, _flat, _framed, _option, chat_home
+from flows.machine import prompt_key
+from flows.steps import STEPS
+from tests.bot.test_console import Chat, Turn, _flat, _framed, _option, chat_home
 
 __all__ = ["chat_home"]  # the fixture, shared with the console tests
 
@@ -40,6 +44,8 @@ def test_free_text_at_the_mood_check_is_heard_and_kept_private_until_the_case_cl
     assert _flat(t(lang, "coach-mood-mirror-angry")) in _flat(turn.text)
     assert _flat(t(lang, "coach-choose-button")) not in _flat(turn.text)
     assert t(lang, "coach-btn-ready") in turn.options  # the cool-down
+    reframe = _flat(t(lang, "coach-calm-prompt").split("\n")[0])
+    assert _flat("\n".join(chat.transcript)).count(reframe) == 1  # never twice
     turn = chat.type("VENT-7c1d " + ("they never read the brief" if lang == "en" else "ужас"))
     assert _flat(t(lang, "coach-cool-down-vented-2")) in _flat(turn.text)
     assert "VENT-7c1d" in _rows(database)
@@ -160,4 +166,141 @@ def test_a_draft_prints_without_borders_and_copy_writes_it_to_a_file(
     assert _flat(t(lang, "console-copied", path=str(path))) in _flat(turn.text)
     assert path.read_text(encoding="utf-8") == stored + "\n"
     assert t(lang, "coach-btn-call-arranged") in turn.options  # the question again
+    chat.leave_with_ctrl_d()
+
+
+def _statuses(database: Path) -> dict[str, tuple[str, str]]:
+    """Each stored case's client name → (status, step)."""
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT status, step, state FROM cases").fetchall()
+    found = {}
+    for status, step, state in rows:
+        client = json.loads(state)["answers"].get("client_name") or ""
+        found[client] = (status, step)
+    return found
+
+
+@LANGS
+def test_cases_reopens_a_cancelled_case_by_its_number_and_cancels_the_open_one(
+    tmp_path: Path, chat_home: Path, lang: str
+) -> None:
+    database = tmp_path / "coach.db"
+    chat = Chat(database=database, home=chat_home, lang=lang, user="ana")
+    turn = chat.pick_number(chat.first, t(lang, "coach-btn-calm"))
+    chat.type("ACME Ltd")  # the contact person's question comes next
+    chat.type("/cancel")
+    turn = chat.type("hello")  # a second case
+    turn = chat.pick_number(turn, t(lang, "coach-btn-calm"))
+    chat.type("Studio Lale")
+
+    turn = chat.type("/cases")
+    # 1. Studio Lale (open), 2. ACME Ltd (cancelled): [1] reopens ACME, then the question.
+    reopen = t(lang, "coach-btn-reopen", number=2)
+    assert turn.options[reopen] == 1, turn.options
+    assert t(lang, "coach-btn-skip") in turn.options  # the repeated question, numbered on
+    turn = chat.pick_number(turn, reopen)
+
+    assert _flat(t(lang, "coach-reopened-named", client="ACME Ltd")) in _flat(turn.text)
+    assert _flat(t(lang, "coach-reopen-previous-cancelled")) in _flat(turn.text)
+    assert _flat(t(lang, "coach-contact-name-prompt")) in _flat(turn.text)
+    assert _statuses(database) == {
+        "ACME Ltd": ("active", "contact_name"),
+        "Studio Lale": ("cancelled", "contact_name"),
+    }
+    turn = chat.type("Maria")  # the reopened case goes on from where it was
+    assert _statuses(database)["ACME Ltd"] == ("active", "delivery")
+
+    # The case that closed can be reopened in turn.
+    turn = chat.type("/cases")
+    turn = chat.pick_number(turn, t(lang, "coach-btn-reopen", number=1))
+    assert _flat(t(lang, "coach-reopened-named", client="Studio Lale")) in _flat(turn.text)
+    assert _statuses(database)["Studio Lale"] == ("active", "contact_name")
+    assert _statuses(database)["ACME Ltd"] == ("cancelled", "delivery")
+    chat.leave_with_ctrl_d()
+
+
+@LANGS
+def test_typed_answers_are_forgiving_and_the_question_always_comes_back(
+    tmp_path: Path, chat_home: Path, lang: str
+) -> None:
+    """Blank and letterless answers, a cut delivery, /restart asked first, the follow-up
+    pause with [We talked now], and /export then the question again."""
+    chat = Chat(database=tmp_path / "coach.db", home=chat_home, lang=lang, user="ana")
+
+    def said(turn_text: str, key: str, **args: object) -> bool:
+        return _flat(t(lang, key, **args)) in _flat(turn_text)
+
+    turn = chat.pick_number(chat.first, t(lang, "coach-btn-calm"))
+    turn = chat.type("   ")
+    assert said(turn.text, "coach-blank") and said(turn.text, prompt_key(Step.CLIENT_NAME))
+    turn = chat.type("🙂")
+    assert said(turn.text, "coach-name-needs-letters")
+    assert said(turn.text, prompt_key(Step.CLIENT_NAME))
+    turn = chat.type("Maria Petrova")
+    assert said(turn.text, prompt_key(Step.DELIVERY))
+    limit = STEPS[Step.DELIVERY].max_length
+    turn = chat.type(("logo " if lang == "en" else "лого ") * 60)
+    assert limit < 300 and said(turn.text, "coach-too-long", limit=limit)
+
+    turn = chat.type("/restart")
+    assert said(turn.text, "coach-restart-confirm")
+    turn = chat.type("hmm")
+    assert said(turn.text, "coach-yes-or-no") and said(turn.text, "coach-restart-confirm")
+    turn = chat.type("не" if lang == "bg" else "No.")
+    assert said(turn.text, "coach-restart-kept")
+    assert said(turn.text, prompt_key(Step.CLIENT_SAID))  # the same case, the question again
+
+    turn = chat.pick_number(turn, t(lang, "coach-btn-skip"))
+    turn = chat.pick_number(turn, t(lang, "coach-btn-direct"))
+    turn = chat.pick_number(turn, t(lang, "coach-btn-writing"))
+    turn = chat.type("1200")
+    turn = chat.type("400")
+    turn = chat.pick_number(turn, t(lang, "coach-btn-follow-up"))
+    assert said(turn.text, "coach-talk-follow-up-set")
+    assert said(turn.text, "coach-reminder-where-terminal")
+    assert list(turn.options) == [t(lang, "coach-btn-talked-now"), t(lang, "coach-btn-skip")]
+
+    turn = chat.type("/export")
+    assert "── " + t(lang, "coach-export-title") + " " in turn.text
+    assert list(turn.options) == [t(lang, "coach-btn-talked-now"), t(lang, "coach-btn-skip")]
+    turn = chat.pick_number(turn, t(lang, "coach-btn-talked-now"))
+    assert said(turn.text, "coach-talk-talked")
+    chat.leave_with_ctrl_d()
+
+
+def _to_the_price(chat: Chat, lang: str) -> Turn:
+    turn = chat.pick_number(chat.first, t(lang, "coach-btn-calm"))
+    chat.type("Maria Petrova")
+    turn = chat.type("a logo" if lang == "en" else "лого")
+    turn = chat.pick_number(turn, t(lang, "coach-btn-skip"))
+    turn = chat.pick_number(turn, t(lang, "coach-btn-direct"))
+    turn = chat.pick_number(turn, t(lang, "coach-btn-writing"))
+    assert _flat(t(lang, prompt_key(Step.PRICE))) in _flat(turn.text)
+    return turn
+
+
+@pytest.mark.parametrize(
+    ("lang", "price", "shown"),
+    [("en", "1,200.50 dollars", "$1,200.50"), ("bg", "1 200,50 лева", "1\u00a0200,50\u00a0лв.")],
+)
+def test_a_currency_word_is_understood_and_a_skipped_deposit_stays_unknown(
+    tmp_path: Path, chat_home: Path, lang: str, price: str, shown: str
+) -> None:
+    chat = Chat(database=tmp_path / "coach.db", home=chat_home, lang=lang, user="ana")
+    _to_the_price(chat, lang)
+    turn = chat.type(price)
+    assert shown in turn.text  # in the locale's own format
+    turn = chat.pick_number(turn, t(lang, "coach-btn-skip"))  # the deposit: not "none"
+    turn = chat.type("/export")
+    exported = _framed(turn, t(lang, "coach-export-title"))
+    assert shown in exported
+    assert t(lang, "coach-btn-no-deposit") not in exported
+    assert t(lang, "coach-payment-no-deposit") not in exported
+    chat.leave_with_ctrl_d()
+
+    # Without a currency the coach says which one it assumes.
+    chat = Chat(database=tmp_path / "other.db", home=chat_home, lang=lang, user="ana")
+    _to_the_price(chat, lang)
+    turn = chat.type("1200")
+    assert _flat(t(lang, "coach-currency-assumed", currency="EUR")) in _flat(turn.text)
     chat.leave_with_ctrl_d()

@@ -22,7 +22,13 @@ from tests.bot.test_console import (
     _flat,
     _framed,
 )
-from tests.helpers.openai_standin import ADDED_SENTENCE, MODEL, ThreadedStandIn, polish_letter
+from tests.helpers.openai_standin import (
+    ADDED_SENTENCE,
+    MODEL,
+    ThreadedStandIn,
+    error,
+    polish_letter,
+)
 
 #: The login name of the person at the terminal: it must never reach the model.
 LOGIN = "zxqvlogin"
@@ -118,3 +124,27 @@ def test_with_a_model_the_terminal_shows_the_polished_draft(tmp_path: Path, lang
         assert LOGIN not in sent
         assert "Maria Petrova" in sent  # the typed client's name is a fact the model keeps
     assert report.read_text(encoding="utf-8") == "openai"
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_a_failing_model_is_logged_to_the_chat_log_never_into_the_chat(
+    tmp_path: Path, lang: str
+) -> None:
+    pytest.importorskip("openai", reason="the optional ai extra (openai) is not installed")
+    with ThreadedStandIn(default=error(503)) as standin:
+        llm = {"LLM_BASE_URL": standin.base_url, "LLM_MODEL": MODEL, "LLM_TIMEOUT_SECONDS": "10"}
+        chat, _report = _chat(tmp_path, lang=lang, llm=llm)
+        deposit = "€400" if lang == "en" else "400 €"
+        turn = _conversation_to_the_reply(chat, lang, price="1200", deposit=deposit)
+        chat.pick_number(turn, t(lang, "coach-btn-polish"))
+        answered = chat.read_turn()  # printed when the model call has failed
+        failures = ("busy", "error", "timeout")
+        said = _flat(answered.text)
+        assert any(_flat(t(lang, f"coach-polish-failed-{k}")) in said for k in failures), said
+        chat.leave_with_ctrl_d()
+        assert standin.requests  # the endpoint was really called, and failed
+
+    screen = "\n".join(chat.transcript)
+    assert "WARNING" not in screen and "bot.llm" not in screen
+    log = (tmp_path / "home" / "data" / "rejection-coach" / "chat.log").read_text("utf-8")
+    assert "WARNING bot.llm.polisher: model call polish: server_error" in log

@@ -172,3 +172,56 @@ def test_configure_logging_redacts_and_quiets_http_clients(
     assert "token is ***" in err
     assert "xoxb-secret" not in err
     assert "HTTP Request" not in err
+
+
+def _restore_root(saved: tuple[list[logging.Handler], int]) -> None:
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    for handler in saved[0]:
+        root.addHandler(handler)
+    root.setLevel(saved[1])
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+def test_the_chat_logs_to_its_file_and_nothing_to_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    log_file = tmp_path / "data" / "rejection-coach" / "chat.log"
+    try:
+        configure_logging(level="WARNING", secrets=["xoxb-secret"], log_file=log_file)
+        logging.getLogger("bot.llm.polisher").warning("model call %s: %s", "polish", "timeout")
+        logging.getLogger("bot.test").warning("token is %s", "xoxb-secret")
+        logging.getLogger("bot.test").info("not at WARNING")
+    finally:
+        _restore_root(saved)
+
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out == ""
+    written = log_file.read_text(encoding="utf-8")
+    assert "WARNING bot.llm.polisher: model call polish: timeout" in written
+    assert "token is ***" in written and "xoxb-secret" not in written
+    assert "not at WARNING" not in written
+
+
+def test_a_chat_log_that_cannot_be_written_leaves_only_errors_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("", encoding="utf-8")
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:
+        configure_logging(level="WARNING", log_file=blocker / "chat.log")
+        logging.getLogger("bot.test").warning("a warning stays out of the chat")
+        logging.getLogger("bot.test").error("an error is still shown")
+    finally:
+        _restore_root(saved)
+
+    err = capsys.readouterr().err
+    assert "a warning stays out of the chat" not in err
+    assert "ERROR bot.test: an error is still shown" in err

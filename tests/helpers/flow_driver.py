@@ -8,6 +8,7 @@ effects change the user's sign-off.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from flows.case import Case, Step
@@ -44,13 +45,29 @@ class FlowDriver:
     keyboard: Reply | None = None
     #: The user's stored sign-off (``/signature``): ``None`` never set.
     signature: str | None = None
+    #: Every case of the user as the engine would have stored it, oldest first.
+    stored: dict[str, Case] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ inputs
 
     def send(self, user_input: UserInput) -> FlowResult:
-        """Send any input; keep the result, the case and the latest keyboard."""
+        """Send any input; keep the result, the case and the latest keyboard.
+
+        A case the input names (a "Reopen" press) is looked up among this user's
+        stored cases, a copy of it handed over, as the engine would load it.
+        """
+        ref = self.coach.case_named_by(user_input)
+        named = None
+        if ref is not None:
+            found = [case for case in self.stored.values() if case.id.startswith(ref)]
+            named = copy.deepcopy(found[0]) if len(found) == 1 else None
         result = self.coach.handle(
-            UserContext(language=self.language, active_case=self.case, signature=self.signature),
+            UserContext(
+                language=self.language,
+                active_case=self.case,
+                signature=self.signature,
+                named_case=named,
+            ),
             user_input,
         )
         self._record(result)
@@ -87,6 +104,16 @@ class FlowDriver:
         )
         self._record(result)
         return result
+
+    def history(self) -> Reply:
+        """``/cases`` as the engine renders it (newest first); its buttons become the keyboard."""
+        newest_first = list(reversed(self.stored.values()))
+        rendered = self.coach.render_history(newest_first, language=self.language)
+        reply = rendered[0]
+        assert isinstance(reply, Reply)
+        if reply.buttons:
+            self.keyboard = reply
+        return reply
 
     def skip_reply_facts(self) -> int:
         """Leave out every fact the reply asks to retype in its language; return how many."""
@@ -149,6 +176,8 @@ class FlowDriver:
         self.results.append(result)
         self.case = result.case
         self.closed.extend(result.closed)
+        for case in [*result.closed, *([result.case] if result.case is not None else [])]:
+            self.stored[case.id] = case  # keeps its place: storage lists by creation
         for effect in result.effects:
             if isinstance(effect, SetLanguage):
                 self.language = effect.language

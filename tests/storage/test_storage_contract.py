@@ -552,3 +552,61 @@ async def test_storage_on_a_shared_engine_and_the_prune_job(migrated_url: str) -
         assert await _mark(shared, platform="telegram", update_id="old") is True
     finally:
         await engine.dispose()
+
+
+async def test_a_case_is_found_by_its_reference_only_for_its_owner(storage: Storage) -> None:
+    alice = await storage.get_or_create_user(ALICE)
+    bob = await storage.get_or_create_user(BOB)
+    case = _case(Step.PRICE)
+    case.status = CaseStatus.CANCELLED
+    await _save(storage, user_id=alice.id, case=case)
+    ref = case.id[:8]
+
+    async with storage.session() as session:
+        found = await session.find_case(user_id=alice.id, case_ref=ref)
+        foreign = await session.find_case(user_id=bob.id, case_ref=ref)
+        wildcard = await session.find_case(user_id=alice.id, case_ref="%")
+        missing = await session.find_case(user_id=alice.id, case_ref="0" * 8)
+    async with storage.transaction(readonly=True) as tx:
+        in_tx = await tx.find_case(user_id=alice.id, case_ref=ref)
+        assert await tx.find_case(user_id=alice.id, case_ref="_") is None
+
+    assert found == case and in_tx == case  # every answer, the step, status and version
+    assert foreign is None and wildcard is None and missing is None
+
+
+async def test_a_reference_two_cases_share_finds_neither(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    for suffix in ("a" * 24, "b" * 24):
+        case = Case(id="12345678" + suffix, step=Step.PRICE, status=CaseStatus.CANCELLED)
+        await _save(storage, user_id=user.id, case=case)
+    async with storage.session() as session:
+        assert await session.find_case(user_id=user.id, case_ref="12345678") is None
+        assert await session.find_case(user_id=user.id, case_ref="12345678aa") is not None
+
+
+async def test_reopening_swaps_the_active_case_in_one_transaction(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    cancelled = _case(Step.PRICE)
+    cancelled.status = CaseStatus.CANCELLED
+    active = _case(Step.DELIVERY)
+    await _save(storage, user_id=user.id, case=cancelled)
+    await _save(storage, user_id=user.id, case=active)
+
+    # The case that opens first: one active case per user, refused, nothing changes.
+    cancelled.status, active.status = CaseStatus.ACTIVE, CaseStatus.CANCELLED
+    with pytest.raises(ConflictError):
+        async with storage.transaction() as tx:
+            await tx.save_case(user_id=user.id, case=cancelled)
+            await tx.save_case(user_id=user.id, case=active)
+    cancelled.version = active.version = 1
+    stored = await _active_case(storage, user_id=user.id)
+    assert stored is not None and stored.id == active.id and stored.version == 1
+
+    # The case that closes first: it makes room for the one that opens.
+    async with storage.transaction() as tx:
+        await tx.save_case(user_id=user.id, case=active)
+        await tx.save_case(user_id=user.id, case=cancelled)
+    stored = await _active_case(storage, user_id=user.id)
+    assert stored is not None and stored.id == cancelled.id and stored.step is Step.PRICE
+    assert stored.version == 2

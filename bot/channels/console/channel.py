@@ -30,6 +30,7 @@ from bot.channels.console.render import (
     console_key,
     parse_line,
     render_outgoing,
+    render_reply,
     terminal_width,
     wrap,
 )
@@ -222,10 +223,13 @@ class ConsoleChannel:
         width = terminal_width(self._out)
         hint = "\n".join(wrap(t(self._language, "console-copy-hint"), width))
         blocks = []
+        number = 1  # the options are numbered on across the messages, as buttons_of reads them
         for item in outgoing:  # the /copy hint right under each draft
-            blocks.append(render_outgoing([item], width=width))
             if isinstance(item, Draft):
-                blocks.append(hint)
+                blocks += [render_outgoing([item], width=width), hint]
+                continue
+            blocks.append(render_reply(item, first_number=number, width=width))
+            number += sum(len(row) for row in item.buttons)
         self.write("\n" + "\n\n".join(blocks))
 
     async def show_later(self, key: ConversationKey, outgoing: list[Outgoing]) -> None:
@@ -247,6 +251,7 @@ class ConsoleChannel:
         width = terminal_width(self._out)
         if self._at_start and self._question is not None:
             notes = [o for o in outgoing if isinstance(o, Reply) and not o.buttons]
+            self._options = [button for row in self._question.buttons for button in row]
             shown = render_outgoing([*notes, self._question], width=width)
             self.write(f"{heading}\n{shown}")
             return
@@ -284,6 +289,8 @@ class ConsoleChannel:
         """``text``, then the question on screen again (if there is one)."""
         if self._question is None:
             return text
+        # Shown alone, the question numbers its options from 1 again: so do the numbers.
+        self._options = [button for row in self._question.buttons for button in row]
         return text + "\n\n" + render_outgoing([self._question], width=terminal_width(self._out))
 
 

@@ -107,34 +107,36 @@ def render_draft(draft: Draft, *, width: int) -> str:
 def buttons_of(outgoing: Sequence[Outgoing]) -> list[Button] | None:
     """The buttons the next number refers to, or ``None`` if the output has no question.
 
-    The options of the last message that has buttons win; output with replies
-    but no buttons at all clears the options (a free-text question).
+    Every button of the output, in the order :func:`render_outgoing` numbers them
+    (``/cases`` shows its "Reopen" options above the question it repeats); output
+    with replies but no buttons at all clears the options (a free-text question).
     """
-    found: list[Button] | None = None
+    found: list[Button] = []
     saw_reply = False
     for item in outgoing:
         if isinstance(item, Reply):
             saw_reply = True
-            if item.buttons:
-                found = [button for row in item.buttons for button in row]
-    if found is not None:
+            found += [button for row in item.buttons for button in row]
+    if found:
         return found
     return [] if saw_reply else None
 
 
 def render_outgoing(outgoing: Sequence[Outgoing], *, width: int) -> str:
-    """Render everything one update produced; each message numbers its buttons from 1.
+    """Render everything one update produced, its options numbered on from 1 across it.
 
-    A number picks from the LAST message with buttons (see :func:`buttons_of`); an
-    earlier keyboard in the same batch (rare) is still shown and can be picked by
-    its label.
+    One number names one option on screen: the "Reopen" options of ``/cases`` are
+    [1], [2] … and the question repeated under them goes on from there
+    (see :func:`buttons_of`).
     """
     blocks: list[str] = []
+    number = 1
     for item in outgoing:
         if isinstance(item, Draft):
             blocks.append(render_draft(item, width=width))
         else:
-            blocks.append(render_reply(item, first_number=1, width=width))
+            blocks.append(render_reply(item, first_number=number, width=width))
+            number += sum(len(row) for row in item.buttons)
     return "\n\n".join(blocks)
 
 
