@@ -72,7 +72,9 @@ class Coach:
             self._on_text(turn, user_input.text)
         elif isinstance(user_input, ModelAnswer):
             trigger = polishing.on_answer(turn, user_input)
-            if trigger is not None:
+            if trigger == polishing.ASK_AGAIN:
+                ask(turn)
+            elif trigger is not None:
                 advance(turn, trigger)
         elif isinstance(user_input, UnsupportedInput):
             turn.note("coach-text-only")

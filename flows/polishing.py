@@ -45,11 +45,16 @@ TRANSLATABLE_FIELDS: dict[TranslatableFact, str] = {
 }
 #: The reply step's "show the reply again" trigger (``flows.steps.reply.RETOUCH``).
 RETOUCH = "retouch"
+#: What :func:`on_answer` returns after a notice: ask the reply step's question again (its
+#: buttons under the notice), the reply itself unchanged.
+ASK_AGAIN = "ask_again"
 
 #: The notice for each failed call (the ``ModelAnswer.kind``); anything else is "error".
 _FAILURE_KEYS = {
     "timeout": "coach-polish-failed-timeout",
     "rate_limited": "coach-polish-failed-busy",
+    "server_error": "coach-polish-failed-busy",
+    "connection_error": "coach-polish-failed-busy",
     "circuit_open": "coach-polish-failed-busy",
     "user_limited": "coach-polish-failed-limit",
     "refusal": "coach-polish-failed-refusal",
@@ -168,15 +173,16 @@ def on_answer(turn: Turn, answer: ModelAnswer) -> str | None:
     """The model's answer to a polish: the trigger to fire (the polished draft), or ``None``.
 
     An answer for another turn or step is dropped without a word (the user has
-    moved on); a failure or a rejected text leaves a one-line notice and the
-    composed reply stays.
+    moved on); a failure or a rejected text leaves a one-line notice, the
+    composed reply stays and :data:`ASK_AGAIN` says to repeat the question, so
+    the notice never stands without the reply step's buttons.
     """
     case = turn.case
     if case is None or case.step is not Step.REPLY or answer.turn != case.turn:
         return None
     if answer.kind != "ok" or answer.text is None:
         turn.note(_FAILURE_KEYS.get(answer.kind, "coach-polish-failed-error"))
-        return None
+        return ASK_AGAIN
     answers = case.answers
     if answer.purpose == RequestPurpose.TRANSLATE.value:
         return _on_translation(turn, answers, answer.text)
@@ -193,7 +199,7 @@ def on_answer(turn: Turn, answer: ModelAnswer) -> str | None:
     if not verdict.accepted:
         assert verdict.reason is not None
         turn.note(_REJECTED_KEYS.get(verdict.reason, "coach-polish-rejected-form"))
-        return None
+        return ASK_AGAIN
     answers.polished = verdict.text
     answers.polished_from = digest(composed)
     answers.showing_polished = True
@@ -209,7 +215,7 @@ def _on_translation(turn: Turn, answers: Answers, text: str) -> str | None:
     verdict = check_translation(text, sources=sources, language=turn.reply_language)
     if not verdict.accepted:
         turn.note("coach-translate-rejected")
-        return None
+        return ASK_AGAIN
     for fact, value in verdict.facts:
         # Kept beside the original, like a fact retyped by hand: switching back restores it.
         keep_fact(answers, turn.reply_language, TRANSLATABLE_FIELDS[fact], value)

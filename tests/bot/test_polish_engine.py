@@ -182,8 +182,11 @@ async def test_shorter_works_on_the_polished_text(
 
     assert "Make the letter shorter" in standin.requests[1].messages[1]["content"]
     assert polished in standin.requests[1].messages[1]["content"]
-    assert _said(result.outgoing, "en", "coach-polish-failed-error")
+    # A 500 is the endpoint being unwell: "not available right now", not "could not use it".
+    assert _said(result.outgoing, "en", "coach-polish-failed-busy")
     assert not _drafts(result.outgoing)
+    # The notice never stands alone: the reply step's buttons come with it.
+    assert {"shorter", "warmer", "composed"} <= set(_last_tokens(result.outgoing))
     case = await conversation.active_case(storage)
     assert case is not None and case.answers.showing_polished  # the polished draft stays
 
@@ -204,13 +207,14 @@ async def test_a_rewrite_that_drops_an_amount_is_rejected_and_the_composed_reply
 
 
 @pytest.mark.parametrize(
-    ("answer", "notice"),
+    ("answer", "notice", "kind"),
     [
-        (error(500), "coach-polish-failed-error"),
-        (slow(6.0), "coach-polish-failed-timeout"),
-        (error(429, retry_after="1"), "coach-polish-failed-busy"),
+        (error(500), "coach-polish-failed-busy", "server_error"),
+        (error(400), "coach-polish-failed-error", "client_error"),
+        (slow(6.0), "coach-polish-failed-timeout", "timeout"),
+        (error(429, retry_after="1"), "coach-polish-failed-busy", "rate_limited"),
     ],
-    ids=["500", "timeout", "429"],
+    ids=["500", "400", "timeout", "429"],
 )
 async def test_a_failed_call_is_a_one_line_notice(
     ai_engine: Engine,
@@ -219,6 +223,7 @@ async def test_a_failed_call_is_a_one_line_notice(
     metrics: Metrics,
     answer: object,
     notice: str,
+    kind: str,
 ) -> None:
     conversation = await _to_the_reply(ai_engine, storage, ENGLISH_PATH)
     standin.script(answer)  # type: ignore[arg-type]
@@ -227,18 +232,12 @@ async def test_a_failed_call_is_a_one_line_notice(
 
     assert _said(result.outgoing, "en", notice)
     assert not _drafts(result.outgoing)
+    # The notice comes with the reply step's question, so its buttons stay usable.
+    assert {"polish", "done"} <= set(_last_tokens(result.outgoing))
     failures = metrics.registry.get_sample_value(
-        "rejection_coach_llm_failures_total", {"purpose": "polish", "outcome": _kind(notice)}
+        "rejection_coach_llm_failures_total", {"purpose": "polish", "outcome": kind}
     )
     assert failures == 1.0
-
-
-def _kind(notice: str) -> str:
-    return {
-        "coach-polish-failed-error": "server_error",
-        "coach-polish-failed-timeout": "timeout",
-        "coach-polish-failed-busy": "rate_limited",
-    }[notice]
 
 
 async def test_a_change_of_tone_makes_the_polished_draft_stale(
