@@ -108,9 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or _default_command(settings)
     # The terminal chat shares the terminal with the user: only warnings there.
     level = settings.log_level if command != "chat" or args.log_level else "WARNING"
-    configure_logging(
-        level=level, secrets=settings.secrets(), library_level=settings.log_libraries
-    )
+    configure_logging(level=level, secrets=settings.secrets(), library_level=settings.log_libraries)
     _LOGGER.debug("command %s", command)
 
     try:

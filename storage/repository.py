@@ -10,6 +10,7 @@ the ones the application calls outside an engine step.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -24,9 +25,11 @@ from storage import statements
 from storage.db import SQLITE_BEGIN_OPTION, create_engine
 from storage.deliveries import DEFAULT_CLAIM_LEASE
 from storage.records import ClaimedReminder, Clock, StoredUser, utc_now
-from storage.transaction import StorageTransaction, user_and_case, user_from_row
+from storage.transaction import StorageTransaction, case_from_row, user_and_case, user_from_row
 
 _ISOLATION_LEVEL = "isolation_level"
+#: A case reference of a button: lower-case hex only (it goes into a LIKE pattern).
+_HEX_REF = re.compile(r"[0-9a-f]{8}")
 _WRITE_BEGIN = "BEGIN IMMEDIATE"  # what storage.db's "begin" hook emits by default
 
 
@@ -80,6 +83,23 @@ class StorageSession:
             self._one_row, statements.USER_AND_ACTIVE_CASE, statements.identity(key)
         )
         return user_and_case(key, row)
+
+    async def find_follow_up_case(self, *, user_id: int, case_ref: str | None) -> Case | None:
+        """The user's closed case with an open follow-up (issue 15), in one statement.
+
+        ``case_ref`` (a button's 8 hex digits) names it; without one, the case whose
+        follow-up waits for a typed answer. ``None`` when there is none.
+        """
+        parameters: dict[str, Any] = {"user_id": user_id}
+        if case_ref is None:
+            statement = statements.FOLLOW_UP_TYPED
+        else:
+            if not _HEX_REF.fullmatch(case_ref):
+                return None
+            statement = statements.FOLLOW_UP_BY_REF
+            parameters["id_prefix"] = f"{case_ref}%"
+        row = await self._conn.run_sync(self._one_row, statement, parameters)
+        return None if row is None else case_from_row(row)
 
     async def find_user(self, key: ConversationKey) -> StoredUser | None:
         """See :meth:`StorageTransaction.find_user` (one statement, as above)."""

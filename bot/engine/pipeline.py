@@ -40,10 +40,22 @@ from bot.engine.reminders import ReminderDelivery, ReminderRenderer
 from bot.engine.results import EngineObserver, EngineResult, IncomingMessage, input_kind
 from bot.engine.sanitise import clean_message
 from bot.llm import Polisher
+from flows import callback
 from flows.case import DEFAULT_LANGUAGE, Case
 from flows.coach import Coach
 from flows.i18n import normalise_language, t
-from flows.io import ConversationKey, DeleteUserData, Draft, PolishDraft, Reply, UserContext
+from flows.io import (
+    ChoiceInput,
+    CommandInput,
+    ConversationKey,
+    DeleteUserData,
+    Draft,
+    PolishDraft,
+    Reply,
+    TextInput,
+    UserContext,
+    UserInput,
+)
 from storage import (
     DATABASE_ERRORS,
     ConflictError,
@@ -307,8 +319,10 @@ class Engine:
         # Read phase: one query, no write lock.
         found, case = await session.find_user_and_active_case(key)
 
+        follow_up = await _follow_up_case(session, found, case, message.user_input)
+
         language = self._language(found, message.platform_language)
-        before = {case.id: Snapshot.of(case)} if case is not None else {}
+        before = {c.id: Snapshot.of(c) for c in (case, follow_up) if c is not None}
         result = self.coach.handle(
             UserContext(
                 language=language,
@@ -316,6 +330,8 @@ class Engine:
                 ai_available=self._models.available,
                 surface=surface_of(key.platform),
                 signature=found.signature if found is not None else None,
+                follow_up_case=follow_up,
+                now=self._clock(),
             ),
             message.user_input,
         )
@@ -365,6 +381,7 @@ class Engine:
             active_case=result.case,
             case_known=True,
             model_calls=[e for e in result.effects if isinstance(e, PolishDraft)],
+            outcomes=list(result.outcomes),
         )
 
     def _duplicate(self, user: StoredUser | None, message: IncomingMessage) -> EngineResult:
@@ -431,6 +448,31 @@ class Engine:
         except DATABASE_ERRORS as error:
             _LOGGER.warning("loading the active case failed: %s", type(error).__name__)
             return None
+
+
+async def _follow_up_case(
+    session: StorageSession, user: StoredUser | None, active: Case | None, user_input: UserInput
+) -> Case | None:
+    """The closed case whose follow-up this input may answer (issue 15), if any.
+
+    A press naming another case than the active one loads that case; with no
+    active case, any input loads the case whose follow-up waits for an answer
+    (typed text answers it; anything else leaves its typed question). One
+    single-statement read, and only in those two situations.
+    """
+    if user is None:
+        return None
+    if isinstance(user_input, ChoiceInput):
+        pressed = callback.decode(user_input.data)
+        if pressed is None:
+            return None
+        if pressed.case_ref != callback.NO_CASE_REF and (
+            active is None or pressed.case_ref != callback.case_ref(active.id)
+        ):
+            return await session.find_follow_up_case(user_id=user.id, case_ref=pressed.case_ref)
+    if active is None and isinstance(user_input, (TextInput, CommandInput)):
+        return await session.find_follow_up_case(user_id=user.id, case_ref=None)
+    return None
 
 
 #: SQLSTATE class 22 ("data exception"): the server refused a value (U+0000, an
