@@ -94,7 +94,9 @@ def render(cases: Sequence[Case], *, language: str) -> Reply:
     else:
         lines.append(t(language, "outcome-stats-money-none"))
     days = median_days(cases)
-    if days is not None:
+    if days is not None and days < 1:
+        lines.append(t(language, "outcome-stats-days-under-one"))
+    elif days is not None:
         shown = format_decimal(days, format="#,##0.#", locale="bg_BG" if language == "bg" else "en")
         lines.append(t(language, "outcome-stats-days", days=shown, count=1 if days == 1 else 2))
     lines += ["", t(language, "outcome-stats-private")]

@@ -76,4 +76,5 @@ outcome-stats-days = { $count ->
     [one] Median time from the first message to an outcome: { $days } day
    *[other] Median time from the first message to an outcome: { $days } days
 }
+outcome-stats-days-under-one = Median time from the first message to an outcome: less than a day
 outcome-stats-private = Only your own cases are counted here. /delete erases them all.

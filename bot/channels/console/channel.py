@@ -27,8 +27,10 @@ import platformdirs
 from bot.channels.console.render import (
     PLATFORM,
     buttons_of,
+    case_ref_of,
     console_key,
     parse_line,
+    render_numbered,
     render_outgoing,
     terminal_width,
     wrap,
@@ -246,8 +248,19 @@ class ConsoleChannel:
         heading = f"{BELL}⏰ {t(self._language, 'console-reminder')}"
         width = terminal_width(self._out)
         if self._at_start and self._question is not None:
-            notes = [o for o in outgoing if isinstance(o, Reply) and not o.buttons]
-            shown = render_outgoing([*notes, self._question], width=width)
+            # The question on screen stays the last one; a reminder about another
+            # (closed) case keeps its own buttons above it, numbered on.
+            current = case_ref_of(self._question)
+            kept = [
+                o
+                for o in outgoing
+                if isinstance(o, Reply) and (not o.buttons or case_ref_of(o) != current)
+            ]
+            outgoing = [*kept, self._question]
+        keyboards = [o for o in outgoing if isinstance(o, Reply) and o.buttons]
+        if len(keyboards) > 1:
+            shown, self._options = render_numbered(outgoing, width=width)
+            self._question = keyboards[-1]
             self.write(f"{heading}\n{shown}")
             return
         options = buttons_of(outgoing)

@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import TextIO
 
+from flows import callback
 from flows.io import (
     Button,
     ChoiceInput,
@@ -136,6 +137,34 @@ def render_outgoing(outgoing: Sequence[Outgoing], *, width: int) -> str:
         else:
             blocks.append(render_reply(item, first_number=1, width=width))
     return "\n\n".join(blocks)
+
+
+def render_numbered(outgoing: Sequence[Outgoing], *, width: int) -> tuple[str, list[Button]]:
+    """Render several questions at once, numbered on from one message to the next.
+
+    A reminder about a closed case (the follow-up, issue 15) comes with the active
+    case's question after it: both stay answerable by number, ``[1]``–``[5]`` the
+    follow-up, ``[6]``… the question. Returns the text and every button in order.
+    """
+    blocks: list[str] = []
+    options: list[Button] = []
+    for item in outgoing:
+        if isinstance(item, Draft):
+            blocks.append(render_draft(item, width=width))
+            continue
+        blocks.append(render_reply(item, first_number=len(options) + 1, width=width))
+        options.extend(button for row in item.buttons for button in row)
+    return "\n\n".join(blocks), options
+
+
+def case_ref_of(reply: Reply) -> str | None:
+    """The case reference the buttons of ``reply`` carry (``None`` without buttons)."""
+    for row in reply.buttons:
+        for button in row:
+            pressed = callback.decode(button.data)
+            if pressed is not None:
+                return pressed.case_ref
+    return None
 
 
 def parse_line(line: str, *, options: Sequence[Button]) -> UserInput | None:
