@@ -41,7 +41,7 @@ from bot.engine.results import EngineObserver, EngineResult, IncomingMessage, in
 from bot.engine.sanitise import clean_message
 from bot.llm import Polisher
 from flows import callback
-from flows.case import DEFAULT_LANGUAGE, Case
+from flows.case import DEFAULT_LANGUAGE, Case, Step
 from flows.coach import Coach
 from flows.i18n import normalise_language, t
 from flows.io import (
@@ -67,6 +67,8 @@ from storage import (
 
 _LOGGER = logging.getLogger(__name__)
 
+#: The most cases the App Home's stats read (a user has far fewer).
+STATS_CASES = 1000
 #: How many times one update is tried when the case keeps changing under it.
 DEFAULT_MAX_ATTEMPTS = 8
 #: A user is told "temporarily unavailable" at most once in this interval (per worker):
@@ -438,6 +440,22 @@ class Engine:
         """Store ``language`` as the choice of ``key`` (the terminal's ``--lang``)."""
         user = await self.storage.get_or_create_user(key)
         await self.storage.set_language(user_id=user.id, language=normalise_language(language))
+
+    async def stats(self, key: ConversationKey, *, language: str) -> Reply | None:
+        """The user's own /stats (the Slack App Home's section); ``None``: no cases, or an error."""
+        try:
+            user = await self.storage.find_user(key)
+            if user is None:
+                return None
+            async with self.storage.transaction(readonly=True) as tx:
+                cases = await tx.list_cases(user_id=user.id, limit=STATS_CASES)
+        except DATABASE_ERRORS as error:
+            _LOGGER.warning("loading the stats failed: %s", type(error).__name__)
+            return None
+        if all(case.step is Step.START for case in cases):
+            return None
+        rendered = self.coach.render_stats(cases, language=language)
+        return next((item for item in rendered if isinstance(item, Reply)), None)
 
     async def active_case(self, key: ConversationKey) -> Case | None:
         """The user's active case, read-only (the Slack App Home summary); None on error."""
