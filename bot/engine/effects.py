@@ -154,7 +154,8 @@ async def store_drafts(
     outgoing: Sequence[Outgoing],
 ) -> None:
     """Keep every draft of ``outgoing`` (Telegram's inline mode offers them later)."""
-    owner = result.case or (result.closed[-1] if result.closed else None)
+    # A follow-up's nudge or clause belongs to the closed case it is about (issue 15).
+    owner = result.follow_up or result.case or (result.closed[-1] if result.closed else None)
     case_id = owner.id if owner is not None and owner.version > 0 else None
     for item in outgoing:
         if isinstance(item, Draft):

@@ -295,19 +295,23 @@ async def _cases_export_and_stats(storage: Storage, clock: FakeClock, language: 
     clock.advance(timedelta(days=3, minutes=1))
     await _send(engine, await _due(engine), "o.agreed")
     await _type(engine, "800")
-    await engine.handle(message(ALICE, CommandInput(name="start")))  # leaves the note question
+    # /export (a command: it leaves the note question) shows the latest case, this one.
+    exported = await engine.handle(message(ALICE, CommandInput(name="export")))
+    [export] = [o for o in exported.outgoing if isinstance(o, Draft)]
+    label = t(language, "outcome-label-agreed")
+    money = "€800.00" if language == "en" else "800,00"
+    assert f"**{t(language, 'outcome-field-outcome')}:** {label} (" in export.text
+    assert money in export.text
+    assert t(language, "outcome-field-date") in export.text
+    assert (await _closed(storage)).follow_up is None
+    await engine.handle(message(ALICE, CommandInput(name="start")))
 
     history = await engine.handle(message(ALICE, CommandInput(name="cases")))
-    label = t(language, "outcome-label-agreed")
     assert label in _texts(history.outgoing)
-    exported = await engine.handle(message(ALICE, CommandInput(name="export")))
-    # /export shows the active case (the new one); the closed case's export is in /cases.
-    assert exported.outgoing
     stats = await engine.handle(message(ALICE, CommandInput(name="stats")))
     text = _texts(stats.outgoing)
     assert t(language, "outcome-stats-agreed", count=1) in text
     assert t(language, "outcome-stats-active", count=1) in text
-    money = "€800.00" if language == "en" else "800,00"
     assert money in text
     assert t(language, "outcome-stats-days", days="3", count=2) in text
 
