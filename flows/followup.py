@@ -171,7 +171,7 @@ def on_text(turn: Turn, text: str, *, now: datetime | None) -> None:
         token = _typed_label(text)
         if token is None:
             turn.note("coach-choose-button")
-            turn.say(_ask_text(turn), _ASK_CHOICES)
+            turn.say(f"{_ask_text(turn)}\n\n{turn.t('outcome-ask-or-start')}", _ASK_CHOICES)
             return
         _report(turn, OUTCOME_TOKENS[token], typed_ok=True, now=now)
     elif state is FollowUp.AMOUNT:

@@ -14,6 +14,7 @@ outcome-wont-ask = Добре, няма да питам. С /stats виждаш 
 
 outcome-ask = Как мина? Отговори ли клиентът?
 outcome-ask-named = Как мина? Отговори ли { $client }?
+outcome-ask-or-start = Или напиши /start, за да започнеш нов случай.
 outcome-btn-agreed = Съгласиха се
 outcome-btn-negotiating = Още преговаряме
 outcome-btn-no-answer = Още няма отговор

@@ -14,6 +14,7 @@ outcome-wont-ask = All right, I won't ask. /stats shows your cases whenever you 
 
 outcome-ask = How did it go? Did the client answer?
 outcome-ask-named = How did it go? Did { $client } answer?
+outcome-ask-or-start = Or send /start to begin a new case.
 outcome-btn-agreed = They agreed
 outcome-btn-negotiating = Still negotiating
 outcome-btn-no-answer = No answer yet

@@ -211,3 +211,17 @@ def test_a_command_leaves_the_typed_question() -> None:
     started = coach.handle(_user("en", closed), CommandInput("start"))
     assert started.follow_up is closed and closed.follow_up is None
     assert started.case is not None and started.case.id != closed.id
+
+
+@pytest.mark.parametrize("language", ["en", "bg"])
+def test_typed_text_at_the_question_takes_a_label_or_asks_again(language: str) -> None:
+    coach = Coach()
+    closed = _closed()
+    coach.on_reminder(_user(language, closed), ReminderKind.OUTCOME)
+    again = coach.handle(_user(language, closed), TextInput("hello"))
+    assert t(language, "outcome-ask-or-start") in _text(again)
+    assert closed.outcome is None and closed.follow_up is FollowUp.ASKED
+    # A label typed in either language answers it.
+    other = "bg" if language == "en" else "en"
+    coach.handle(_user(language, closed), TextInput(t(other, "outcome-btn-escalated").upper()))
+    assert closed.outcome is CaseOutcome.ESCALATED
