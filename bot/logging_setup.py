@@ -34,6 +34,7 @@ def chat_log_file() -> Path:
 
     return Path(platformdirs.user_data_dir("rejection-coach")) / "chat.log"
 
+
 #: Libraries whose INFO/DEBUG records can contain URLs with tokens, payloads or SQL
 #: parameters. The bot sends its own requests through aiohttp, but PTB still
 #: imports httpx (its default backend) and a custom ``base_url`` setup or a

@@ -81,6 +81,13 @@ class Metrics:
             buckets=(0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 80.0),
             registry=self.registry,
         )
+        # The follow-up (issue 15): how cases end, by kind only — never a user id.
+        self.outcomes = Counter(
+            "rejection_coach_outcomes",
+            "Outcomes users reported at the follow-up, by kind (agreed, parted, ...).",
+            ("kind",),
+            registry=self.registry,
+        )
         self.database_up = Gauge(
             "rejection_coach_database_up",
             "1 when the last health check reached the database, else 0.",
@@ -107,6 +114,8 @@ class Metrics:
         self.record_update(platform=platform, outcome=outcome, seconds=seconds if timed else None)
         if outcome == OUTCOME_UNAVAILABLE:
             self.record_error(where="engine")
+        for kind in result.outcomes:
+            self.outcomes.labels(kind=kind).inc()
 
     def update_failed(self, *, platform: str) -> None:
         """Count an update the engine raised on."""

@@ -317,9 +317,7 @@ async def _start(settings: Settings) -> _Worker:
     # Closed first (closers run in reverse): model calls in flight still reach the channels.
     worker.closers.append(engine.aclose)
     worker.background["prune"] = lambda: prune_forever(database, metrics=metrics)
-    worker.app = build_app(
-        health=database_health_check(database), metrics=metrics, routes=routes
-    )
+    worker.app = build_app(health=database_health_check(database), metrics=metrics, routes=routes)
     return worker
 
 

@@ -36,9 +36,7 @@ SLACK_API_URL = "https://slack.com/api/"
 TELEGRAM_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 #: Every settings field that holds a secret, from the channel registry.
-SECRET_FIELDS: tuple[str, ...] = tuple(
-    name for spec in CHANNELS.values() for name in spec.secrets
-)
+SECRET_FIELDS: tuple[str, ...] = tuple(name for spec in CHANNELS.values() for name in spec.secrets)
 
 
 def _default_database_url() -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -63,6 +64,38 @@ class CaseStatus(StrEnum):
     ACTIVE = "active"
     DONE = "done"
     CANCELLED = "cancelled"
+
+
+class CaseOutcome(StrEnum):
+    """How a closed case ended, as the user reported at the follow-up (FLOW.md step 9)."""
+
+    AGREED = "agreed"
+    NEGOTIATING = "negotiating"
+    NO_ANSWER = "no_answer"
+    PARTED = "parted"
+    ESCALATED = "escalated"
+
+
+#: Outcomes that end the story of a case (the others wait for another follow-up).
+FINAL_OUTCOMES: frozenset[CaseOutcome] = frozenset(
+    {CaseOutcome.AGREED, CaseOutcome.PARTED, CaseOutcome.ESCALATED}
+)
+
+
+class FollowUp(StrEnum):
+    """What the follow-up of a closed case waits for (``None`` on the case: nothing).
+
+    ``WHEN``: Done's [In 2 days] [In a week] [Don't ask] are open (the default
+    reminder in 3 days is already scheduled). ``WAITING``: a reminder is pending.
+    ``ASKED``: "Did … answer?" is open. ``AMOUNT`` / ``NOTE``: a typed answer is
+    expected (asked only while the user has no active case).
+    """
+
+    WHEN = "when"
+    WAITING = "waiting"
+    ASKED = "asked"
+    AMOUNT = "amount"
+    NOTE = "note"
 
 
 class Mood(StrEnum):
@@ -184,6 +217,10 @@ class Answers:
     polished: str | None = None
     polished_from: str | None = None
     showing_polished: bool = False
+    #: The follow-up (issue 15): the user's optional one-line note, and how many
+    #: follow-up questions this case has had.
+    outcome_note: str | None = None
+    follow_ups: int = 0
     #: Whether a model is configured, set by the coach on every input; never stored.
     ai_available: bool = field(default=False, compare=False, metadata={"transient": True})
 
@@ -261,6 +298,15 @@ class Case:
     turn: int = 0
     trail: list[Step] = field(default_factory=list)
     version: int = 0
+    #: The follow-up and its outcome (issue 15), stored in columns of their own so
+    #: /stats can count them: how it ended, the money received or kept, when.
+    outcome: CaseOutcome | None = None
+    outcome_amount: Decimal | None = None
+    outcome_currency: str | None = None
+    outcome_at: datetime | None = None
+    follow_up: FollowUp | None = None
+    #: When the case was opened (the first message); read from storage, never written.
+    created_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-compatible state stored beside the columns."""
@@ -279,6 +325,12 @@ class Case:
         status: str,
         state: dict[str, Any],
         version: int,
+        outcome: str | None = None,
+        outcome_amount: str | None = None,
+        outcome_currency: str | None = None,
+        outcome_at: datetime | None = None,
+        follow_up: str | None = None,
+        created_at: datetime | None = None,
     ) -> Case:
         """Rebuild a case from stored columns and the :meth:`to_dict` blob."""
         return cls(
@@ -289,4 +341,10 @@ class Case:
             turn=int(state.get("turn", 0)),
             trail=[Step(s) for s in state.get("trail", [])],
             version=version,
+            outcome=CaseOutcome(outcome) if outcome else None,
+            outcome_amount=Decimal(outcome_amount) if outcome_amount else None,
+            outcome_currency=outcome_currency or None,
+            outcome_at=outcome_at,
+            follow_up=FollowUp(follow_up) if follow_up else None,
+            created_at=created_at,
         )

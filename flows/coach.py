@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from flows import callback, commands, polishing, reopen, summary
+from flows import callback, commands, followup, polishing, reopen, stats, summary
 from flows.answers import has_letters, is_blank, yes_no
-from flows.case import LANGUAGES, Case, CaseStatus, Step, new_case_id
+from flows.case import LANGUAGES, Case, CaseStatus, FollowUp, Step, new_case_id
 from flows.i18n import normalise_language, t
 from flows.io import (
     ChoiceInput,
@@ -60,7 +60,15 @@ class Coach:
     # ------------------------------------------------------------------ contract
 
     def handle(self, user: UserContext, user_input: UserInput) -> FlowResult:
-        """Apply one user input to the user's active case (creating one if needed)."""
+        """Apply one user input to the user's active case (creating one if needed).
+
+        An input that answers the follow-up of ``user.follow_up_case`` (issue 15)
+        goes to that closed case instead; the active case is left as it is.
+        """
+        answered = self._on_follow_up(user, user_input)
+        if answered is not None:
+            return answered
+        left = self._leave_follow_up(user)
         turn = self._turn(user)
         if turn.case is not None and not isinstance(user_input, TextInput):
             turn.case.answers.pending = None  # a press or a command leaves a confirmation
@@ -83,10 +91,24 @@ class Coach:
             else:
                 ask(turn)
         turn.flush()
+        if left is not None:
+            turn.result.follow_up = left
         return turn.result
 
     def on_reminder(self, user: UserContext, kind: ReminderKind) -> FlowResult:
-        """A scheduled reminder fell due: nudge the user and repeat the current question."""
+        """A scheduled reminder fell due: nudge the user and repeat the current question.
+
+        The follow-up of a closed case (:attr:`ReminderKind.OUTCOME`, issue 15) asks
+        "Did … answer?" about ``user.follow_up_case``, then the active case's
+        question again (if there is one), untouched.
+        """
+        if kind is ReminderKind.OUTCOME:
+            closed = user.follow_up_case
+            if closed is None or closed.follow_up is None:
+                return FlowResult(case=user.active_case)
+            turn = self._follow_up_turn(user, closed)
+            followup.ask(turn)
+            return self._after_follow_up(user, turn)
         turn = self._turn(user)
         case = turn.case
         if case is None:
@@ -139,6 +161,80 @@ class Coach:
     def unavailable(self, *, language: str) -> list[Outgoing]:
         """ "Temporarily unavailable, your answers are safe" (database down)."""
         return [Reply(text=t(normalise_language(language), "coach-unavailable"))]
+
+    def render_stats(self, cases: Sequence[Case], *, language: str) -> list[Outgoing]:
+        """``/stats``: the user's own cases — how many, how they ended, money, days."""
+        return [stats.render(cases, language=normalise_language(language))]
+
+    # --------------------------------------------------------------- follow-up
+
+    def _on_follow_up(self, user: UserContext, user_input: UserInput) -> FlowResult | None:
+        """The input answers the closed case's follow-up: its result; else ``None``."""
+        closed, active = user.follow_up_case, _active(user)
+        if closed is None or closed.status is not CaseStatus.DONE or closed.follow_up is None:
+            return None
+        if isinstance(user_input, ChoiceInput):
+            pressed = callback.decode(user_input.data)
+            if pressed is None or pressed.case_ref != callback.case_ref(closed.id):
+                return None
+            if active is not None and pressed.case_ref == callback.case_ref(active.id):
+                return None
+            turn = self._follow_up_turn(user, closed)
+            label = None
+            if pressed.turn == closed.turn:
+                label = followup.label(closed.follow_up, pressed.choice, language=turn.language)
+            if label is None:
+                turn.result.choice = ChoiceOutcome.STALE
+                turn.note("coach-stale")
+                turn.flush()
+            else:
+                turn.result.choice = ChoiceOutcome.ACCEPTED
+                turn.result.chosen_label = label
+                followup.press(turn, pressed.choice, typed_ok=active is None, now=user.now)
+            return self._after_follow_up(user, turn)
+        typed = (FollowUp.ASKED, FollowUp.AMOUNT, FollowUp.NOTE)
+        if active is None and isinstance(user_input, TextInput) and closed.follow_up in typed:
+            turn = self._follow_up_turn(user, closed)
+            followup.on_text(turn, user_input.text, now=user.now)
+            return self._after_follow_up(user, turn)
+        return None
+
+    def _leave_follow_up(self, user: UserContext) -> Case | None:
+        """Any other input leaves the follow-up's typed question; the case, if it changed."""
+        closed = user.follow_up_case
+        if closed is None or closed.follow_up not in (FollowUp.AMOUNT, FollowUp.NOTE):
+            return None
+        turn = self._follow_up_turn(user, closed)
+        followup.leave(turn)
+        return closed
+
+    def _follow_up_turn(self, user: UserContext, closed: Case) -> Turn:
+        surface = user.surface if user.surface in ("chat", "terminal") else "chat"
+        return Turn(
+            normalise_language(user.language),
+            closed,
+            self._new_case_id,
+            surface=surface,
+            signature=user.signature,
+        )
+
+    def _after_follow_up(self, user: UserContext, turn: Turn) -> FlowResult:
+        """The follow-up's result: the closed case saved, then the active question again."""
+        follow_up = turn.result
+        active = _active(user)
+        result = FlowResult(
+            case=active,
+            outgoing=list(follow_up.outgoing),
+            effects=list(follow_up.effects),
+            choice=follow_up.choice,
+            chosen_label=follow_up.chosen_label,
+            follow_up=turn.case,
+            outcomes=list(follow_up.outcomes),
+        )
+        if active is not None:
+            active.answers.ai_available = user.ai_available
+            result.outgoing += self.current_question(active, language=user.language)
+        return result
 
     # ------------------------------------------------------------------ inputs
 
@@ -243,6 +339,12 @@ class Coach:
         on_press = STEPS[turn.case.step].on_press
         assert on_press is not None, turn.case.step
         advance(turn, on_press(turn, token))
+
+
+def _active(user: UserContext) -> Case | None:
+    """The user's active case, if it really is active."""
+    case = user.active_case
+    return case if case is not None and case.status is CaseStatus.ACTIVE else None
 
 
 def _match_label(case: Case, text: str) -> str | None:

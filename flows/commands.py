@@ -6,7 +6,14 @@ from collections.abc import Callable
 
 from flows.answers import yes_no
 from flows.case import LANGUAGES, Answers, Case, CaseStatus, Step
-from flows.io import CommandInput, DeleteUserData, ExportCase, SetLanguage, ShowHistory
+from flows.io import (
+    CommandInput,
+    DeleteUserData,
+    ExportCase,
+    SetLanguage,
+    ShowHistory,
+    ShowStats,
+)
 from flows.machine import fire, jump_back
 from flows.prompts import Choice
 from flows.steps import ask, present
@@ -238,6 +245,10 @@ def _cases(turn: Turn, _args: str) -> None:
     turn.result.effects.append(ShowHistory())
 
 
+def _stats(turn: Turn, _args: str) -> None:
+    turn.result.effects.append(ShowStats())
+
+
 def _export(turn: Turn, _args: str) -> None:
     turn.result.effects.append(ExportCase())
 
@@ -261,6 +272,7 @@ _COMMANDS: dict[str, Callable[[Turn, str], None]] = {
     "lang": _lang,
     "signature": _signature,
     "cases": _cases,
+    "stats": _stats,
     "export": _export,
     "delete": _delete,
 }

@@ -9,7 +9,7 @@ them for their markup, so user-provided facts can never inject markup.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from flows.case import Case
@@ -108,6 +108,7 @@ class DraftKind(StrEnum):
     REPLY = "reply"
     CONTRACT_CLAUSE = "contract_clause"
     EXPORT = "export"
+    NUDGE = "nudge"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,21 +131,28 @@ class ReminderKind(StrEnum):
 
     COOL_DOWN = "cool_down"
     FOLLOW_UP = "follow_up"
+    #: "Did the client answer?" some days after Done (issue 15), about a closed case.
+    OUTCOME = "outcome"
 
 
 @dataclass(frozen=True, slots=True)
 class ScheduleReminder:
-    """Ask the engine to deliver a reminder for the active case after ``delay``."""
+    """Ask the engine to deliver a reminder after ``delay``.
+
+    About the active case, or about the case ``case_id`` (a closed case's follow-up).
+    """
 
     kind: ReminderKind
     delay: timedelta
+    case_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class CancelReminders:
-    """Drop the active case's pending reminders of ``kind`` (the user moved on)."""
+    """Drop pending reminders of ``kind`` of the active case (or of ``case_id``)."""
 
     kind: ReminderKind
+    case_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +172,11 @@ class SetSignature:
 @dataclass(frozen=True, slots=True)
 class ShowHistory:
     """``/cases``: the engine loads the user's cases and renders them."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowStats:
+    """``/stats``: the engine loads the user's own cases and renders their outcomes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +208,7 @@ Effect = (
     | SetLanguage
     | SetSignature
     | ShowHistory
+    | ShowStats
     | ExportCase
     | DeleteUserData
     | PolishDraft
@@ -223,6 +237,11 @@ class UserContext:
     #: The user's case a "Reopen" press names (:meth:`flows.coach.Coach.case_named_by`),
     #: loaded by the engine; ``None`` for any other input or when no such case is theirs.
     named_case: Case | None = None
+    #: A closed case whose follow-up this input may answer (issue 15): the one a
+    #: pressed button names, or the one waiting for a typed answer. Loaded by the engine.
+    follow_up_case: Case | None = None
+    #: The time of the input (injected: the flow reads no clock); dates an outcome.
+    now: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -241,3 +260,7 @@ class FlowResult:
     closed: list[Case] = field(default_factory=list)
     choice: ChoiceOutcome | None = None
     chosen_label: str | None = None
+    #: The closed case whose follow-up changed (saved, its reminders kept).
+    follow_up: Case | None = None
+    #: Outcomes the user reported with this input (``CaseOutcome`` values), for /metrics.
+    outcomes: list[str] = field(default_factory=list)

@@ -33,6 +33,7 @@ COMMANDS: tuple[str, ...] = (
     "lang",
     "signature",
     "cases",
+    "stats",
     "export",
     "delete",
 )

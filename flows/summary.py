@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from babel.dates import format_date
+
 from flows import callback
 from flows.case import Answers, Case, CaseStatus, Step
 from flows.i18n import t
 from flows.io import Button, Draft, DraftKind, Outgoing, Reply
+from flows.money import format_money
 from flows.prompts import settlement_lines
 from flows.reopen import REOPEN, can_reopen
 from flows.steps import SPECS
@@ -67,6 +70,18 @@ def history(cases: Sequence[Case], *, language: str) -> list[Outgoing]:
             buttons.append((Button(label=label, data=data),))
         client = one_line(case.answers.client_name or t(language, "coach-history-no-client"), 60)
         status = t(language, f"coach-status-{case.status.value}")
+        if case.status is CaseStatus.DONE and case.outcome is not None:
+            lines.append(
+                t(
+                    language,
+                    "outcome-history-line",
+                    number=number,
+                    client=client,
+                    status=status,
+                    outcome=outcome_text(case, language=language),
+                )
+            )
+            continue
         if case.status is CaseStatus.DONE:
             # "ACME — closed (closed)" said it twice: a finished case has no step to show.
             lines.append(
@@ -94,6 +109,35 @@ def history(cases: Sequence[Case], *, language: str) -> list[Outgoing]:
     ]
 
 
+def outcome_text(case: Case, *, language: str) -> str:
+    """How the case ended, with the money received or kept when told ("" without one)."""
+    if case.outcome is None:
+        return ""
+    text = t(language, f"outcome-label-{dash(case.outcome.value)}")
+    if case.outcome_amount is not None:
+        currency = case.outcome_currency or case.answers.currency
+        text += f" ({format_money(case.outcome_amount, currency, language=language)})"
+    return text
+
+
+def _outcome_lines(case: Case, *, language: str) -> list[str]:
+    """The export's lines about the follow-up's outcome (issue 15)."""
+    if case.outcome is None:
+        return []
+    ended = outcome_text(case, language=language)
+    lines = [f"- **{t(language, 'outcome-field-outcome')}:** {ended}"]
+    if case.outcome_at is not None:
+        day = format_date(case.outcome_at.date(), format="long", locale=_babel(language))
+        lines.append(f"- **{t(language, 'outcome-field-date')}:** {day}")
+    if case.answers.outcome_note:
+        lines.append(f"- **{t(language, 'outcome-field-note')}:** {case.answers.outcome_note}")
+    return lines
+
+
+def _babel(language: str) -> str:
+    return "bg_BG" if language == "bg" else "en_US"
+
+
 def export(case: Case | None, *, language: str, reply: Draft | None = None) -> list[Outgoing]:
     """``/export``: the case as Markdown, in a :class:`~flows.io.Draft` of kind EXPORT."""
     if case is None:
@@ -104,6 +148,7 @@ def export(case: Case | None, *, language: str, reply: Draft | None = None) -> l
     status = t(language, f"coach-status-{case.status.value}")
     lines.append(f"- **{t(language, 'coach-field-status')}:** {status}")
     lines.append(f"- **{t(language, 'coach-field-step')}:** {_step_name(case, language)}")
+    lines.extend(_outcome_lines(case, language=language))
     for label, value in fact_lines(case.answers, language=language):
         value_lines = value.splitlines() or [""]
         if len(value_lines) == 1:

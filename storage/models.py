@@ -115,6 +115,14 @@ class CaseRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    #: How the case ended (issue 15): a :class:`flows.case.CaseOutcome` value, the
+    #: money received or kept (a decimal as text: exact on every backend) and when.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_amount: Mapped[str | None] = mapped_column(String(32))
+    outcome_currency: Mapped[str | None] = mapped_column(String(3))
+    outcome_at: Mapped[datetime | None]
+    #: What the follow-up waits for (a :class:`flows.case.FollowUp` value), if anything.
+    follow_up: Mapped[str | None] = mapped_column(String(16))
 
 
 class CaseEvent(Base):

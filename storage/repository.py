@@ -87,6 +87,23 @@ class StorageSession:
         )
         return user_and_case(key, row)
 
+    async def find_follow_up_case(self, *, user_id: int, case_ref: str | None) -> Case | None:
+        """The user's closed case with an open follow-up (issue 15), in one statement.
+
+        ``case_ref`` (a button's 8 hex digits) names it; without one, the case whose
+        follow-up waits for a typed answer. ``None`` when there is none.
+        """
+        parameters: dict[str, Any] = {"user_id": user_id}
+        if case_ref is None:
+            statement = statements.FOLLOW_UP_TYPED
+        else:
+            if not is_case_ref(case_ref):  # it goes into a LIKE pattern
+                return None
+            statement = statements.FOLLOW_UP_BY_REF
+            parameters["id_prefix"] = f"{case_ref}%"
+        row = await self._conn.run_sync(self._one_row, statement, parameters)
+        return None if row is None else case_from_row(row)
+
     async def find_user(self, key: ConversationKey) -> StoredUser | None:
         """See :meth:`StorageTransaction.find_user` (one statement, as above)."""
         row = await self._conn.run_sync(

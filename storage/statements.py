@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from flows.case import CaseStatus
+from flows.case import CaseStatus, FollowUp
 from flows.io import ConversationKey
 from storage.models import CaseEvent, CaseRow, DraftRow, ProcessedUpdate, User
 
@@ -29,7 +29,19 @@ _IDENTITY = and_(
 )
 
 #: The columns a :class:`flows.case.Case` is rebuilt from (see ``case_from_row``).
-CASE_COLUMNS = (CaseRow.id, CaseRow.step, CaseRow.status, CaseRow.state, CaseRow.version)
+CASE_COLUMNS = (
+    CaseRow.id,
+    CaseRow.step,
+    CaseRow.status,
+    CaseRow.state,
+    CaseRow.version,
+    CaseRow.outcome,
+    CaseRow.outcome_amount,
+    CaseRow.outcome_currency,
+    CaseRow.outcome_at,
+    CaseRow.follow_up,
+    CaseRow.created_at,
+)
 
 #: A user by platform identity: ``identity(key)``.
 FIND_USER = select(User.id, User.language, User.platform_language, User.signature).where(_IDENTITY)
@@ -81,7 +93,37 @@ UPDATE_CASE = (
         state=bindparam("state"),
         version=bindparam("version"),
         updated_at=bindparam("now"),
+        outcome=bindparam("outcome"),
+        outcome_amount=bindparam("outcome_amount"),
+        outcome_currency=bindparam("outcome_currency"),
+        outcome_at=bindparam("outcome_at"),
+        follow_up=bindparam("follow_up"),
     )
+)
+
+#: The user's closed case a follow-up press names (``user_id``, ``id_prefix``: its
+#: button's 8 hex digits and ``%``) or, without a prefix, the one waiting for a
+#: typed answer (issue 15); the newest first.
+FOLLOW_UP_BY_REF = (
+    select(*CASE_COLUMNS)
+    .where(
+        CaseRow.user_id == bindparam("user_id"),
+        CaseRow.status == CaseStatus.DONE.value,
+        CaseRow.follow_up.is_not(None),
+        CaseRow.id.like(bindparam("id_prefix")),
+    )
+    .order_by(CaseRow.updated_at.desc())
+    .limit(1)
+)
+FOLLOW_UP_TYPED = (
+    select(*CASE_COLUMNS)
+    .where(
+        CaseRow.user_id == bindparam("user_id"),
+        CaseRow.status == CaseStatus.DONE.value,
+        CaseRow.follow_up.in_([FollowUp.ASKED.value, FollowUp.AMOUNT.value, FollowUp.NOTE.value]),
+    )
+    .order_by(CaseRow.updated_at.desc())
+    .limit(1)
 )
 
 #: One event, numbered in the INSERT itself (one statement); the case row's lock

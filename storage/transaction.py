@@ -20,13 +20,34 @@ from storage.records import CaseEventRecord, Clock, ConflictError, StoredUser
 def case_from_row(row: Any) -> Case:
     """The case of a row with :data:`storage.statements.CASE_COLUMNS`."""
     return Case.from_parts(
-        case_id=row.id, step=row.step, status=row.status, state=row.state, version=row.version
+        case_id=row.id,
+        step=row.step,
+        status=row.status,
+        state=row.state,
+        version=row.version,
+        outcome=row.outcome,
+        outcome_amount=row.outcome_amount,
+        outcome_currency=row.outcome_currency,
+        outcome_at=row.outcome_at,
+        follow_up=row.follow_up,
+        created_at=row.created_at,
     )
 
 
 def is_case_ref(case_ref: str) -> bool:
     """Whether ``case_ref`` is a case reference: lower-case hex (no ``LIKE`` wildcard)."""
     return bool(case_ref) and all(char in "0123456789abcdef" for char in case_ref)
+
+
+def outcome_columns(case: Case) -> dict[str, Any]:
+    """The follow-up's columns of ``case`` (issue 15), as stored."""
+    return {
+        "outcome": case.outcome.value if case.outcome is not None else None,
+        "outcome_amount": str(case.outcome_amount) if case.outcome_amount is not None else None,
+        "outcome_currency": case.outcome_currency,
+        "outcome_at": case.outcome_at,
+        "follow_up": case.follow_up.value if case.follow_up is not None else None,
+    }
 
 
 def user_from_row(key: ConversationKey, row: Any) -> StoredUser:
@@ -185,7 +206,7 @@ class StorageTransaction(DeliveryQueries):
         row = result.one_or_none()
         return None if row is None else case_from_row(row)
 
-    async def list_cases(self, *, user_id: int, limit: int = 20) -> list[Case]:
+    async def list_cases(self, *, user_id: int, limit: int | None = 20) -> list[Case]:
         """The user's cases, newest first."""
         rows = await self._conn.execute(
             select(*statements.CASE_COLUMNS)
@@ -206,6 +227,17 @@ class StorageTransaction(DeliveryQueries):
             await self._conn.execute(statements.CASE_BY_REF, {"user_id": user_id, "ref": case_ref})
         ).all()
         return case_from_row(rows[0]) if len(rows) == 1 else None
+
+    async def load_case(self, *, user_id: int, case_id: str) -> Case | None:
+        """The user's case with this id, whatever its status (a follow-up's closed case)."""
+        row = (
+            await self._conn.execute(
+                select(*statements.CASE_COLUMNS).where(
+                    CaseRow.id == case_id, CaseRow.user_id == user_id
+                )
+            )
+        ).one_or_none()
+        return None if row is None else case_from_row(row)
 
     async def latest_case(self, *, user_id: int) -> Case | None:
         """The user's newest case of any status."""
@@ -236,6 +268,7 @@ class StorageTransaction(DeliveryQueries):
             "step": case.step.value,
             "status": case.status.value,
             "state": case.to_dict() if state is None else state,
+            **outcome_columns(case),
         }
         try:
             if expected == 0:
@@ -267,6 +300,8 @@ class StorageTransaction(DeliveryQueries):
         except IntegrityError as exc:
             raise ConflictError(f"case {case.id} conflicts with a stored case") from exc
         case.version = expected + 1
+        if expected == 0:
+            case.created_at = now
         return case.version
 
     # ----------------------------------------------------------------- events

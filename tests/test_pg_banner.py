@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SAMPLE = '''
+SAMPLE = """
 import pytest
 
 @pytest.mark.postgres
@@ -18,7 +18,7 @@ def test_on_postgres():
 
 def test_on_sqlite():
     assert True
-'''
+"""
 
 
 def _run(tmp_path: Path, source: str) -> str:

@@ -6,7 +6,7 @@ All of it runs inside the one write transaction of an update (or a reminder).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,9 +24,11 @@ from flows.io import (
     SetLanguage,
     SetSignature,
     ShowHistory,
+    ShowStats,
     UserInput,
 )
 from storage import StorageSession, StorageTransaction, StoredUser
+from storage.transaction import outcome_columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +38,18 @@ class Snapshot:
     step: str
     status: str
     state: dict[str, Any]
+    #: The follow-up's columns (issue 15).
+    outcome: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, case: Case) -> Snapshot:
         """The snapshot of ``case`` as it is now."""
-        return cls(step=case.step.value, status=case.status.value, state=case.to_dict())
+        return cls(
+            step=case.step.value,
+            status=case.status.value,
+            state=case.to_dict(),
+            outcome=outcome_columns(case),
+        )
 
 
 async def save_cases(
@@ -54,16 +63,23 @@ async def save_cases(
     """Save closed cases first (so a new active case may take their place), then the active.
 
     The active one may be a reopened case (``/cases``): it takes the place of the case
-    that closed, so the closing write comes first, each with its version check.
+    that closed, so the closing write comes first, each with its version check. A closed
+    case whose follow-up changed (``result.follow_up``) is saved too; it keeps its
+    reminders (the follow-up's own reminder may be the one being delivered).
     """
-    cases = [*result.closed, *([result.case] if result.case is not None else [])]
+    cases = [
+        *result.closed,
+        *([result.follow_up] if result.follow_up is not None else []),
+        *([result.case] if result.case is not None else []),
+    ]
     for case in cases:
         previous = before.get(case.id)
         after = Snapshot.of(case)
         if case.version != 0 and previous == after:
             continue  # unchanged: nothing to save, nothing to log
         await tx.save_case(user_id=user_id, case=case, state=after.state)
-        if case.version != 0 and previous is not None and case is not result.case:
+        kept = case is result.case or case is result.follow_up
+        if case.version != 0 and previous is not None and not kept:
             # A case that closed (done, cancelled, restarted) keeps no pending reminder.
             await tx.cancel_reminders(case_id=case.id)
         await tx.append_event(
@@ -115,13 +131,19 @@ async def apply_effects(
         if isinstance(effect, ScheduleReminder):
             await tx.add_reminder(
                 user_id=user.id,
-                case_id=result.case.id if result.case is not None else None,
+                case_id=effect.case_id or (result.case.id if result.case is not None else None),
                 platform=user.key.platform,
                 kind=effect.kind,
                 due_at=due_at(effect.delay),
             )
+        elif isinstance(effect, CancelReminders) and effect.case_id is not None:
+            await tx.cancel_reminders(case_id=effect.case_id, kind=effect.kind)
         elif isinstance(effect, CancelReminders) and result.case is not None:
             await tx.cancel_reminders(case_id=result.case.id, kind=effect.kind)
+        elif isinstance(effect, ShowStats):
+            cases = await tx.list_cases(user_id=user.id, limit=None)
+            extra += coach.render_stats(cases, language=language)
+            extra += coach.current_question(result.case, language=language)
         elif isinstance(effect, ShowHistory):
             cases = await tx.list_cases(user_id=user.id)
             extra += coach.render_history(cases, language=language)
@@ -149,7 +171,8 @@ async def store_drafts(
     outgoing: Sequence[Outgoing],
 ) -> None:
     """Keep every draft of ``outgoing`` (Telegram's inline mode offers them later)."""
-    owner = result.case or (result.closed[-1] if result.closed else None)
+    # A follow-up's nudge or clause belongs to the closed case it is about (issue 15).
+    owner = result.follow_up or result.case or (result.closed[-1] if result.closed else None)
     case_id = owner.id if owner is not None and owner.version > 0 else None
     for item in outgoing:
         if isinstance(item, Draft):

@@ -47,10 +47,22 @@ from bot.engine.reminders import ReminderDelivery, ReminderRenderer
 from bot.engine.results import EngineObserver, EngineResult, IncomingMessage, input_kind
 from bot.engine.sanitise import clean_message
 from bot.llm import Polisher
-from flows.case import DEFAULT_LANGUAGE, Case
+from flows import callback
+from flows.case import DEFAULT_LANGUAGE, Case, Step
 from flows.coach import Coach
 from flows.i18n import normalise_language, t
-from flows.io import ConversationKey, DeleteUserData, Draft, PolishDraft, Reply, UserContext
+from flows.io import (
+    ChoiceInput,
+    CommandInput,
+    ConversationKey,
+    DeleteUserData,
+    Draft,
+    PolishDraft,
+    Reply,
+    TextInput,
+    UserContext,
+    UserInput,
+)
 from storage import (
     DATABASE_ERRORS,
     ConflictError,
@@ -62,6 +74,8 @@ from storage import (
 
 _LOGGER = logging.getLogger(__name__)
 
+#: The most cases the App Home's stats read (a user has far fewer).
+STATS_CASES = 1000
 #: How many times one update is tried when the case keeps changing under it.
 DEFAULT_MAX_ATTEMPTS = 8
 #: A user is told "temporarily unavailable" at most once in this interval (per worker):
@@ -314,11 +328,17 @@ class Engine:
         # Read phase: one query, no write lock.
         found, case = await session.find_user_and_active_case(key)
 
-        language = self._language(found, message.platform_language)
-        before = {case.id: Snapshot.of(case)} if case is not None else {}
+        # A press may name another case: a cancelled one to reopen, or a closed one whose
+        # follow-up it answers; each is one more single-statement read, only then.
         named = await find_named_case(session, self.coach, found, message.user_input)
-        if named is not None:
-            before[named.id] = Snapshot.of(named)
+        follow_up = (
+            None
+            if named is not None
+            else await _follow_up_case(session, found, case, message.user_input)
+        )
+
+        language = self._language(found, message.platform_language)
+        before = {c.id: Snapshot.of(c) for c in (case, follow_up, named) if c is not None}
         result = self.coach.handle(
             UserContext(
                 language=language,
@@ -327,6 +347,8 @@ class Engine:
                 surface=surface_of(key.platform),
                 signature=found.signature if found is not None else None,
                 named_case=named,
+                follow_up_case=follow_up,
+                now=self._clock(),
             ),
             message.user_input,
         )
@@ -376,6 +398,7 @@ class Engine:
             active_case=result.case,
             case_known=True,
             model_calls=[e for e in result.effects if isinstance(e, PolishDraft)],
+            outcomes=list(result.outcomes),
         )
 
     def _duplicate(self, user: StoredUser | None, message: IncomingMessage) -> EngineResult:
@@ -433,6 +456,22 @@ class Engine:
         user = await self.storage.get_or_create_user(key)
         await self.storage.set_language(user_id=user.id, language=normalise_language(language))
 
+    async def stats(self, key: ConversationKey, *, language: str) -> Reply | None:
+        """The user's own /stats (the Slack App Home's section); ``None``: no cases, or an error."""
+        try:
+            user = await self.storage.find_user(key)
+            if user is None:
+                return None
+            async with self.storage.transaction(readonly=True) as tx:
+                cases = await tx.list_cases(user_id=user.id, limit=STATS_CASES)
+        except DATABASE_ERRORS as error:
+            _LOGGER.warning("loading the stats failed: %s", type(error).__name__)
+            return None
+        if all(case.step is Step.START for case in cases):
+            return None
+        rendered = self.coach.render_stats(cases, language=language)
+        return next((item for item in rendered if isinstance(item, Reply)), None)
+
     async def active_case(self, key: ConversationKey) -> Case | None:
         """The user's active case, read-only (the Slack App Home summary); None on error."""
         try:
@@ -442,6 +481,31 @@ class Engine:
         except DATABASE_ERRORS as error:
             _LOGGER.warning("loading the active case failed: %s", type(error).__name__)
             return None
+
+
+async def _follow_up_case(
+    session: StorageSession, user: StoredUser | None, active: Case | None, user_input: UserInput
+) -> Case | None:
+    """The closed case whose follow-up this input may answer (issue 15), if any.
+
+    A press naming another case than the active one loads that case; with no
+    active case, any input loads the case whose follow-up waits for an answer
+    (typed text answers it; anything else leaves its typed question). One
+    single-statement read, and only in those two situations.
+    """
+    if user is None:
+        return None
+    if isinstance(user_input, ChoiceInput):
+        pressed = callback.decode(user_input.data)
+        if pressed is None:
+            return None
+        if pressed.case_ref != callback.NO_CASE_REF and (
+            active is None or pressed.case_ref != callback.case_ref(active.id)
+        ):
+            return await session.find_follow_up_case(user_id=user.id, case_ref=pressed.case_ref)
+    if active is None and isinstance(user_input, (TextInput, CommandInput)):
+        return await session.find_follow_up_case(user_id=user.id, case_ref=None)
+    return None
 
 
 #: SQLSTATE class 22 ("data exception"): the server refused a value (U+0000, an

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.engine.effects import Snapshot, save_cases, store_drafts, surface_of
+from flows.case import Case
 from flows.coach import Coach
-from flows.io import ConversationKey, Outgoing, UserContext
+from flows.io import ConversationKey, Outgoing, ReminderKind, UserContext
 from storage import DATABASE_ERRORS, ClaimedReminder, ConflictError, Storage, StoredUser
 
 _LOGGER = logging.getLogger(__name__)
@@ -93,17 +94,25 @@ class ReminderRenderer:
         return None
 
     async def _attempt(self, reminder: ClaimedReminder) -> ReminderDelivery | None:
+        follow_up: Case | None = None
         async with self._storage.transaction(readonly=True) as tx:
             user = await tx.get_user(reminder.user_id)
             case = await tx.load_active_case(user_id=user.id) if user is not None else None
+            if user is not None and reminder.kind is ReminderKind.OUTCOME and reminder.case_id:
+                follow_up = await tx.load_case(user_id=user.id, case_id=reminder.case_id)
         if user is None:
             return None  # the user erased their data meanwhile (the row went with it)
-        if reminder.case_id is not None and (case is None or case.id != reminder.case_id):
+        if reminder.kind is ReminderKind.OUTCOME:
+            # About a closed case (issue 15): asked unless the user said "don't ask".
+            if follow_up is None or follow_up.follow_up is None:
+                await self._storage.mark_reminder_sent(reminder_id=reminder.id)
+                return None
+        elif reminder.case_id is not None and (case is None or case.id != reminder.case_id):
             # The case it was about was finished or replaced: nothing to nudge.
             await self._storage.mark_reminder_sent(reminder_id=reminder.id)
             return None
         language = self._language(user)
-        before = {case.id: Snapshot.of(case)} if case is not None else {}
+        before = {c.id: Snapshot.of(c) for c in (case, follow_up) if c is not None}
         result = self._coach.on_reminder(
             UserContext(
                 language=language,
@@ -111,13 +120,12 @@ class ReminderRenderer:
                 ai_available=self._ai_available,
                 surface=surface_of(user.key.platform),
                 signature=user.signature,
+                follow_up_case=follow_up,
             ),
             reminder.kind,
         )
         async with self._storage.transaction() as tx:
-            await save_cases(
-                tx, user_id=user.id, result=result, before=before, kind="reminder"
-            )
+            await save_cases(tx, user_id=user.id, result=result, before=before, kind="reminder")
             await store_drafts(tx, user_id=user.id, result=result, outgoing=result.outgoing)
             if not result.outgoing:
                 await tx.mark_reminder_sent(reminder_id=reminder.id)

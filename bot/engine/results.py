@@ -62,6 +62,8 @@ class EngineResult:
     model_calls: list[PolishDraft] = field(default_factory=list, repr=False)
     #: Every row of the user was erased by this input (/delete confirmed).
     erased: bool = False
+    #: Outcomes the user reported at a follow-up (``CaseOutcome`` values; /metrics).
+    outcomes: list[str] = field(default_factory=list)
 
 
 class EngineObserver(Protocol):

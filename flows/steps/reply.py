@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows import polishing
+from flows import followup, polishing
 from flows.case import Answers, CaseStatus, Step, Tone
 from flows.drafts import compose_contract_clause, compose_reply
 from flows.io import SetSignature
@@ -97,9 +97,7 @@ def _reply_question(turn: Turn, spec: StepSpec) -> str:
     if field in NAME_FACTS:
         return turn.t("coach-reply-name-prompt", value=value)
     fact = turn.t(f"coach-step-{dash(field)}")
-    return turn.t(
-        "coach-reply-fact-prompt", language=turn.reply_language, fact=fact, value=value
-    )
+    return turn.t("coach-reply-fact-prompt", language=turn.reply_language, fact=fact, value=value)
 
 
 def _type_reply(turn: Turn, text: str) -> str | None:
@@ -161,7 +159,8 @@ def _enter_done(turn: Turn, _source: Step | None) -> None:
     # The clause in the reply's language and, when it differs, in the coach's (D28).
     for language in dict.fromkeys((turn.reply_language, turn.language)):
         turn.draft(compose_contract_clause(answers, language=language))
-    turn.say(turn.t("coach-done-bye"))
+    # Then when to ask how it went (issue 15): in 3 days unless the user picks otherwise.
+    followup.offer_at_done(turn, turn.t("coach-done-bye"))
     turn.close(CaseStatus.DONE)
 
 

@@ -277,6 +277,7 @@ coach-cmd-cancel = Cancel the current case
 coach-cmd-lang = Switch between English and Bulgarian
 coach-cmd-signature = How you sign your messages
 coach-cmd-cases = Your cases
+coach-cmd-stats = How your cases ended
 coach-cmd-export = The case as Markdown
 coach-cmd-delete = Erase everything I stored about you
 coach-help = I walk you through a rejected delivery: calming down, the facts, a direct talk, the real problem, a solution, who pays, and a reply you can send. I'm a coach, not a lawyer.
@@ -288,6 +289,7 @@ coach-commands = Commands:
     /lang — switch between English and Bulgarian
     /signature — how you sign your messages (e.g. /signature Maria)
     /cases — your cases
+    /stats — how your cases ended
     /export — the case as Markdown
     /delete — erase everything I stored about you
 coach-unknown-command = I don't know that command.

@@ -53,11 +53,7 @@ def _chat(tmp_path: Path, *, lang: str, llm: dict[str, str]) -> tuple[Chat, Path
     site.mkdir()
     (site / "sitecustomize.py").write_text(_SITECUSTOMIZE, encoding="utf-8")
     report = tmp_path / "modules.txt"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "SLACK_", "LLM_"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "LLM_"))}
     env |= {
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'coach.db'}",
         "USER": LOGIN,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,10 @@ class Recorder:
             self.lines.append(f"choice: {result.choice.value} {result.chosen_label!r}")
         self._outgoing(result.outgoing)
         for effect in result.effects:
-            self.lines.append(f"effect: {effect!r}")
+            shown = effect
+            if getattr(effect, "case_id", None):  # a closed case's reminder: its random id
+                shown = replace(effect, case_id=self._ref(effect.case_id))  # type: ignore[type-var]
+            self.lines.append(f"effect: {shown!r}")
             language = self.driver.language
             if isinstance(effect, ShowHistory):
                 cases = [*([self.driver.case] if self.driver.case else []), *self.history[::-1]]

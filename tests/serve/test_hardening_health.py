@@ -32,9 +32,9 @@ KEY = ConversationKey("telegram", "", "4242")
 
 
 @pytest.fixture(params=["aiosqlite", "inloop"])
-async def sqlite_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
-    tuple[Path, AsyncEngine]
-]:
+async def sqlite_db(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[Path, AsyncEngine]]:
     """A migrated SQLite file and a worker's engine on it (both drivers), used once."""
     path = tmp_path / "coach.db"
     await upgrade(sqlite_url(path))

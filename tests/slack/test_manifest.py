@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-MANIFEST = (
-    Path(__file__).resolve().parents[2] / "bot" / "channels" / "slack" / "manifest.yml"
-)
+MANIFEST = Path(__file__).resolve().parents[2] / "bot" / "channels" / "slack" / "manifest.yml"
 
 
 def test_manifest_has_scopes_events_command_interactivity_and_home() -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from flows.case import Case, CaseStatus, Intermediary, Step
+from flows.case import Case, CaseOutcome, CaseStatus, FollowUp, Intermediary, Step
 from flows.io import ConversationKey, Draft, DraftKind, ReminderKind
 from storage import ConflictError, Storage, create_engine, prune_processed
 from storage.deliveries import MAX_PENDING_REMINDERS
@@ -466,6 +466,9 @@ async def _fill(storage: Storage, key: ConversationKey) -> int:
     await storage.set_language(user_id=user.id, language="bg")
     done, active = _case(), _case(Step.COOL_DOWN)
     done.status = CaseStatus.DONE
+    # How it ended (issue 15): /delete erases the outcome with the case.
+    done.outcome, done.outcome_amount = CaseOutcome.AGREED, Decimal(800)
+    done.outcome_currency, done.outcome_at, done.follow_up = "EUR", T0, FollowUp.NOTE
     async with storage.transaction() as tx:
         for case in (done, active):
             await tx.save_case(user_id=user.id, case=case)
@@ -610,3 +613,41 @@ async def test_reopening_swaps_the_active_case_in_one_transaction(storage: Stora
     stored = await _active_case(storage, user_id=user.id)
     assert stored is not None and stored.id == cancelled.id and stored.step is Step.PRICE
     assert stored.version == 2
+
+
+# ------------------------------------------------------- outcomes (issue 15)
+
+
+async def test_the_outcome_round_trips_and_names_its_follow_up(storage: Storage) -> None:
+    user = await storage.get_or_create_user(ALICE)
+    done, other = _case(), _case()
+    for case in (done, other):
+        case.status = CaseStatus.DONE
+    done.outcome, done.outcome_amount, done.outcome_currency = (
+        CaseOutcome.PARTED,
+        Decimal("123.45"),
+        "BGN",
+    )
+    done.outcome_at, done.follow_up = T0, FollowUp.AMOUNT
+    async with storage.transaction() as tx:
+        for case in (done, other):
+            await tx.save_case(user_id=user.id, case=case)
+        loaded = await tx.load_case(user_id=user.id, case_id=done.id)
+    assert loaded is not None
+    assert (loaded.outcome, loaded.outcome_amount, loaded.outcome_currency) == (
+        CaseOutcome.PARTED,
+        Decimal("123.45"),
+        "BGN",
+    )
+    assert (loaded.outcome_at, loaded.follow_up) == (T0, FollowUp.AMOUNT)
+    assert loaded.created_at is not None
+
+    async with storage.session() as session:
+        by_ref = await session.find_follow_up_case(user_id=user.id, case_ref=done.id[:8])
+        typed = await session.find_follow_up_case(user_id=user.id, case_ref=None)
+        without = await session.find_follow_up_case(user_id=user.id, case_ref=other.id[:8])
+        forged = await session.find_follow_up_case(user_id=user.id, case_ref="%")
+    assert by_ref is not None and by_ref.id == done.id
+    assert typed is not None and typed.id == done.id
+    assert without is None  # no follow-up open on it
+    assert forged is None

@@ -131,6 +131,7 @@ async def test_commands_menu_is_registered_in_both_languages(
         "lang",
         "signature",
         "cases",
+        "stats",
         "export",
         "delete",
     ]

@@ -27,6 +27,7 @@ import platformdirs
 from bot.channels.console.render import (
     PLATFORM,
     buttons_of,
+    case_ref_of,
     console_key,
     parse_line,
     render_outgoing,
@@ -250,11 +251,15 @@ class ConsoleChannel:
         heading = f"{BELL}⏰ {t(self._language, 'console-reminder')}"
         width = terminal_width(self._out)
         if self._at_start and self._question is not None:
-            notes = [o for o in outgoing if isinstance(o, Reply) and not o.buttons]
-            self._options = [button for row in self._question.buttons for button in row]
-            shown = render_outgoing([*notes, self._question], width=width)
-            self.write(f"{heading}\n{shown}")
-            return
+            # The question on screen stays the last one; a reminder about another
+            # (closed) case keeps its own buttons above it, numbered on.
+            current = case_ref_of(self._question)
+            kept = [
+                o
+                for o in outgoing
+                if isinstance(o, Reply) and (not o.buttons or case_ref_of(o) != current)
+            ]
+            outgoing = [*kept, self._question]
         options = buttons_of(outgoing)
         if options is not None:
             self._options = options

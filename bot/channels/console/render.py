@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import TextIO
 
+from flows import callback
 from flows.io import (
     Button,
     ChoiceInput,
@@ -138,6 +139,16 @@ def render_outgoing(outgoing: Sequence[Outgoing], *, width: int) -> str:
             blocks.append(render_reply(item, first_number=number, width=width))
             number += sum(len(row) for row in item.buttons)
     return "\n\n".join(blocks)
+
+
+def case_ref_of(reply: Reply) -> str | None:
+    """The case reference the buttons of ``reply`` carry (``None`` without buttons)."""
+    for row in reply.buttons:
+        for button in row:
+            pressed = callback.decode(button.data)
+            if pressed is not None:
+                return pressed.case_ref
+    return None
 
 
 def parse_line(line: str, *, options: Sequence[Button]) -> UserInput | None:

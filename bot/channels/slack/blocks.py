@@ -97,8 +97,9 @@ def home_view(
     step_name: str | None,
     client: str | None,
     next_action: str | None,
+    stats: str | None = None,
 ) -> dict[str, Any]:
-    """The App Home view: the active case (or none) and the four buttons."""
+    """The App Home view: the active case (or none), the user's own stats, the four buttons."""
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
@@ -125,6 +126,13 @@ def home_view(
             lines.append(mrkdwn.escape(t(language, "slack-home-next", action=next_action)))
         text = "\n".join(lines)
         blocks.append(_section(mrkdwn.split(text, SECTION_TEXT_LIMIT)[0], block_id="home-case"))
+    if stats:
+        # The user's own /stats (issue 15): how their cases ended.
+        text = "\n".join(
+            [_home_text(language, "outcome-stats-title", bold=True), mrkdwn.escape(stats)]
+        )
+        blocks.append({"type": "divider"})
+        blocks.append(_section(mrkdwn.split(text, SECTION_TEXT_LIMIT)[0], block_id="home-stats"))
     buttons = [
         ("home-continue", "slack-home-continue", "primary"),
         ("home-new-case", "slack-home-new-case", None),

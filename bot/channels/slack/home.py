@@ -82,8 +82,13 @@ class HomePublisher:
         if case is not None:
             step_name, next_action = step_texts(language, str(case.step))
             client = case.answers.client_name
+        stats = await self._engine.stats(key, language=language)
         view = blocks.home_view(
-            language=language, step_name=step_name, client=client, next_action=next_action
+            language=language,
+            step_name=step_name,
+            client=client,
+            next_action=next_action,
+            stats=stats.text if stats is not None else None,
         )
         await call("views.publish", self._client.views_publish(user_id=key.user_id, view=view))
 

@@ -23,9 +23,7 @@ def build_client(*, token: str, api_url: str | None = None) -> AsyncWebClient:
     base_url = api_url or DEFAULT_API_URL
     if not base_url.endswith("/"):
         base_url += "/"
-    client = AsyncWebClient(
-        token=token, base_url=base_url, logger=library_logger("slack_sdk.web")
-    )
+    client = AsyncWebClient(token=token, base_url=base_url, logger=library_logger("slack_sdk.web"))
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
     return client
 

@@ -81,8 +81,7 @@ async def set_commands(bot: Bot) -> None:
         private = [BotCommand(name, t(language, f"coach-cmd-{name}")) for name in COMMANDS]
         await bot.set_my_commands(private, language_code=code)
         group = [BotCommand("start", t(language, "tg-command-start-group"))]
-        await bot.set_my_commands(
-            group, scope=BotCommandScopeAllGroupChats(), language_code=code
-        )
+        await bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats(), language_code=code)
+
 
 # ------------------------------------------------------------------ webhook
