@@ -178,6 +178,9 @@ class Answers:
     pending: str | None = None
     #: After "remind me to follow up": the coach waits until the user reports the call.
     awaiting_call: bool = False
+    #: The first suggested reply was shown to a user who never said how they sign
+    #: their messages: the reply step asks it once (typed, or Skip) before its buttons.
+    asking_signature: bool = False
     #: The AI-polished reply the user accepted (issue 16), the sha256 of the composed
     #: reply it was made from (a change of tone, language or a fact makes it stale),
     #: and whether it is the draft shown at the reply step.

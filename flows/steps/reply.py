@@ -37,11 +37,18 @@ def _missing(answers: Answers) -> str | None:
     return missing_fact(answers, answers.reply_language)
 
 
+def _asks_signature(answers: Answers) -> bool:
+    """Whether the reply step asks the user's sign-off (once, after the first reply)."""
+    return answers.asking_signature and _missing(answers) is None
+
+
 def _reply_choices(answers: Answers) -> list[list[Choice]]:
     if _missing(answers) is not None:
         # Retype the fact, leave it out, or (with a model configured) translate them all.
         translate = polishing.translate_row(answers)
         return [[Choice(SKIP, "coach-btn-leave-out")], *translate]
+    if _asks_signature(answers):
+        return [[Choice(SKIP, "coach-btn-skip")]]  # one question on screen at a time
     friendly = answers.tone is Tone.FORMAL
     tone_key = "coach-btn-tone-friendly" if friendly else "coach-btn-tone-formal"
     # Name the language the button switches to, once the reply has one.
@@ -85,6 +92,9 @@ def _enter_reply(turn: Turn, source: Step | None) -> None:
         turn.note("coach-reply-tips")
     if _missing(answers) is None:  # else the question asks for the fact first
         _send_reply_draft(turn)
+        # Never said how they sign: asked once, right after the first reply is shown,
+        # so the inputs up to that reply do not grow (issue 11).
+        answers.asking_signature = turn.signature is None
 
 
 def _reply_question(turn: Turn, spec: StepSpec) -> str:
@@ -92,6 +102,8 @@ def _reply_question(turn: Turn, spec: StepSpec) -> str:
     answers = turn.case.answers
     field = _missing(answers)
     if field is None:
+        if _asks_signature(answers):
+            return turn.t("coach-signoff-prompt")
         return turn.t(spec.prompt_key)
     value = str(getattr(answers, field))
     if field in NAME_FACTS:
@@ -106,6 +118,14 @@ def _type_reply(turn: Turn, text: str) -> str | None:
     assert turn.case is not None
     answers = turn.case.answers
     field = _missing(answers)
+    if field is None and _asks_signature(answers):
+        signature = clean_signature(text)
+        if not signature:
+            return None  # nothing left of it: asked again
+        answers.asking_signature = False
+        set_signature(turn, signature)
+        turn.note("coach-signature-kept", signature=signature)
+        return RETOUCH  # the reply again, signed, with the step's buttons
     if field is None:
         turn.note("coach-choose-button")
         return None
@@ -122,6 +142,11 @@ def _press_reply(turn: Turn, token: str) -> str | None:
     if token == SKIP and field is not None:
         keep_fact(answers, turn.reply_language, field, None)  # leave it out
         return RETOUCH
+    if token == SKIP and _asks_signature(answers):
+        answers.asking_signature = False
+        set_signature(turn, "")  # never asked again
+        turn.note("coach-signoff-skipped")
+        return None  # the reply step's own question and buttons
     if token == "tone":
         answers.tone = Tone.FRIENDLY if answers.tone is Tone.FORMAL else Tone.FORMAL
         turn.note(f"coach-reply-tone-{answers.tone.value}")

@@ -40,8 +40,13 @@ UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 #: One action: ("type", text) | ("press", label key) | ("cmd", "name args") |
 #: ("label", key): type a button's label | ("data", raw data) |
 #: ("token", choice token) | ("remind", kind) | ("photo", "") | ("save", name) |
-#: ("old", name): press the first button of a keyboard saved earlier.
+#: ("old", name): press the first button of a keyboard saved earlier |
+#: ("new-user", "") a user who never said how they sign (the first reply asks it) |
+#: ("sign", "") type the sign-off in the conversation's language.
 Action = tuple[str, str]
+
+#: The sign-off a user types after the first reply ("sign").
+SIGN_OFF = {"en": "Elena Kostova", "bg": "Елена Костова"}
 
 
 class Recorder:
@@ -109,6 +114,11 @@ class Recorder:
             return None
         if kind == "old":
             return d.data(self.saved[value])
+        if kind == "new-user":
+            d.signature = None
+            return None
+        if kind == "sign":
+            return d.text(SIGN_OFF[d.language])
         raise AssertionError(kind)
 
     # ------------------------------------------------------------ writing
@@ -258,6 +268,7 @@ DONE = [P("coach-btn-done")]
 
 SCENARIOS: dict[str, list[Action]] = {
     "calm-direct-redo-keep-deposit": [
+        ("new-user", ""),
         *CALM,
         *facts(),
         *TALK_PROBLEM,
@@ -267,6 +278,7 @@ SCENARIOS: dict[str, list[Action]] = {
         P("coach-btn-back-to-options"),
         P("coach-btn-pay-keep-deposit"),
         T("yes"),
+        ("sign", ""),  # the first reply asks the sign-off once
         P("coach-btn-tone-friendly"),
         ("token", "lang"),
         RETYPE,
@@ -275,6 +287,7 @@ SCENARIOS: dict[str, list[Action]] = {
         *DONE,
     ],
     "upset-cool-down-skip-everything": [
+        ("new-user", ""),
         T("hi"),
         P("coach-btn-upset"),
         T("I am so angry, they wasted two weeks of my time"),
@@ -298,6 +311,7 @@ SCENARIOS: dict[str, list[Action]] = {
         SKIP,
         P("coach-btn-pay-keep-deposit"),
         P("coach-btn-confirm-part-ways"),
+        SKIP,  # no sign-off: never asked again
         *DONE,
     ],
     "agency-writing-still-unclear-loops": [
