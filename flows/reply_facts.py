@@ -36,10 +36,16 @@ def _needs_retyping(field: str, value: str, language: str) -> bool:
     return written is not None and written != language
 
 
-def missing_fact(answers: Answers, language: str) -> str | None:
-    """The first fact to ask again before a reply in ``language`` is composed, if any."""
+#: The facts the call request (step 3) uses: what was delivered and the names.
+CALL_FACTS: tuple[str, ...] = ("delivery", *NAME_FACTS)
+
+
+def missing_fact(
+    answers: Answers, language: str, fields: tuple[str, ...] = (*TEXT_FACTS, *NAME_FACTS)
+) -> str | None:
+    """The first of ``fields`` to ask again before a draft in ``language`` is composed, if any."""
     given = answers.reply_facts.get(language, {})
-    for field in (*TEXT_FACTS, *NAME_FACTS):
+    for field in fields:
         value = getattr(answers, field)
         if value and field not in given and _needs_retyping(field, value, language):
             return field

@@ -24,6 +24,14 @@ coach-price-example = For example: { $example }.
 coach-price-example-any = For example: “1,200.50 EUR”, “€500”, “1,200 BGN” or “$300”. Without a currency I'll take euros.
 coach-deposit-prompt = How much did you receive as a deposit? For example: 400.
 coach-talk-prompt = Have you arranged a call or a meeting?
+coach-call-fact-prompt = { $language ->
+        [bg] The message asking for the call is in Bulgarian, but this is in English
+       *[en] The message asking for the call is in English, but this is in Bulgarian
+    } ({ $fact }): “{ $value }”. Write it in { $language ->
+        [bg] Bulgarian
+       *[en] English
+    } — or skip to leave it out of the message.
+coach-call-name-prompt = The message asking for the call is in English. How is “{ $value }” written in Latin letters? Skip, and the message goes without the name.
 coach-talk-waiting-prompt = Come back here once you have talked. When you're ready, tell me how it went.
 coach-problem-prompt = After talking to them — what turned out to be the problem?
 coach-problem-details-prompt = Want to add details? One or two sentences on what has to change, in the words you would use with them — for example “you'd like warmer colours and more white space”. They go into the suggested reply.

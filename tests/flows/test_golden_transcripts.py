@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from flows import callback
-from flows.case import Case
+from flows.case import Case, Step
 from flows.i18n import t
 from flows.io import (
     DeleteUserData,
@@ -31,7 +31,7 @@ from flows.io import (
     Reply,
     ShowHistory,
 )
-from flows.reply_facts import missing_fact
+from flows.reply_facts import CALL_FACTS, NAME_FACTS, TEXT_FACTS, missing_fact
 from tests.helpers.flow_driver import FlowDriver
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -75,7 +75,8 @@ class Recorder:
     def _retype(self) -> None:
         """Type each fact the reply asks again in its language (see ``RETYPED``)."""
         while (case := self.driver.case) is not None and case.answers.reply_language:
-            field = missing_fact(case.answers, case.answers.reply_language)
+            fields = CALL_FACTS if case.step is Step.TALK else (*TEXT_FACTS, *NAME_FACTS)
+            field = missing_fact(case.answers, case.answers.reply_language, fields)
             if field is None:
                 return
             text = RETYPED[case.answers.reply_language][field]
@@ -638,6 +639,7 @@ SCENARIOS: dict[str, list[Action]] = {
         T("abc"),
         T("£100"),
         T("300"),
+        RETYPE,  # Bulgarian: the call request asks "lots of stuff" again, in Bulgarian
         T("what now"),
         ("photo", ""),
         P("coach-btn-call-arranged"),

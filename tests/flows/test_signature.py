@@ -123,4 +123,3 @@ def test_the_reply_buttons_wait_until_the_sign_off_is_answered(language: str) ->
     driver.command("signature", SIGNED[language])  # the command answers it too
     assert not driver.case.answers.asking_signature
     assert _question(driver) == t(language, "coach-reply-prompt")
-
