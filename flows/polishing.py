@@ -120,8 +120,10 @@ def shown_draft(answers: Answers, composed: Draft) -> Draft:
     A change of tone, language or a fact changes the composed reply, so a
     polished text made from an older one is dropped and the composed reply shown.
     """
-    if answers.showing_polished and answers.polished and answers.polished_from == digest(
-        composed.text
+    if (
+        answers.showing_polished
+        and answers.polished
+        and answers.polished_from == digest(composed.text)
     ):
         return Draft(
             kind=DraftKind.REPLY,

@@ -19,6 +19,21 @@ _THIRD_PERSON = re.compile(
 )
 
 
+#: Details said to the end client ("you'd like…", "бихте искали…", "очаквахте…"): in a
+#: letter to an intermediary they would read as said to the agency or the colleague.
+_SECOND_PERSON = re.compile(
+    r"\b(?:you|your|yours|you'd|you're|you've|you'll|"
+    r"вие|ви|вас|ваш\w*|бихте|искате|желаете|предпочитате|очаквате|харесвате|\w+хте|"
+    r"ти|теб|твой|твоя|твоят|твоите|искаш|очакваш|харесваш|предпочиташ)\b",
+    re.IGNORECASE,
+)
+
+
+def speaks_to_the_client(value: str | None) -> bool:
+    """Whether the details address the end client in the second person."""
+    return value is not None and _SECOND_PERSON.search(value) is not None
+
+
 def delivery_phrase(value: str | None, language: str) -> str | None:
     """What was delivered, ready to follow "feedback on" / "мнението си за".
 

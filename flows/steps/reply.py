@@ -109,9 +109,7 @@ def _reply_question(turn: Turn, spec: StepSpec) -> str:
     if field in NAME_FACTS:
         return turn.t("coach-reply-name-prompt", value=value)
     fact = turn.t(f"coach-step-{dash(field)}")
-    return turn.t(
-        "coach-reply-fact-prompt", language=turn.reply_language, fact=fact, value=value
-    )
+    return turn.t("coach-reply-fact-prompt", language=turn.reply_language, fact=fact, value=value)
 
 
 def _type_reply(turn: Turn, text: str) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flows.case import Answers, Channel, Intermediary, Problem, Step
 from flows.drafts import compose_call_request
 from flows.i18n import t
@@ -169,6 +171,18 @@ def _enter_problem(turn: Turn, source: Step | None) -> None:
     turn.notes.append("\n".join([turn.t(intro), *(f"• {q}" for q in questions)]))
 
 
+def _details_question(turn: Turn, spec: StepSpec) -> str:
+    """The details are asked as said to the reader: the client, or the intermediary."""
+    assert turn.case is not None
+    kind = turn.case.answers.intermediary
+    if kind in (Intermediary.AGENCY, Intermediary.FREELANCER):
+        # The reply goes to the agency or the colleague: the end client in the third person.
+        hint = turn.t("coach-problem-details-hint-via", kind=kind.value)
+    else:
+        hint = turn.t("coach-problem-details-hint-direct")
+    return standard_question(turn, spec, after_prompt=[hint])
+
+
 def _press_problem(turn: Turn, token: str) -> str:
     assert turn.case is not None
     answers = turn.case.answers
@@ -211,10 +225,13 @@ SPECS: tuple[StepSpec, ...] = (
         fact=_problem_fact,
         editable=True,
     ),
-    text_fact(
-        Step.PROBLEM_DETAILS,
-        field="problem_details",
-        then=(Edge(ANSWER, Step.SOLUTION),),
-        field_label="coach-field-problem-details",
+    replace(
+        text_fact(
+            Step.PROBLEM_DETAILS,
+            field="problem_details",
+            then=(Edge(ANSWER, Step.SOLUTION),),
+            field_label="coach-field-problem-details",
+        ),
+        question=_details_question,
     ),
 )

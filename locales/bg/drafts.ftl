@@ -126,6 +126,10 @@ draft-reply-acknowledge-via = { $tone ->
     [formal] Разбирам, че резултатът не отговаря на очакванията на { $client }.
    *[friendly] Разбирам, че резултатът не отговаря на очакванията на { $client }.
 }
+draft-reply-details-via-quoted = { $tone ->
+    [formal] Ето как разбирам желанието на { $client } — към самия клиент това би звучало така: „{ $details }“.
+   *[friendly] Ето как разбирам желанието на { $client } — към самия клиент това би звучало така: „{ $details }“.
+}
 draft-reply-refund-asked = { $tone ->
     [formal] Споменахте също, че искате парите си обратно.
    *[friendly] Спомена също, че искаш парите си обратно.

@@ -34,7 +34,12 @@ coach-call-fact-prompt = { $language ->
 coach-call-name-prompt = The message asking for the call is in English. How is “{ $value }” written in Latin letters? Skip, and the message goes without the name.
 coach-talk-waiting-prompt = Come back here once you have talked. When you're ready, tell me how it went.
 coach-problem-prompt = After talking to them — what turned out to be the problem?
-coach-problem-details-prompt = Want to add details? One or two sentences on what has to change, in the words you would use with them — for example “you'd like warmer colours and more white space”. They go into the suggested reply.
+coach-problem-details-prompt = Want to add details? One or two sentences on what has to change — they go into the suggested reply.
+coach-problem-details-hint-direct = Write them as you would say them to the client, for example “you'd like warmer colours and more white space”.
+coach-problem-details-hint-via = The reply goes to { $kind ->
+        [agency] the agency
+       *[freelancer] your colleague
+    }, so write about the client in the third person, for example “the client would like warmer colours and more white space”.
 coach-solution-prompt = Can you give them what they want now?
 coach-deadline-prompt = Is there a new deadline? Type it, for example “by 15 March” or “in 5 working days”, or skip.
 coach-payment-prompt = Who pays for the work done so far? Pick the variant that matches your situation.

@@ -121,6 +121,10 @@ draft-reply-acknowledge-via = { $tone ->
     [formal] I understand that the result is not what { $client } expected.
    *[friendly] I get that it's not what { $client } expected.
 }
+draft-reply-details-via-quoted = { $tone ->
+    [formal] Here is how I understand what { $client } would like — addressed to them, it would read: “{ $details }.”
+   *[friendly] Here's how I understand what { $client } would like — said to them, it'd be: “{ $details }.”
+}
 draft-reply-refund-asked = { $tone ->
     [formal] You also mentioned that you would like your money back.
    *[friendly] You also mentioned you'd like your money back.

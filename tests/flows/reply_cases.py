@@ -427,6 +427,35 @@ ROWS: tuple[Row, ...] = (
         REDO_ABSORB,
         {"call_held": True},
     ),
+    # details typed as said to the end client, in a letter to the agency: quoted as the
+    # client's wish, never as if said to the agency ("Бихте искали…" to Петя)
+    _row(
+        "agency-details-said-to-the-client",
+        "en",
+        F,
+        "Dear Peter,",
+        AGENCY,
+        REDO_CREDIT,
+        {"problem_details": "you'd like warmer colours and a rounder typeface"},
+    ),
+    _row(
+        "agency-details-said-to-the-client",
+        "bg",
+        F,
+        "Здравейте, Петя,",
+        AGENCY_BG,
+        REDO_CREDIT,
+        {"problem_details": "Бихте искали по-топли цветове и по-заоблен шрифт"},
+    ),
+    _row(
+        "colleague-details-said-to-the-client",
+        "bg",
+        Fr,
+        "Здравей, Иво,",
+        COLLEAGUE_BG,
+        PART_KEEP,
+        {"problem_details": "искаш по-топли цветове"},
+    ),
     # --- through another freelancer
     _row(
         "colleague-part-all-money-back",
