@@ -37,6 +37,15 @@ def _missing(answers: Answers) -> str | None:
     return missing_fact(answers, answers.reply_language)
 
 
+def asks_sign_off(signature: str | None) -> bool:
+    """Whether the first suggested reply is followed by the sign-off question.
+
+    Only a user who never answered it (no stored sign-off, not even ``""``) is
+    asked; channel test scripts use this to know whether to answer it.
+    """
+    return signature is None
+
+
 def _asks_signature(answers: Answers) -> bool:
     """Whether the reply step asks the user's sign-off (once, after the first reply)."""
     return answers.asking_signature and _missing(answers) is None
@@ -94,7 +103,7 @@ def _enter_reply(turn: Turn, source: Step | None) -> None:
         _send_reply_draft(turn)
         # Never said how they sign: asked once, right after the first reply is shown,
         # so the inputs up to that reply do not grow (issue 11).
-        answers.asking_signature = turn.signature is None
+        answers.asking_signature = asks_sign_off(turn.signature)
 
 
 def _reply_question(turn: Turn, spec: StepSpec) -> str:
