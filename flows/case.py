@@ -189,6 +189,9 @@ class Answers:
     showing_polished: bool = False
     #: Whether a model is configured, set by the coach on every input; never stored.
     ai_available: bool = field(default=False, compare=False, metadata={"transient": True})
+    #: The user's sign-off (stored on the user, not the case), set by the coach on
+    #: every input so a Cyrillic one can be asked in Latin letters; never stored here.
+    signature: str | None = field(default=None, compare=False, metadata={"transient": True})
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-compatible dict (Decimals as strings, enums as values)."""

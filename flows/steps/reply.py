@@ -7,7 +7,14 @@ from flows.case import Answers, CaseStatus, Step, Tone
 from flows.drafts import compose_contract_clause, compose_reply
 from flows.io import SetSignature
 from flows.prompts import Choice
-from flows.reply_facts import NAME_FACTS, facts_for, keep_fact, missing_fact
+from flows.reply_facts import (
+    NAME_FACTS,
+    SIGNATURE,
+    facts_for,
+    forget_fact,
+    keep_fact,
+    missing_fact,
+)
 from flows.steps.spec import SKIP, Edge, StepSpec, edit_event
 from flows.text import dash, one_line
 from flows.turn import Turn
@@ -27,6 +34,9 @@ def clean_signature(text: str) -> str:
 def set_signature(turn: Turn, text: str) -> None:
     """Remember the user's sign-off (``""``: none) for this turn and after."""
     turn.signature = text
+    if turn.case is not None:
+        turn.case.answers.signature = text
+        forget_fact(turn.case.answers, SIGNATURE)  # a Latin spelling of the old one is stale
     turn.result.effects.append(SetSignature(text=text))
 
 
@@ -83,11 +93,9 @@ def _send_reply_draft(turn: Turn) -> None:
         # the coach's words, not a draft the user may already have copied.
         answers.reply_language = turn.language
     language = turn.reply_language
+    view = facts_for(answers, language)  # a Cyrillic sign-off retyped for English too
     composed = compose_reply(
-        facts_for(answers, language),
-        language=language,
-        tone=answers.tone,
-        signature=turn.signature or None,
+        view, language=language, tone=answers.tone, signature=view.signature or None
     )
     turn.draft(polishing.shown_draft(answers, composed))
 
@@ -115,6 +123,8 @@ def _reply_question(turn: Turn, spec: StepSpec) -> str:
             return turn.t("coach-signoff-prompt")
         return turn.t(spec.prompt_key)
     value = str(getattr(answers, field))
+    if field == SIGNATURE:
+        return turn.t("coach-signature-latin-prompt", value=value)
     if field in NAME_FACTS:
         return turn.t("coach-reply-name-prompt", value=value)
     fact = turn.t(f"coach-step-{dash(field)}")

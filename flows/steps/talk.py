@@ -9,7 +9,14 @@ from flows.drafts import compose_call_request
 from flows.i18n import t
 from flows.io import CancelReminders, ReminderKind, ScheduleReminder
 from flows.prompts import FOLLOW_UP_DELAY, Choice, problem_questions
-from flows.reply_facts import CALL_FACTS, NAME_FACTS, facts_for, keep_fact, missing_fact
+from flows.reply_facts import (
+    CALL_FACTS,
+    NAME_FACTS,
+    SIGNATURE,
+    facts_for,
+    keep_fact,
+    missing_fact,
+)
 from flows.steps.spec import (
     ANSWER,
     SKIP,
@@ -75,12 +82,10 @@ def _enter_talk(turn: Turn, source: Step | None) -> None:
     if _talk_needs_draft(answers) and _call_missing(turn) is None:
         # else the question asks for the fact in the message's language first
         language = turn.reply_language
+        view = facts_for(answers, language)
         turn.draft(
             compose_call_request(
-                facts_for(answers, language),
-                language=language,
-                tone=answers.tone,
-                signature=turn.signature or None,
+                view, language=language, tone=answers.tone, signature=view.signature or None
             )
         )
 
@@ -148,6 +153,8 @@ def _talk_question(turn: Turn, spec: StepSpec) -> str:
     field = _call_missing(turn)
     if field is not None:
         value = str(getattr(turn.case.answers, field))
+        if field == SIGNATURE:
+            return turn.t("coach-signature-latin-prompt", value=value)
         if field in NAME_FACTS:
             return turn.t("coach-call-name-prompt", value=value)
         fact = turn.t(f"coach-step-{dash(field)}")

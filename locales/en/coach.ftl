@@ -320,6 +320,7 @@ coach-signature-prompt = How do you sign your messages? Write e.g. “/signature
 coach-signature-kept = From now on your suggested replies end with “{ $signature }”. /signature changes it.
 coach-signoff-prompt = Want your name under it? Type how you sign your messages — for example “Elena” or “Elena Kostova, designer” — and I'll end your suggested replies with it. Or skip; /signature adds one later.
 coach-signoff-skipped = All right, no sign-off — I won't ask again. /signature adds one any time.
+coach-signature-latin-prompt = This letter is in English. How is your sign-off “{ $value }” written in Latin letters? Skip, and this letter goes without it.
 coach-unfinished = You have an unfinished case. Continue it or start a new one?
 coach-unfinished-named = You have an unfinished case (client: { $client }). Continue it or start a new one?
 coach-delete-confirm = This erases every case, answer and reminder I have stored for you. It can't be undone. Delete everything?

@@ -31,7 +31,7 @@ from flows.io import (
     Reply,
     ShowHistory,
 )
-from flows.reply_facts import CALL_FACTS, NAME_FACTS, TEXT_FACTS, missing_fact
+from flows.reply_facts import CALL_FACTS, REPLY_FACTS, missing_fact
 from tests.helpers.flow_driver import FlowDriver
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -75,7 +75,7 @@ class Recorder:
     def _retype(self) -> None:
         """Type each fact the reply asks again in its language (see ``RETYPED``)."""
         while (case := self.driver.case) is not None and case.answers.reply_language:
-            fields = CALL_FACTS if case.step is Step.TALK else (*TEXT_FACTS, *NAME_FACTS)
+            fields = CALL_FACTS if case.step is Step.TALK else REPLY_FACTS
             field = missing_fact(case.answers, case.answers.reply_language, fields)
             if field is None:
                 return
@@ -203,6 +203,7 @@ RETYPED = {
         "client_name": "Akme Ltd",
         "contact_name": "Maria",
         "intermediary_contact": "Petra",
+        "signature": "Elena Kostova",
     },
     "bg": {
         "delivery": "логото и визитките",

@@ -123,3 +123,21 @@ def test_the_reply_buttons_wait_until_the_sign_off_is_answered(language: str) ->
     driver.command("signature", SIGNED[language])  # the command answers it too
     assert not driver.case.answers.asking_signature
     assert _question(driver) == t(language, "coach-reply-prompt")
+
+
+def test_a_cyrillic_sign_off_is_asked_in_latin_letters_for_an_english_reply() -> None:
+    driver = FlowDriver(language="bg", signature="Елена Костова")
+    drive_to(driver, Step.REPLY)
+    assert _reply_drafts(driver)[0].text.endswith("\nЕлена Костова")  # Bulgarian: as typed
+    driver.press_key("coach-btn-reply-in-en")
+    while driver.case is not None and driver.case.answers.reply_language == "en":
+        if driver.said("coach-signature-latin-prompt", value="Елена Костова"):
+            break
+        driver.press_key("coach-btn-leave-out")  # the other facts: left out
+    assert driver.said("coach-signature-latin-prompt", value="Елена Костова")
+    driver.text("Elena Kostova")
+    (english,) = _reply_drafts(driver)
+    assert english.text.endswith("\nElena Kostova") and "Елена" not in english.text
+    assert driver.effects() == []  # the stored sign-off stays as the user typed it
+    driver.press_key("coach-btn-reply-in-bg")
+    assert _reply_drafts(driver)[0].text.endswith("\nЕлена Костова")
