@@ -34,17 +34,30 @@ def speaks_to_the_client(value: str | None) -> bool:
     return value is not None and _SECOND_PERSON.search(value) is not None
 
 
+#: Bulgarian endings of a noun with its definite article ("логото", "брошурата",
+#: "текстовете", "сайтът"): such a phrase already fits "мнението Ви за …".
+_BG_DEFINITE = ("та", "то", "те", "ът", "ят")
+
+
+def is_definite_bg(phrase: str) -> bool:
+    """Whether a Bulgarian phrase opens with a noun in its definite form."""
+    first = phrase.strip(_QUOTES).split(" ", 1)[0].casefold()
+    return len(first) > 3 and first.endswith(_BG_DEFINITE)
+
+
 def delivery_phrase(value: str | None, language: str) -> str | None:
     """What was delivered, ready to follow "feedback on" / "мнението си за".
 
     English: a noun phrase with "the" ("a logo and cards" → "the logo and
-    cards"). Bulgarian: quoted („лого и визитки“) after "работата", since the
-    phrase arrives without its article.
+    cards"). Bulgarian: as typed when it has its article ("логото и визитките",
+    as the question asks), else quoted („лого и визитки“) after "работата".
     """
     text = fact(value, language)
     if text is None:
         return None
     if language == "bg":
+        if is_definite_bg(text):
+            return text.strip(_QUOTES)
         return "„" + text.strip(_QUOTES) + "“"
     words = text.split(" ", 1)
     first = words[0].casefold()

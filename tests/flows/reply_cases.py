@@ -621,6 +621,16 @@ ROWS: tuple[Row, ...] = (
         PERSON_BG,
         REDO_ABSORB_UNKNOWN,
     ),
+    # --- a Bulgarian delivery typed with its article, as the question asks: no quotes
+    _row(
+        "person-delivery-with-article",
+        "bg",
+        F,
+        "Здравейте, г-жо Иванова,",
+        PERSON_BG,
+        PART_KEEP,
+        {"delivery": "брошурата от 8 страници"},
+    ),
     # --- dollars in Bulgarian
     _row("person-part-usd", "bg", F, "Здравейте, г-жо Иванова,", PERSON_BG, PART_ALL_AGREED),
 )

@@ -467,3 +467,20 @@ def test_greeting_forms(given: dict[str, object], language: str, tone: str, gree
     answers = Answers(**given)  # type: ignore[arg-type]
     text = compose_reply(answers, language=language, tone=Tone(tone)).text
     assert text.split("\n")[0] == greeting
+
+
+@pytest.mark.parametrize(
+    ("delivery", "what"),
+    [
+        ("логото и визитките", "за логото и визитките."),
+        ("брошурата от 8 страници", "за брошурата от 8 страници."),
+        ("„текстовете за сайта“", "за текстовете за сайта."),
+        ("лого и визитки", "за работата по „лого и визитки“."),
+        ("брошура", "за работата по „брошура“."),
+        ("сто банера", "за работата по „сто банера“."),
+    ],
+)
+def test_a_bulgarian_delivery_with_its_article_is_not_quoted(delivery: str, what: str) -> None:
+    answers = Answers(delivery=delivery)
+    text = compose_reply(answers, language="bg", tone=Tone.FORMAL).text
+    assert what in text.split("\n\n")[1]
