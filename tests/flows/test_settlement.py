@@ -159,7 +159,7 @@ def test_the_coach_says_a_skipped_deposit_was_not_counted(
 ) -> None:
     answers = Answers(solution=None, **given)  # type: ignore[arg-type]
     text = " ".join(settlement_lines(answers, language=language))
-    skipped = {"en": "You skipped the deposit, so I didn’t count one", "bg": "Пропусна капарото"}
+    skipped = {"en": "You skipped the deposit, so I didn't count one", "bg": "Пропусна капарото"}
     assert skipped[language] in text
     assert "Without a deposit" not in text and "Без капаро" not in text
     assert "no deposit" not in text.casefold() and "Нямаше капаро" not in text
