@@ -64,7 +64,7 @@ def _choices(step: Step, variant: int) -> tuple[str, ...]:
         Step.KILL_FEE_SHARE: (("40", "30", "50", "other")[variant % 4],),
         Step.KILL_FEE_AGREED: ("yes",),
         Step.CONTINUE_MODE: (("deduct", "absorb")[variant % 2],),
-        Step.REPLY: ("done",),
+        Step.REPLY: ("done", "skip"),  # the sign-off question comes first: Skip
     }
     return per_step.get(step, ())
 

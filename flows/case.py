@@ -211,6 +211,9 @@ class Answers:
     pending: str | None = None
     #: After "remind me to follow up": the coach waits until the user reports the call.
     awaiting_call: bool = False
+    #: The first suggested reply was shown to a user who never said how they sign
+    #: their messages: the reply step asks it once (typed, or Skip) before its buttons.
+    asking_signature: bool = False
     #: The AI-polished reply the user accepted (issue 16), the sha256 of the composed
     #: reply it was made from (a change of tone, language or a fact makes it stale),
     #: and whether it is the draft shown at the reply step.
@@ -223,6 +226,9 @@ class Answers:
     follow_ups: int = 0
     #: Whether a model is configured, set by the coach on every input; never stored.
     ai_available: bool = field(default=False, compare=False, metadata={"transient": True})
+    #: The user's sign-off (stored on the user, not the case), set by the coach on
+    #: every input so a Cyrillic one can be asked in Latin letters; never stored here.
+    signature: str | None = field(default=None, compare=False, metadata={"transient": True})
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-compatible dict (Decimals as strings, enums as values)."""

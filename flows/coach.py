@@ -244,6 +244,7 @@ class Coach:
             case = None
         if case is not None:
             case.answers.ai_available = user.ai_available
+            case.answers.signature = user.signature
         surface = user.surface if user.surface in ("chat", "terminal") else "chat"
         return Turn(
             normalise_language(user.language),

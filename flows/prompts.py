@@ -169,6 +169,8 @@ def payment_amount_lines(answers: Answers, *, language: str) -> list[str]:
         out.append(t(language, "coach-payment-deposit", deposit=deposit))
     elif answers.deposit is not None:
         out.append(t(language, "coach-payment-no-deposit"))
+    else:  # skipped: say it is not counted, rather than "none" (D16)
+        out.append(t(language, "coach-payment-deposit-unknown"))
     return out
 
 
@@ -177,9 +179,10 @@ def payment_amount_lines(answers: Answers, *, language: str) -> list[str]:
 _SETTLEMENT_LINES: dict[Outcome, tuple[str, tuple[str, ...]] | None] = {
     Outcome.KEEP_DEPOSIT: ("coach-settle-keep-deposit", ("deposit",)),
     Outcome.KEEP_NO_DEPOSIT: ("coach-settle-keep-deposit-none", ()),
-    Outcome.KEEP_UNKNOWN_DEPOSIT: ("coach-settle-keep-deposit-none", ()),
+    Outcome.KEEP_UNKNOWN_DEPOSIT: ("coach-settle-keep-deposit-unknown", ()),
     Outcome.KILL_FEE_UNKNOWN: None,
     Outcome.KILL_FEE_NO_PRICE: ("coach-settle-kill-fee-no-price", ("share",)),
+    Outcome.KILL_FEE_UNKNOWN_DEPOSIT: ("coach-settle-kill-fee-unknown-deposit", ("keep",)),
     Outcome.REFUND_DIFFERENCE: ("coach-settle-refund", ("deposit", "refund")),
     Outcome.INVOICE_REST: ("coach-settle-invoice", ("deposit", "invoice")),
     Outcome.INVOICE_ALL: ("coach-settle-invoice-all", ("invoice",)),
@@ -188,8 +191,10 @@ _SETTLEMENT_LINES: dict[Outcome, tuple[str, tuple[str, ...]] | None] = {
     Outcome.CONTINUE_UNKNOWN: None,
     Outcome.ABSORB_DEPOSIT: ("coach-settle-absorb", ()),
     Outcome.ABSORB: ("coach-settle-absorb", ()),
+    Outcome.ABSORB_UNKNOWN_DEPOSIT: ("coach-settle-absorb-unknown-deposit", ()),
     Outcome.DEDUCT_UNKNOWN: None,
     Outcome.DEDUCT_NO_DEPOSIT: ("coach-settle-deduct-no-deposit", ("unusable",)),
+    Outcome.DEDUCT_UNKNOWN_DEPOSIT: ("coach-settle-deduct-unknown-deposit", ("unusable",)),
     # One sentence: "deducted, 0 left" beside "invoice the rest" contradicted itself.
     Outcome.DEDUCT_EXCEEDS_DEPOSIT: (
         "coach-settle-deduct-invoice",
@@ -225,7 +230,13 @@ def settlement_lines(answers: Answers, *, language: str) -> list[str]:
     if result is Outcome.REFUND_DIFFERENCE:
         lines.append(t(language, "coach-settle-refund-keep-deposit"))
     going_on = answers.solution is not Solution.PART_WAYS
-    if settlement is not None and settlement.remaining is not None and going_on:
+    unknown_deposit = settlement is not None and not settlement.deposit_known
+    if unknown_deposit and going_on and answers.price is not None:
+        if answers.payment_variant is PaymentVariant.CONTINUE:
+            lines.append(
+                t(language, "coach-settle-new-version-unknown-deposit", price=amounts["price"])
+            )
+    elif settlement is not None and settlement.remaining is not None and going_on:
         if settlement.deposit_left:
             lines.append(
                 t(

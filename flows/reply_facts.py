@@ -31,15 +31,26 @@ def written_in(text: str) -> str | None:
 
 def _needs_retyping(field: str, value: str, language: str) -> bool:
     written = written_in(value)
-    if field in NAME_FACTS:
+    if field in NAME_FACTS or field == SIGNATURE:
         return language == "en" and written == "bg"
     return written is not None and written != language
 
 
-def missing_fact(answers: Answers, language: str) -> str | None:
-    """The first fact to ask again before a reply in ``language`` is composed, if any."""
+#: The user's sign-off (on the user, mirrored into the answers): a Cyrillic one is
+#: asked in Latin letters for an English letter, like a name.
+SIGNATURE = "signature"
+#: Every fact a reply may ask again, in order.
+REPLY_FACTS: tuple[str, ...] = (*TEXT_FACTS, *NAME_FACTS, SIGNATURE)
+#: The facts the call request (step 3) uses: what was delivered, the names, the sign-off.
+CALL_FACTS: tuple[str, ...] = ("delivery", *NAME_FACTS, SIGNATURE)
+
+
+def missing_fact(
+    answers: Answers, language: str, fields: tuple[str, ...] = REPLY_FACTS
+) -> str | None:
+    """The first of ``fields`` to ask again before a draft in ``language`` is composed, if any."""
     given = answers.reply_facts.get(language, {})
-    for field in (*TEXT_FACTS, *NAME_FACTS):
+    for field in fields:
         value = getattr(answers, field)
         if value and field not in given and _needs_retyping(field, value, language):
             return field
@@ -60,7 +71,7 @@ def forget_fact(answers: Answers, field: str) -> None:
 def facts_for(answers: Answers, language: str) -> Answers:
     """The answers as a reply in ``language`` uses them: retyped values in, skipped ones out."""
     given = answers.reply_facts.get(language, {})
-    fields = [f for f in (*TEXT_FACTS, *NAME_FACTS) if f in given and getattr(answers, f)]
+    fields = [f for f in REPLY_FACTS if f in given and getattr(answers, f)]
     if not fields:
         return answers
     view = replace(answers)

@@ -30,6 +30,9 @@ class Outcome(StrEnum):
     KILL_FEE_UNKNOWN = "kill_fee_unknown"
     #: Variant 2 with a share but no price.
     KILL_FEE_NO_PRICE = "kill_fee_no_price"
+    #: Variant 2 with the share's amount, but the deposit was skipped: any deposit
+    #: paid is set off against it (never "no deposit", never an invented one).
+    KILL_FEE_UNKNOWN_DEPOSIT = "kill_fee_unknown_deposit"
     #: Variant 2: the deposit is more than the share; give back the difference.
     REFUND_DIFFERENCE = "refund_difference"
     #: Variant 2: the deposit covers part of the share; invoice the rest.
@@ -46,10 +49,15 @@ class Outcome(StrEnum):
     ABSORB_DEPOSIT = "absorb_deposit"
     #: Variant 3, absorbed, and there was no deposit.
     ABSORB = "absorb"
+    #: Variant 3, absorbed, the deposit skipped: any deposit paid counts in full.
+    ABSORB_UNKNOWN_DEPOSIT = "absorb_unknown_deposit"
     #: Variant 3, deduct, but the unusable amount is not known.
     DEDUCT_UNKNOWN = "deduct_unknown"
     #: Variant 3, deduct, and there was no deposit to deduct from.
     DEDUCT_NO_DEPOSIT = "deduct_no_deposit"
+    #: Variant 3, deduct, the deposit skipped: the unusable part comes off any
+    #: deposit paid, and what it does not cover is invoiced.
+    DEDUCT_UNKNOWN_DEPOSIT = "deduct_unknown_deposit"
     #: Variant 3: the unusable work is more than the deposit; invoice the difference.
     DEDUCT_EXCEEDS_DEPOSIT = "deduct_exceeds_deposit"
     #: Variant 3: deducted; the rest of the deposit counts towards the new work.
@@ -67,7 +75,9 @@ class Settlement:
     part of the deposit that counts towards the continued work, and
     ``remaining`` (variant 3 with a known price) what is still to pay for the
     new version: its price less ``deposit_left``. ``outcome`` names the case
-    of the ladder.
+    of the ladder. ``deposit_known`` is false when the deposit was skipped:
+    then ``deposit`` is 0 only for the sums, and the outcome is one of the
+    ``…_UNKNOWN_DEPOSIT`` ones (the texts never say "no deposit").
     """
 
     variant: PaymentVariant
@@ -82,6 +92,7 @@ class Settlement:
     kill_fee_percent: Decimal | None
     agreed: bool | None
     remaining: Decimal | None = None
+    deposit_known: bool = True
 
 
 def settle(answers: Answers) -> Settlement | None:
@@ -94,6 +105,7 @@ def settle(answers: Answers) -> Settlement | None:
         :func:`outcome` still names what is known.
     """
     variant = answers.payment_variant
+    known = answers.deposit is not None  # skipped: unknown, not "no deposit" (D16)
     deposit = (answers.deposit or Decimal(0)).quantize(CENT)
     zero = Decimal(0).quantize(CENT)
 
@@ -123,6 +135,7 @@ def settle(answers: Answers) -> Settlement | None:
             kill_fee_percent=answers.kill_fee_percent if is_kill_fee else None,
             agreed=answers.kill_fee_agreed if is_kill_fee else None,
             remaining=remaining,
+            deposit_known=known,
         )
 
     if variant is PaymentVariant.KEEP_DEPOSIT:
@@ -132,6 +145,8 @@ def settle(answers: Answers) -> Settlement | None:
         if percent is None or price is None:
             return None
         keep = (price * percent / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
+        if not known:
+            return make(variant, Outcome.KILL_FEE_UNKNOWN_DEPOSIT, keep)
         if deposit > keep:
             return make(variant, Outcome.REFUND_DIFFERENCE, keep, refund=deposit - keep)
         if keep > deposit:
@@ -141,10 +156,14 @@ def settle(answers: Answers) -> Settlement | None:
         return make(variant, even, keep)
     if variant is PaymentVariant.CONTINUE:
         if answers.continue_mode is ContinueMode.ABSORB:
+            if not known:
+                return make(variant, Outcome.ABSORB_UNKNOWN_DEPOSIT, zero)
             absorbed = Outcome.ABSORB_DEPOSIT if deposit > 0 else Outcome.ABSORB
             return make(variant, absorbed, zero, deposit_left=deposit)
         if answers.continue_mode is ContinueMode.DEDUCT and answers.unusable_amount is not None:
             unusable = answers.unusable_amount.quantize(CENT)
+            if not known:
+                return make(variant, Outcome.DEDUCT_UNKNOWN_DEPOSIT, zero)
             keep = min(unusable, deposit)
             invoice = unusable - deposit if unusable > deposit else zero
             left = deposit - keep

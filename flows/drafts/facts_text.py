@@ -19,17 +19,45 @@ _THIRD_PERSON = re.compile(
 )
 
 
+#: Details said to the end client ("you'd like…", "бихте искали…", "очаквахте…"): in a
+#: letter to an intermediary they would read as said to the agency or the colleague.
+_SECOND_PERSON = re.compile(
+    r"\b(?:you|your|yours|you'd|you're|you've|you'll|"
+    r"вие|ви|вас|ваш\w*|бихте|искате|желаете|предпочитате|очаквате|харесвате|\w+хте|"
+    r"ти|теб|твой|твоя|твоят|твоите|искаш|очакваш|харесваш|предпочиташ)\b",
+    re.IGNORECASE,
+)
+
+
+def speaks_to_the_client(value: str | None) -> bool:
+    """Whether the details address the end client in the second person."""
+    return value is not None and _SECOND_PERSON.search(value) is not None
+
+
+#: Bulgarian endings of a noun with its definite article ("логото", "брошурата",
+#: "текстовете", "сайтът"): such a phrase already fits "мнението Ви за …".
+_BG_DEFINITE = ("та", "то", "те", "ът", "ят")
+
+
+def is_definite_bg(phrase: str) -> bool:
+    """Whether a Bulgarian phrase opens with a noun in its definite form."""
+    first = phrase.strip(_QUOTES).split(" ", 1)[0].casefold()
+    return len(first) > 3 and first.endswith(_BG_DEFINITE)
+
+
 def delivery_phrase(value: str | None, language: str) -> str | None:
     """What was delivered, ready to follow "feedback on" / "мнението си за".
 
     English: a noun phrase with "the" ("a logo and cards" → "the logo and
-    cards"). Bulgarian: quoted („лого и визитки“) after "работата", since the
-    phrase arrives without its article.
+    cards"). Bulgarian: as typed when it has its article ("логото и визитките",
+    as the question asks), else quoted („лого и визитки“) after "работата".
     """
     text = fact(value, language)
     if text is None:
         return None
     if language == "bg":
+        if is_definite_bg(text):
+            return text.strip(_QUOTES)
         return "„" + text.strip(_QUOTES) + "“"
     words = text.split(" ", 1)
     first = words[0].casefold()

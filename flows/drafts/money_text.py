@@ -27,6 +27,8 @@ _PAYMENT_SENTENCES: dict[Outcome, tuple[str, tuple[str, ...]] | None] = {
     Outcome.KEEP_UNKNOWN_DEPOSIT: ("draft-pay-keep-deposit", ()),
     Outcome.KILL_FEE_UNKNOWN: ("draft-pay-kill-fee", ()),
     Outcome.KILL_FEE_NO_PRICE: ("draft-pay-kill-fee-percent-agreed", ("percent",)),
+    # The deposit was skipped: any deposit paid is set off, none is claimed or denied.
+    Outcome.KILL_FEE_UNKNOWN_DEPOSIT: ("draft-pay-any-deposit-set-off", ()),
     Outcome.REFUND_DIFFERENCE: ("draft-pay-refund", ("deposit", "refund")),
     Outcome.INVOICE_REST: ("draft-pay-invoice-rest", ("deposit", "invoice")),
     Outcome.INVOICE_ALL: ("draft-pay-invoice-all", ()),
@@ -35,8 +37,10 @@ _PAYMENT_SENTENCES: dict[Outcome, tuple[str, tuple[str, ...]] | None] = {
     Outcome.CONTINUE_UNKNOWN: None,
     Outcome.ABSORB_DEPOSIT: ("draft-pay-absorb-deposit", ("deposit",)),
     Outcome.ABSORB: ("draft-pay-absorb", ()),
+    Outcome.ABSORB_UNKNOWN_DEPOSIT: ("draft-pay-absorb-any-deposit", ()),
     Outcome.DEDUCT_UNKNOWN: ("draft-pay-deduct", ()),
     Outcome.DEDUCT_NO_DEPOSIT: ("draft-pay-deduct-no-deposit", ("unusable",)),
+    Outcome.DEDUCT_UNKNOWN_DEPOSIT: ("draft-pay-deduct-any-deposit", ("unusable",)),
     Outcome.DEDUCT_EXCEEDS_DEPOSIT: (
         "draft-pay-deduct-invoice",
         ("unusable", "deposit", "invoice"),
@@ -48,6 +52,7 @@ _PAYMENT_SENTENCES: dict[Outcome, tuple[str, tuple[str, ...]] | None] = {
 #: Variant 2 while the share is not agreed: the proposal's own sentence.
 _PROPOSED: dict[Outcome, tuple[str, tuple[str, ...]] | None] = {
     Outcome.KILL_FEE_NO_PRICE: ("draft-pay-kill-fee-percent", ("percent",)),
+    Outcome.KILL_FEE_UNKNOWN_DEPOSIT: ("draft-pay-any-deposit-set-off-proposed", ()),
     Outcome.REFUND_DIFFERENCE: ("draft-pay-refund-proposed", ("deposit", "refund")),
     Outcome.INVOICE_REST: ("draft-pay-invoice-rest-proposed", ("deposit", "invoice")),
     Outcome.INVOICE_ALL: None,
@@ -58,6 +63,7 @@ _PROPOSED: dict[Outcome, tuple[str, tuple[str, ...]] | None] = {
 _NEXT_PART_WAYS: dict[Outcome, tuple[str | None, str | None]] = {
     Outcome.KILL_FEE_UNKNOWN: ("draft-next-agree-amount", "draft-next-agree-amount"),
     Outcome.KILL_FEE_NO_PRICE: ("draft-next-invoice", "draft-next-proposal-invoice"),
+    Outcome.KILL_FEE_UNKNOWN_DEPOSIT: ("draft-next-confirm", "draft-next-proposal"),
     Outcome.REFUND_DIFFERENCE: ("draft-next-refund-account", "draft-next-proposal-refund"),
     Outcome.INVOICE_REST: (None, "draft-next-proposal-invoice"),
     Outcome.INVOICE_ALL: (None, "draft-next-proposal-invoice"),
@@ -97,7 +103,16 @@ def payment_text(writer: Writer, answers: Answers) -> PaymentText:
     if entry is not None:
         key, names = entry
         sentences.append(writer.say(key, **{name: amounts[name] for name in names}))
-    if settlement is not None and settlement.remaining is not None:
+    if settlement is not None and not settlement.deposit_known and settlement.price is not None:
+        if settlement.variant is PaymentVariant.CONTINUE:
+            # The new version's price; any deposit was already said to count towards it.
+            key = (
+                "draft-pay-new-price-less-deposit-left"
+                if result is Outcome.DEDUCT_UNKNOWN_DEPOSIT
+                else "draft-pay-new-price"
+            )
+            sentences.append(writer.say(key, price=amounts["price"]))
+    elif settlement is not None and settlement.remaining is not None:
         if settlement.deposit_left:
             sentences.append(
                 writer.say(

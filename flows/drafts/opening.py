@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flows.case import Answers, Tone
 from flows.drafts.addressee import Addressee, addressee
-from flows.drafts.facts_text import delivery_phrase
+from flows.drafts.facts_text import delivery_phrase, is_definite_bg
 from flows.drafts.writer import Writer
 
 
@@ -27,11 +27,12 @@ def open_letter(answers: Answers, *, language: str, tone: Tone) -> Opening:
     to = addressee(answers, language=language, tone=tone)
     writer = Writer(language, to.tone)
     delivery = delivery_phrase(answers.delivery, language)
-    what = (
-        writer.plain("draft-work-named", delivery=delivery)
-        if delivery
-        else writer.say("draft-work")
-    )
+    if delivery is None:
+        what = writer.say("draft-work")
+    elif language == "bg" and is_definite_bg(delivery):
+        what = delivery  # "мнението Ви за логото и визитките"
+    else:
+        what = writer.plain("draft-work-named", delivery=delivery)
     return Opening(
         to=to,
         writer=writer,

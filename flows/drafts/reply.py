@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flows.case import Answers, PaymentVariant, Problem, Solution, Tone
-from flows.drafts.facts_text import deadline_phrase, details_sentence
+from flows.drafts.facts_text import deadline_phrase, details_sentence, speaks_to_the_client
 from flows.drafts.money_text import payment_text
 from flows.drafts.opening import open_letter
 from flows.drafts.signals import asks_for_refund
@@ -75,12 +75,18 @@ def compose_reply(
         asked_refund = writer.say(
             "draft-reply-refund-asked-via" if to.via else "draft-reply-refund-asked", **names
         )
+    details = details_sentence(answers.problem_details, language, direct=not to.via)
+    if details and to.via and speaks_to_the_client(details):
+        # Said to the end client ("You'd like…"): to the agency it is the client's wish,
+        # quoted as the writer would put it to them — never as if said to the agency.
+        quoted = details.rstrip(".")
+        details = writer.say("draft-reply-details-via-quoted", details=quoted, **names)
     writer.paragraph(
         writer.say(thanks, what=what, **names),
         writer.say(acknowledge, **names),
         asked_refund,
         writer.say(_PROBLEM_KEYS[answers.problem]) if answers.problem else None,
-        details_sentence(answers.problem_details, language, direct=not to.via),
+        details,
     )
     pay = payment_text(writer, answers)
     if answers.solution is Solution.REDO:

@@ -7,7 +7,14 @@ from flows.case import Answers, CaseStatus, Step, Tone
 from flows.drafts import compose_contract_clause, compose_reply
 from flows.io import SetSignature
 from flows.prompts import Choice
-from flows.reply_facts import NAME_FACTS, facts_for, keep_fact, missing_fact
+from flows.reply_facts import (
+    NAME_FACTS,
+    SIGNATURE,
+    facts_for,
+    forget_fact,
+    keep_fact,
+    missing_fact,
+)
 from flows.steps.spec import SKIP, Edge, StepSpec, edit_event
 from flows.text import dash, one_line
 from flows.turn import Turn
@@ -27,6 +34,9 @@ def clean_signature(text: str) -> str:
 def set_signature(turn: Turn, text: str) -> None:
     """Remember the user's sign-off (``""``: none) for this turn and after."""
     turn.signature = text
+    if turn.case is not None:
+        turn.case.answers.signature = text
+        forget_fact(turn.case.answers, SIGNATURE)  # a Latin spelling of the old one is stale
     turn.result.effects.append(SetSignature(text=text))
 
 
@@ -37,11 +47,27 @@ def _missing(answers: Answers) -> str | None:
     return missing_fact(answers, answers.reply_language)
 
 
+def asks_sign_off(signature: str | None) -> bool:
+    """Whether the first suggested reply is followed by the sign-off question.
+
+    Only a user who never answered it (no stored sign-off, not even ``""``) is
+    asked; channel test scripts use this to know whether to answer it.
+    """
+    return signature is None
+
+
+def _asks_signature(answers: Answers) -> bool:
+    """Whether the reply step asks the user's sign-off (once, after the first reply)."""
+    return answers.asking_signature and _missing(answers) is None
+
+
 def _reply_choices(answers: Answers) -> list[list[Choice]]:
     if _missing(answers) is not None:
         # Retype the fact, leave it out, or (with a model configured) translate them all.
         translate = polishing.translate_row(answers)
         return [[Choice(SKIP, "coach-btn-leave-out")], *translate]
+    if _asks_signature(answers):
+        return [[Choice(SKIP, "coach-btn-skip")]]  # one question on screen at a time
     friendly = answers.tone is Tone.FORMAL
     tone_key = "coach-btn-tone-friendly" if friendly else "coach-btn-tone-formal"
     # Name the language the button switches to, once the reply has one.
@@ -67,11 +93,9 @@ def _send_reply_draft(turn: Turn) -> None:
         # the coach's words, not a draft the user may already have copied.
         answers.reply_language = turn.language
     language = turn.reply_language
+    view = facts_for(answers, language)  # a Cyrillic sign-off retyped for English too
     composed = compose_reply(
-        facts_for(answers, language),
-        language=language,
-        tone=answers.tone,
-        signature=turn.signature or None,
+        view, language=language, tone=answers.tone, signature=view.signature or None
     )
     turn.draft(polishing.shown_draft(answers, composed))
 
@@ -85,6 +109,9 @@ def _enter_reply(turn: Turn, source: Step | None) -> None:
         turn.note("coach-reply-tips")
     if _missing(answers) is None:  # else the question asks for the fact first
         _send_reply_draft(turn)
+        # Never said how they sign: asked once, right after the first reply is shown,
+        # so the inputs up to that reply do not grow (issue 11).
+        answers.asking_signature = asks_sign_off(turn.signature)
 
 
 def _reply_question(turn: Turn, spec: StepSpec) -> str:
@@ -92,8 +119,12 @@ def _reply_question(turn: Turn, spec: StepSpec) -> str:
     answers = turn.case.answers
     field = _missing(answers)
     if field is None:
+        if _asks_signature(answers):
+            return turn.t("coach-signoff-prompt")
         return turn.t(spec.prompt_key)
     value = str(getattr(answers, field))
+    if field == SIGNATURE:
+        return turn.t("coach-signature-latin-prompt", value=value)
     if field in NAME_FACTS:
         return turn.t("coach-reply-name-prompt", value=value)
     fact = turn.t(f"coach-step-{dash(field)}")
@@ -104,6 +135,14 @@ def _type_reply(turn: Turn, text: str) -> str | None:
     assert turn.case is not None
     answers = turn.case.answers
     field = _missing(answers)
+    if field is None and _asks_signature(answers):
+        signature = clean_signature(text)
+        if not signature:
+            return None  # nothing left of it: asked again
+        answers.asking_signature = False
+        set_signature(turn, signature)
+        turn.note("coach-signature-kept", signature=signature)
+        return RETOUCH  # the reply again, signed, with the step's buttons
     if field is None:
         turn.note("coach-choose-button")
         return None
@@ -120,6 +159,11 @@ def _press_reply(turn: Turn, token: str) -> str | None:
     if token == SKIP and field is not None:
         keep_fact(answers, turn.reply_language, field, None)  # leave it out
         return RETOUCH
+    if token == SKIP and _asks_signature(answers):
+        answers.asking_signature = False
+        set_signature(turn, "")  # never asked again
+        turn.note("coach-signoff-skipped")
+        return None  # the reply step's own question and buttons
     if token == "tone":
         answers.tone = Tone.FRIENDLY if answers.tone is Tone.FORMAL else Tone.FORMAL
         turn.note(f"coach-reply-tone-{answers.tone.value}")

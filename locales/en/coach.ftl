@@ -24,9 +24,22 @@ coach-price-example = For example: { $example }.
 coach-price-example-any = For example: “1,200.50 EUR”, “€500”, “1,200 BGN” or “$300”. Without a currency I'll take euros.
 coach-deposit-prompt = How much did you receive as a deposit? For example: 400.
 coach-talk-prompt = Have you arranged a call or a meeting?
+coach-call-fact-prompt = { $language ->
+        [bg] The message asking for the call is in Bulgarian, but this is in English
+       *[en] The message asking for the call is in English, but this is in Bulgarian
+    } ({ $fact }): “{ $value }”. Write it in { $language ->
+        [bg] Bulgarian
+       *[en] English
+    } — or skip to leave it out of the message.
+coach-call-name-prompt = The message asking for the call is in English. How is “{ $value }” written in Latin letters? Skip, and the message goes without the name.
 coach-talk-waiting-prompt = Come back here once you have talked. When you're ready, tell me how it went.
 coach-problem-prompt = After talking to them — what turned out to be the problem?
-coach-problem-details-prompt = Want to add details? One or two sentences on what has to change, in the words you would use with them — for example “you'd like warmer colours and more white space”. They go into the suggested reply.
+coach-problem-details-prompt = Want to add details? One or two sentences on what has to change — they go into the suggested reply.
+coach-problem-details-hint-direct = Write them as you would say them to the client, for example “you'd like warmer colours and more white space”.
+coach-problem-details-hint-via = The reply goes to { $kind ->
+        [agency] the agency
+       *[freelancer] your colleague
+    }, so write about the client in the third person, for example “the client would like warmer colours and more white space”.
 coach-solution-prompt = Can you give them what they want now?
 coach-deadline-prompt = Is there a new deadline? Type it, for example “by 15 March” or “in 5 working days”, or skip.
 coach-payment-prompt = Who pays for the work done so far? Pick the variant that matches your situation.
@@ -202,6 +215,7 @@ coach-payment-confirmed-part-ways = Then you part ways. I changed the solution t
 coach-payment-price = Price of the order: { $price }
 coach-payment-deposit = Deposit received: { $deposit }
 coach-payment-no-deposit = Deposit: none received
+coach-payment-deposit-unknown = Deposit: skipped, so I don't count one
 coach-settle-keep-deposit = You keep the deposit of { $deposit }; nothing else to settle.
 coach-settle-keep-deposit-none = Without a deposit there is nothing to keep. If you want to be paid for the work, variant 2 fits better — go /back to change it.
 coach-settle-kill-fee = { $share } of the price { $price } stays with you: { $keep }.
@@ -217,6 +231,11 @@ coach-settle-absorb = You take the cost of the unused part yourself, and the dep
 coach-settle-refund-keep-deposit = The deposit already covers more than this share. Keeping the whole deposit (variant 1) is simpler and fair to you — go /back to choose it, or keep this proposal.
 coach-settle-new-version = The new version costs { $price }; with { $left } of the deposit counted, { $remaining } remains to pay.
 coach-settle-new-version-full = The new version costs { $price }, all of it still to pay.
+coach-settle-keep-deposit-unknown = You skipped the deposit, so I didn't count one. If you received a deposit, you keep it and nothing else is left to settle; if you didn't, variant 2 fits better — go /back to change it.
+coach-settle-kill-fee-unknown-deposit = You skipped the deposit, so I didn't count one. If you received a deposit, take it off { $keep }: you invoice what is left, or refund the difference if the deposit is larger. The reply says that any deposit already paid is deducted.
+coach-settle-absorb-unknown-deposit = You take the cost of the unused part yourself. You skipped the deposit, so I didn't count one: if you received a deposit, it counts in full towards the new version. A generous move — make sure the client knows it.
+coach-settle-deduct-unknown-deposit = You skipped the deposit, so I didn't count one. If you received a deposit, the unusable part, { $unusable }, comes off it and the rest counts towards the new work; what the deposit doesn't cover can be invoiced.
+coach-settle-new-version-unknown-deposit = The new version costs { $price }, minus any deposit that counts towards it.
 coach-kill-fee-agreed-yes = Then you're on firm ground. Refer to the clause calmly, as a reminder, not as a threat.
 coach-kill-fee-agreed-no = Without a clause this is a negotiation, not a right. Present the share as fair pay for the work done, explain what it covers, and be ready to meet them halfway. Next time, put it in the contract — you'll get a clause to copy at the end.
 
@@ -301,6 +320,9 @@ coach-cancel-none = There is no open case to cancel.
 coach-lang-switched = From now on I'll speak English.
 coach-signature-prompt = How do you sign your messages? Write e.g. “/signature Maria” or “/signature Maria Petrova, designer” and I'll end your suggested replies with it.
 coach-signature-kept = From now on your suggested replies end with “{ $signature }”. /signature changes it.
+coach-signoff-prompt = Want your name under it? Type how you sign your messages — for example “Elena” or “Elena Kostova, designer” — and I'll end your suggested replies with it. Or skip; /signature adds one later.
+coach-signoff-skipped = All right, no sign-off — I won't ask again. /signature adds one any time.
+coach-signature-latin-prompt = This letter is in English. How is your sign-off “{ $value }” written in Latin letters? Skip, and this letter goes without it.
 coach-unfinished = You have an unfinished case. Continue it or start a new one?
 coach-unfinished-named = You have an unfinished case (client: { $client }). Continue it or start a new one?
 coach-delete-confirm = This erases every case, answer and reminder I have stored for you. It can't be undone. Delete everything?

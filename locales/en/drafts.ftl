@@ -121,6 +121,10 @@ draft-reply-acknowledge-via = { $tone ->
     [formal] I understand that the result is not what { $client } expected.
    *[friendly] I get that it's not what { $client } expected.
 }
+draft-reply-details-via-quoted = { $tone ->
+    [formal] Here is how I understand what { $client } would like — addressed to them, it would read: “{ $details }.”
+   *[friendly] Here's how I understand what { $client } would like — said to them, it'd be: “{ $details }.”
+}
 draft-reply-refund-asked = { $tone ->
     [formal] You also mentioned that you would like your money back.
    *[friendly] You also mentioned you'd like your money back.
@@ -275,6 +279,26 @@ draft-pay-new-price = { $tone ->
 draft-pay-new-price-remaining = { $tone ->
     [formal] The new version stays at the agreed price of { $price }, so { $remaining } remains to pay.
    *[friendly] The new version stays at the agreed { $price }, so { $remaining } is left to pay.
+}
+draft-pay-any-deposit-set-off = { $tone ->
+    [formal] Any deposit you have already paid is deducted from this amount.
+   *[friendly] Any deposit you've already paid comes off that amount.
+}
+draft-pay-any-deposit-set-off-proposed = { $tone ->
+    [formal] Any deposit you have already paid would be deducted from this amount.
+   *[friendly] Any deposit you've already paid would come off that amount.
+}
+draft-pay-absorb-any-deposit = { $tone ->
+    [formal] The first version is at my own expense, and any deposit you have paid counts in full towards the new one.
+   *[friendly] The first version is on me, and any deposit you've paid goes fully towards the new one.
+}
+draft-pay-deduct-any-deposit = { $tone ->
+    [formal] I will deduct the part of the first version that will not be used ({ $unusable }) from any deposit you have paid, and invoice whatever it does not cover.
+   *[friendly] I'll take the part of the first version that won't be used ({ $unusable }) out of any deposit you've paid, and invoice whatever it doesn't cover.
+}
+draft-pay-new-price-less-deposit-left = { $tone ->
+    [formal] The new version stays at the agreed price of { $price }, less whatever remains of any deposit.
+   *[friendly] The new version stays at the agreed { $price }, less whatever's left of any deposit.
 }
 
 ## Step 7: the next step and the closing

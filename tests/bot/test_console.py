@@ -286,6 +286,10 @@ def _option(turn: Turn, text: str) -> str:
     return found[0]
 
 
+#: What the terminal user types at the sign-off question.
+SIGN_OFF = {"en": "Elena Kostova", "bg": "Елена Костова"}
+
+
 def _conversation_to_the_reply(chat: Chat, lang: str, *, price: str, deposit: str) -> Turn:
     """Calm → facts → call → problem → part ways → kill fee 40 % agreed → the suggested reply."""
 
@@ -316,6 +320,10 @@ def _conversation_to_the_reply(chat: Chat, lang: str, *, price: str, deposit: st
     turn = chat.pick_number(turn, _option(turn, btn("pay-kill-fee").split(". ", 1)[1]))
     turn = chat.type(btn("share-40"))
     turn = chat.pick_number(turn, btn("yes"))
+    # A new user: the first reply asks the sign-off once; typed, the reply comes again, signed.
+    assert t(lang, "coach-signoff-prompt") in _flat(turn.text)
+    turn = chat.type(SIGN_OFF[lang])
+    assert SIGN_OFF[lang] in turn.text
     return turn
 
 

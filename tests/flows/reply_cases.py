@@ -123,6 +123,11 @@ PART_EVEN = {
     "kill_fee_agreed": False,
 }
 PART_SHARE_UNKNOWN = {"solution": PART, "payment_variant": KILL, "price": D(1000)}
+#: The deposit skipped (unknown, not "none"): any deposit is set off, none is claimed.
+PART_INVOICE_UNKNOWN = {**PART_INVOICE, "deposit": None}
+PART_INVOICE_UNKNOWN_OPEN = {**PART_INVOICE_OPEN, "deposit": None}
+REDO_DEDUCT_UNKNOWN = {**REDO_CREDIT, "deposit": None}
+REDO_ABSORB_UNKNOWN = {**REDO_ABSORB, "deposit": None}
 PART_NO_PRICE = {
     "solution": PART,
     "payment_variant": KILL,
@@ -422,6 +427,35 @@ ROWS: tuple[Row, ...] = (
         REDO_ABSORB,
         {"call_held": True},
     ),
+    # details typed as said to the end client, in a letter to the agency: quoted as the
+    # client's wish, never as if said to the agency ("Бихте искали…" to Петя)
+    _row(
+        "agency-details-said-to-the-client",
+        "en",
+        F,
+        "Dear Peter,",
+        AGENCY,
+        REDO_CREDIT,
+        {"problem_details": "you'd like warmer colours and a rounder typeface"},
+    ),
+    _row(
+        "agency-details-said-to-the-client",
+        "bg",
+        F,
+        "Здравейте, Петя,",
+        AGENCY_BG,
+        REDO_CREDIT,
+        {"problem_details": "Бихте искали по-топли цветове и по-заоблен шрифт"},
+    ),
+    _row(
+        "colleague-details-said-to-the-client",
+        "bg",
+        Fr,
+        "Здравей, Иво,",
+        COLLEAGUE_BG,
+        PART_KEEP,
+        {"problem_details": "искаш по-топли цветове"},
+    ),
     # --- through another freelancer
     _row(
         "colleague-part-all-money-back",
@@ -520,6 +554,82 @@ ROWS: tuple[Row, ...] = (
         PERSON_BG,
         REDO_CREDIT,
         {"solution": PART},
+    ),
+    # --- the deposit skipped: unknown, never "no deposit" nor an invented one (D16)
+    _row(
+        "person-part-unknown-deposit",
+        "en",
+        F,
+        "Dear Maria Ivanova,",
+        PERSON_EN,
+        PART_INVOICE_UNKNOWN,
+    ),
+    _row(
+        "person-part-unknown-deposit", "bg", Fr, "Здравей, Мария,", PERSON_BG, PART_INVOICE_UNKNOWN
+    ),
+    _row(
+        "person-part-unknown-deposit-proposed",
+        "en",
+        Fr,
+        "Hi Maria,",
+        PERSON_EN,
+        PART_INVOICE_UNKNOWN_OPEN,
+    ),
+    _row(
+        "person-part-unknown-deposit-proposed",
+        "bg",
+        F,
+        "Здравейте, г-жо Иванова,",
+        PERSON_BG,
+        PART_INVOICE_UNKNOWN_OPEN,
+    ),
+    _row(
+        "person-redo-deduct-unknown-deposit",
+        "en",
+        F,
+        "Dear Maria Ivanova,",
+        PERSON_EN,
+        REDO_DEDUCT_UNKNOWN,
+    ),
+    _row(
+        "person-redo-deduct-unknown-deposit", "en", Fr, "Hi Maria,", PERSON_EN, REDO_DEDUCT_UNKNOWN
+    ),
+    _row(
+        "person-redo-deduct-unknown-deposit",
+        "bg",
+        F,
+        "Здравейте, г-жо Иванова,",
+        PERSON_BG,
+        REDO_DEDUCT_UNKNOWN,
+    ),
+    _row(
+        "person-redo-deduct-unknown-deposit",
+        "bg",
+        Fr,
+        "Здравей, Мария,",
+        PERSON_BG,
+        REDO_DEDUCT_UNKNOWN,
+    ),
+    _row(
+        "person-redo-absorb-unknown-deposit", "en", Fr, "Hi Maria,", PERSON_EN, REDO_ABSORB_UNKNOWN
+    ),
+    _row(
+        "person-redo-absorb-unknown-deposit",
+        "bg",
+        F,
+        "Здравейте, г-жо Иванова,",
+        PERSON_BG,
+        REDO_ABSORB_UNKNOWN,
+    ),
+    # --- a Bulgarian delivery typed with its article, as the question asks: no quotes
+    _row(
+        "person-delivery-with-article",
+        "bg",
+        F,
+        "Здравейте, г-жо Иванова,",
+        PERSON_BG,
+        PART_KEEP,
+        {"delivery": "брошурата от 8 страници"},
     ),
     # --- dollars in Bulgarian
     _row("person-part-usd", "bg", F, "Здравейте, г-жо Иванова,", PERSON_BG, PART_ALL_AGREED),

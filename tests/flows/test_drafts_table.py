@@ -22,6 +22,7 @@ from flows.case import Answers, ContinueMode, Intermediary, PaymentVariant, Solu
 from flows.drafts import compose_call_request, compose_reply
 from flows.drafts.reply import fitting_answers
 from flows.drafts.signals import asks_for_refund
+from flows.settlement import settle
 from flows.text import fits_language, script_of
 from tests.flows.reply_cases import FACTS, ROWS, Row
 
@@ -108,6 +109,19 @@ def expected_amounts(answers: Answers) -> list[Decimal]:
     answers = fitting_answers(answers)
     price, deposit = answers.price, answers.deposit or Decimal(0)
     variant = answers.payment_variant
+    if answers.deposit is None and variant is not None:
+        # skipped: unknown, so no deposit is counted, named or denied (D16)
+        if variant is PaymentVariant.KILL_FEE:
+            if price is None or answers.kill_fee_percent is None:
+                return []
+            return [price, price * answers.kill_fee_percent / 100]
+        if variant is PaymentVariant.CONTINUE:
+            assert price is not None
+            if answers.continue_mode is ContinueMode.DEDUCT:
+                assert answers.unusable_amount is not None
+                return [answers.unusable_amount, price]
+            return [price]
+        return []
     if variant is PaymentVariant.KEEP_DEPOSIT:
         return [deposit] if deposit else []
     if variant is PaymentVariant.KILL_FEE:
@@ -266,6 +280,23 @@ def test_no_contradictory_sentence(row: Row, composed: dict[str, str]) -> None:
     # "settled" is never followed by more to do
     if "we are settled" in text or "уредени" in text or "квит" in text:
         assert "?" not in text
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.id)
+def test_a_skipped_deposit_is_neither_denied_nor_invented(
+    row: Row, composed: dict[str, str]
+) -> None:
+    answers = fitting_answers(row.answers)
+    if answers.deposit is not None or answers.payment_variant is None:
+        return
+    text = composed[row.id]
+    for denial in ("no deposit", "without a deposit", "без капаро", "нямаше капаро", "няма капаро"):
+        assert denial not in text.casefold(), text
+    if answers.payment_variant is not PaymentVariant.KEEP_DEPOSIT and settle(answers):
+        # with amounts, any deposit is named as a possibility, never as paid
+        said = text.casefold()
+        assert any(w in said for w in ("any deposit", "ако има", "ако вече има")), text
+        assert "deposit of" not in text and "капарото от" not in text
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r.id)
@@ -436,3 +467,20 @@ def test_greeting_forms(given: dict[str, object], language: str, tone: str, gree
     answers = Answers(**given)  # type: ignore[arg-type]
     text = compose_reply(answers, language=language, tone=Tone(tone)).text
     assert text.split("\n")[0] == greeting
+
+
+@pytest.mark.parametrize(
+    ("delivery", "what"),
+    [
+        ("логото и визитките", "за логото и визитките."),
+        ("брошурата от 8 страници", "за брошурата от 8 страници."),
+        ("„текстовете за сайта“", "за текстовете за сайта."),
+        ("лого и визитки", "за работата по „лого и визитки“."),
+        ("брошура", "за работата по „брошура“."),
+        ("сто банера", "за работата по „сто банера“."),
+    ],
+)
+def test_a_bulgarian_delivery_with_its_article_is_not_quoted(delivery: str, what: str) -> None:
+    answers = Answers(delivery=delivery)
+    text = compose_reply(answers, language="bg", tone=Tone.FORMAL).text
+    assert what in text.split("\n\n")[1]

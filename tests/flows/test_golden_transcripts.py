@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from flows import callback
-from flows.case import Case
+from flows.case import Case, Step
 from flows.i18n import t
 from flows.io import (
     DeleteUserData,
@@ -32,7 +32,7 @@ from flows.io import (
     Reply,
     ShowHistory,
 )
-from flows.reply_facts import missing_fact
+from flows.reply_facts import CALL_FACTS, REPLY_FACTS, missing_fact
 from tests.helpers.flow_driver import FlowDriver
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -41,8 +41,13 @@ UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 #: One action: ("type", text) | ("press", label key) | ("cmd", "name args") |
 #: ("label", key): type a button's label | ("data", raw data) |
 #: ("token", choice token) | ("remind", kind) | ("photo", "") | ("save", name) |
-#: ("old", name): press the first button of a keyboard saved earlier.
+#: ("old", name): press the first button of a keyboard saved earlier |
+#: ("new-user", "") a user who never said how they sign (the first reply asks it) |
+#: ("sign", "") type the sign-off in the conversation's language.
 Action = tuple[str, str]
+
+#: The sign-off a user types after the first reply ("sign").
+SIGN_OFF = {"en": "Elena Kostova", "bg": "Елена Костова"}
 
 
 class Recorder:
@@ -71,7 +76,8 @@ class Recorder:
     def _retype(self) -> None:
         """Type each fact the reply asks again in its language (see ``RETYPED``)."""
         while (case := self.driver.case) is not None and case.answers.reply_language:
-            field = missing_fact(case.answers, case.answers.reply_language)
+            fields = CALL_FACTS if case.step is Step.TALK else REPLY_FACTS
+            field = missing_fact(case.answers, case.answers.reply_language, fields)
             if field is None:
                 return
             text = RETYPED[case.answers.reply_language][field]
@@ -110,6 +116,11 @@ class Recorder:
             return None
         if kind == "old":
             return d.data(self.saved[value])
+        if kind == "new-user":
+            d.signature = None
+            return None
+        if kind == "sign":
+            return d.text(SIGN_OFF[d.language])
         raise AssertionError(kind)
 
     # ------------------------------------------------------------ writing
@@ -196,6 +207,7 @@ RETYPED = {
         "client_name": "Akme Ltd",
         "contact_name": "Maria",
         "intermediary_contact": "Petra",
+        "signature": "Elena Kostova",
     },
     "bg": {
         "delivery": "логото и визитките",
@@ -262,6 +274,7 @@ DONE = [P("coach-btn-done")]
 
 SCENARIOS: dict[str, list[Action]] = {
     "calm-direct-redo-keep-deposit": [
+        ("new-user", ""),
         *CALM,
         *facts(),
         *TALK_PROBLEM,
@@ -271,6 +284,7 @@ SCENARIOS: dict[str, list[Action]] = {
         P("coach-btn-back-to-options"),
         P("coach-btn-pay-keep-deposit"),
         T("yes"),
+        ("sign", ""),  # the first reply asks the sign-off once
         P("coach-btn-tone-friendly"),
         ("token", "lang"),
         RETYPE,
@@ -279,6 +293,7 @@ SCENARIOS: dict[str, list[Action]] = {
         *DONE,
     ],
     "upset-cool-down-skip-everything": [
+        ("new-user", ""),
         T("hi"),
         P("coach-btn-upset"),
         T("I am so angry, they wasted two weeks of my time"),
@@ -302,6 +317,7 @@ SCENARIOS: dict[str, list[Action]] = {
         SKIP,
         P("coach-btn-pay-keep-deposit"),
         P("coach-btn-confirm-part-ways"),
+        SKIP,  # no sign-off: never asked again
         *DONE,
     ],
     "agency-writing-still-unclear-loops": [
@@ -628,6 +644,7 @@ SCENARIOS: dict[str, list[Action]] = {
         T("abc"),
         T("£100"),
         T("300"),
+        RETYPE,  # Bulgarian: the call request asks "lots of stuff" again, in Bulgarian
         T("what now"),
         ("photo", ""),
         P("coach-btn-call-arranged"),

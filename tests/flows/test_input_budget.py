@@ -65,7 +65,8 @@ PATHS = {
 
 def inputs_to_first_reply(language: str, path: Path) -> tuple[int, list[Step]]:
     """Play ``path`` from /start; return the inputs until the first reply draft and the steps."""
-    driver = FlowDriver(language=language)
+    # a new user: the sign-off is asked only after the first reply, so it costs nothing here
+    driver = FlowDriver(language=language, signature=None)
     driver.command("start")
     steps: list[Step] = []
     for count in range(60):

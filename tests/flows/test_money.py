@@ -259,14 +259,25 @@ SETTLEMENTS: list[tuple[dict[str, object], dict[str, object]]] = [
     ),
     # no deposit at all: invoice the whole kill fee
     (
-        {"payment_variant": PaymentVariant.KILL_FEE, "price": D(900), "kill_fee_percent": D(35)},
+        {
+            "payment_variant": PaymentVariant.KILL_FEE,
+            "price": D(900),
+            "deposit": D(0),
+            "kill_fee_percent": D(35),
+        },
         {"keep": D(315), "refund": D(0), "invoice": D(315), "deposit": D(0)},
+    ),
+    # the deposit skipped: unknown, so nothing is refunded or invoiced against it (D16)
+    (
+        {"payment_variant": PaymentVariant.KILL_FEE, "price": D(900), "kill_fee_percent": D(35)},
+        {"keep": D(315), "refund": D(0), "invoice": D(0), "deposit_known": False},
     ),
     # rounding to cents
     (
         {
             "payment_variant": PaymentVariant.KILL_FEE,
             "price": D("999.99"),
+            "deposit": D(0),
             "kill_fee_percent": D("33.33"),
         },
         {"keep": D("333.30"), "invoice": D("333.30")},
@@ -303,6 +314,7 @@ SETTLEMENTS: list[tuple[dict[str, object], dict[str, object]]] = [
         {
             "payment_variant": PaymentVariant.CONTINUE,
             "continue_mode": ContinueMode.DEDUCT,
+            "deposit": D(0),
             "unusable_amount": D(100),
         },
         {"keep": D(0), "deposit_left": D(0), "invoice": D(100)},
@@ -318,7 +330,11 @@ SETTLEMENTS: list[tuple[dict[str, object], dict[str, object]]] = [
         {"keep": D(0), "deposit_left": D(400), "invoice": D(0), "refund": D(0)},
     ),
     (
-        {"payment_variant": PaymentVariant.CONTINUE, "continue_mode": ContinueMode.ABSORB},
+        {
+            "payment_variant": PaymentVariant.CONTINUE,
+            "continue_mode": ContinueMode.ABSORB,
+            "deposit": D(0),
+        },
         {"keep": D(0), "deposit_left": D(0)},
     ),
 ]
@@ -333,8 +349,10 @@ def test_settle(given: dict[str, object], expected: dict[str, object]) -> None:
     assert settlement.currency == "EUR"
     for name, value in expected.items():
         assert getattr(settlement, name) == value, name
-    # money never appears or vanishes
-    if settlement.deposit_left is None:
+    # money never appears or vanishes (a skipped deposit leaves it to the reader)
+    if not settlement.deposit_known:
+        assert settlement.refund == settlement.invoice == 0 and settlement.remaining is None
+    elif settlement.deposit_left is None:
         assert settlement.keep == settlement.deposit - settlement.refund + settlement.invoice
     else:
         assert settlement.keep + settlement.deposit_left == settlement.deposit

@@ -147,3 +147,41 @@ def test_a_message_in_the_coachs_language_says_nothing(driver: FlowDriver) -> No
     driver.text("Не това очаквахме" if driver.language == "bg" else "Not what we expected")
     assert driver.case is not None and driver.case.answers.reply_language is None
     assert "coach-reply-preselected" not in driver.text_of()
+
+
+def _call_requests(driver: FlowDriver) -> list[str]:
+    return [d.text for d in driver.drafts() if d.kind.value == "call_request"]
+
+
+def test_the_call_request_asks_facts_in_the_other_script_again_one_at_a_time() -> None:
+    driver = FlowDriver(language="bg")
+    drive_to(driver, Step.DELIVERY)  # the client "ACME Ltd", the contact "Maria"
+    driver.text("логото и визитките")
+    driver.text("We are not happy with it at all.")  # English: the letters go in English
+    driver.press_key("coach-btn-agency")
+    driver.text("Петя")
+    driver.press_key("coach-btn-writing")
+    driver.text("1 200")
+    driver.text("400")
+    assert driver.case is not None and driver.case.step is Step.TALK
+    assert _call_requests(driver) == []  # not composed with a hole or a Bulgarian phrase
+    assert driver.said(
+        "coach-call-fact-prompt",
+        language="en",
+        fact=t("bg", "coach-step-delivery"),
+        value="логото и визитките",
+    )
+    assert driver.labels() == [t("bg", "coach-btn-leave-out")]
+    driver.text("the logo and business cards")
+    assert driver.said("coach-call-name-prompt", value="Петя")  # then the next one
+    driver.press_key("coach-btn-leave-out")  # Skip = leave it out
+    (call,) = _call_requests(driver)
+    assert not CYRILLIC.search(call), call
+    assert "the logo and business cards" in call and call.startswith("Hello,")
+    assert t("bg", "coach-btn-call-arranged") in driver.labels()  # then the step's buttons
+    # The advice is not repeated; the reply later asks neither fact again.
+    assert not driver.said("coach-talk-agency")
+    assert driver.case.answers.reply_facts["en"] == {
+        "delivery": "the logo and business cards",
+        "intermediary_contact": "",
+    }

@@ -43,8 +43,25 @@ KEEP, KILL, CONT = PaymentVariant.KEEP_DEPOSIT, PaymentVariant.KILL_FEE, Payment
             Outcome.INVOICE_REST,
         ),
         (
-            {"payment_variant": KILL, "price": D(1000), "kill_fee_percent": D(30)},
+            {"payment_variant": KILL, "price": D(1000), "deposit": D(0), "kill_fee_percent": D(30)},
             Outcome.INVOICE_ALL,
+        ),
+        # the deposit skipped: unknown, not "none" (D16)
+        (
+            {"payment_variant": KILL, "price": D(1000), "kill_fee_percent": D(30)},
+            Outcome.KILL_FEE_UNKNOWN_DEPOSIT,
+        ),
+        (
+            {"payment_variant": CONT, "continue_mode": ContinueMode.ABSORB, "price": D(900)},
+            Outcome.ABSORB_UNKNOWN_DEPOSIT,
+        ),
+        (
+            {
+                "payment_variant": CONT,
+                "continue_mode": ContinueMode.DEDUCT,
+                "unusable_amount": D(5),
+            },
+            Outcome.DEDUCT_UNKNOWN_DEPOSIT,
         ),
         (
             {
@@ -55,18 +72,25 @@ KEEP, KILL, CONT = PaymentVariant.KEEP_DEPOSIT, PaymentVariant.KILL_FEE, Payment
             },
             Outcome.SETTLED_BY_DEPOSIT,
         ),
-        ({"payment_variant": KILL, "price": D(800), "kill_fee_percent": D(0)}, Outcome.NOTHING_DUE),
+        (
+            {"payment_variant": KILL, "price": D(800), "deposit": D(0), "kill_fee_percent": D(0)},
+            Outcome.NOTHING_DUE,
+        ),
         ({"payment_variant": CONT}, Outcome.CONTINUE_UNKNOWN),
         (
             {"payment_variant": CONT, "continue_mode": ContinueMode.ABSORB, "deposit": D(1)},
             Outcome.ABSORB_DEPOSIT,
         ),
-        ({"payment_variant": CONT, "continue_mode": ContinueMode.ABSORB}, Outcome.ABSORB),
+        (
+            {"payment_variant": CONT, "continue_mode": ContinueMode.ABSORB, "deposit": D(0)},
+            Outcome.ABSORB,
+        ),
         ({"payment_variant": CONT, "continue_mode": ContinueMode.DEDUCT}, Outcome.DEDUCT_UNKNOWN),
         (
             {
                 "payment_variant": CONT,
                 "continue_mode": ContinueMode.DEDUCT,
+                "deposit": D(0),
                 "unusable_amount": D(5),
             },
             Outcome.DEDUCT_NO_DEPOSIT,
@@ -115,6 +139,32 @@ def test_the_coach_and_the_drafts_map_every_outcome() -> None:
     assert set(_PAYMENT_SENTENCES) == set(Outcome)
 
 
+@pytest.mark.parametrize("language", ["en", "bg"])
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"payment_variant": KEEP},
+        {"payment_variant": KILL, "price": D(1000), "kill_fee_percent": D(30)},
+        {"payment_variant": CONT, "continue_mode": ContinueMode.ABSORB, "price": D(900)},
+        {
+            "payment_variant": CONT,
+            "continue_mode": ContinueMode.DEDUCT,
+            "price": D(900),
+            "unusable_amount": D(200),
+        },
+    ],
+)
+def test_the_coach_says_a_skipped_deposit_was_not_counted(
+    given: dict[str, object], language: str
+) -> None:
+    answers = Answers(solution=None, **given)  # type: ignore[arg-type]
+    text = " ".join(settlement_lines(answers, language=language))
+    skipped = {"en": "You skipped the deposit, so I didn't count one", "bg": "Пропусна капарото"}
+    assert skipped[language] in text
+    assert "Without a deposit" not in text and "Без капаро" not in text
+    assert "no deposit" not in text.casefold() and "Нямаше капаро" not in text
+
+
 def test_deduct_and_credit_names_what_is_left() -> None:
     answers = Answers(
         payment_variant=CONT,
@@ -150,7 +200,9 @@ def test_deduct_and_credit_names_what_is_left() -> None:
             D("1200.00"),
         ),
         ({"continue_mode": ContinueMode.ABSORB, "price": D(1500), "deposit": D(500)}, D("1000.00")),
-        ({"continue_mode": ContinueMode.ABSORB, "price": D(1500)}, D("1500.00")),
+        ({"continue_mode": ContinueMode.ABSORB, "price": D(1500), "deposit": D(0)}, D("1500.00")),
+        # the deposit skipped: what remains is not known (the texts say "less any deposit")
+        ({"continue_mode": ContinueMode.ABSORB, "price": D(1500)}, None),
         ({"continue_mode": ContinueMode.ABSORB, "deposit": D(500)}, None),
     ],
 )

@@ -170,6 +170,15 @@ ENGLISH_PATH = Script(
 )
 
 
+#: The sign-off a scripted new user types when the first reply asks it.
+SIGN_OFF = {"en": "Elena Kostova", "bg": "Елена Костова"}
+
+
+def _asks_sign_off(case: Case | None) -> bool:
+    """A new user's first reply: the sign-off question, answered before the script goes on."""
+    return case is not None and case.step is Step.REPLY and case.answers.asking_signature
+
+
 @dataclass(slots=True)
 class Observation:
     """What one message did: the step and answers stored after it, and the texts shown."""
@@ -233,9 +242,15 @@ class Conversation:
         """Answer the current question; ``False`` once the script's last step is reached."""
         case = await self.active_case(storage)
         before = case.step if case is not None else None
-        if before is None or before is self.script.stop_at:
+        if before is None or (before is self.script.stop_at and not _asks_sign_off(case)):
             return False
-        result = await self.send(engine, self.next_input(before))
+        if _asks_sign_off(case):
+            # A new user: the first reply asks the sign-off once (not a scripted visit);
+            # typed, the reply comes again, signed, so the latest messages hold it.
+            user_input: UserInput = TextInput(text=SIGN_OFF[self.script.language])
+        else:
+            user_input = self.next_input(before)
+        result = await self.send(engine, user_input)
         after_case = await self.active_case(storage)
         self.observations.append(
             Observation(
@@ -245,7 +260,9 @@ class Conversation:
                 texts=texts_of(result.outgoing),
             )
         )
-        return after_case is not None and after_case.step is not self.script.stop_at
+        if after_case is None:
+            return False
+        return after_case.step is not self.script.stop_at or _asks_sign_off(after_case)
 
     def steps_seen(self) -> set[Step]:
         """Every step the conversation was at before or after a message."""

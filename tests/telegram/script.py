@@ -12,6 +12,7 @@ from typing import Any
 from flows.case import Answers
 from flows.i18n import t
 from flows.steps.facts import names_a_company
+from flows.steps.reply import asks_sign_off
 from tests.helpers.standins.telegram_user import TelegramUser
 
 #: ("say", text) types text; ("press", catalog key) presses that button.
@@ -36,8 +37,18 @@ def facts(*, client: str, delivery: str = "logo") -> list[Action]:
     ]
 
 
-def to_reply(*, client: str, delivery: str | None = None, language: str = "en") -> list[Action]:
-    """From /start to the suggested reply: part ways, variant 2, 40 % agreed."""
+def to_reply(
+    *,
+    client: str,
+    delivery: str | None = None,
+    language: str = "en",
+    signature: str | None = None,
+) -> list[Action]:
+    """From /start to the suggested reply: part ways, variant 2, 40 % agreed.
+
+    ``signature`` is the user's stored sign-off: without one (a new user) the
+    first reply asks it, and the script skips it, so the reply's buttons follow.
+    """
     return [
         # The delivery in the reply's language, so the reply asks nothing again.
         *facts(client=client, delivery=delivery or ("лого" if language == "bg" else "logo")),
@@ -48,6 +59,7 @@ def to_reply(*, client: str, delivery: str | None = None, language: str = "en") 
         ("press", "coach-btn-pay-kill-fee"),
         ("press", "coach-btn-share-40"),
         ("press", "coach-btn-yes"),
+        *([("press", "coach-btn-skip")] if asks_sign_off(signature) else []),
     ]
 
 
