@@ -127,8 +127,8 @@ draft-reply-acknowledge-via = { $tone ->
    *[friendly] Разбирам, че резултатът не отговаря на очакванията на { $client }.
 }
 draft-reply-details-via-quoted = { $tone ->
-    [formal] Ето как разбирам желанието на { $client }, ако го формулирам директно към клиента: „{ $details }“.
-   *[friendly] Ето как разбирам желанието на { $client }, ако го формулирам директно към клиента: „{ $details }“.
+    [formal] Ето как разбирам желанието, казано директно на { $client }: „{ $details }“.
+   *[friendly] Ето как разбирам желанието, казано директно на { $client }: „{ $details }“.
 }
 draft-reply-refund-asked = { $tone ->
     [formal] Споменахте също, че искате парите си обратно.
