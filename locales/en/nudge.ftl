@@ -5,7 +5,7 @@
 
 draft-title-nudge = A polite nudge
 draft-nudge-recap = { $tone ->
-    [formal] I am writing again about my message on { $what }.
+    [formal] I am writing to follow up on my message about { $what }.
    *[friendly] Just following up on my message about { $what }.
 }
 draft-nudge-ask = { $tone ->
