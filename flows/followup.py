@@ -102,7 +102,9 @@ def offer_at_done(turn: Turn, text: str) -> None:
     turn.result.effects.append(
         ScheduleReminder(kind=ReminderKind.OUTCOME, delay=DEFAULT_DELAY, case_id=case.id)
     )
-    question = turn.t("outcome-when-prompt", where=turn.reminder_where())
+    question = turn.t(
+        "outcome-when-prompt", days=DEFAULT_DELAY.days, where=turn.reminder_where()
+    )
     turn.say(f"{text}\n\n{question}", _WHEN_CHOICES)
 
 
@@ -150,8 +152,8 @@ def press(turn: Turn, token: str, *, typed_ok: bool, now: datetime | None) -> No
             turn.result.effects.append(
                 ScheduleReminder(kind=ReminderKind.OUTCOME, delay=_DELAYS[token], case_id=case.id)
             )
+            # Where it arrives was said in the question just above.
             turn.note(f"outcome-will-ask-{token.removeprefix('fu.')}")
-            turn.notes.append(turn.reminder_where())
         turn.flush()
     elif state is FollowUp.ASKED:
         _report(turn, OUTCOME_TOKENS[token], typed_ok=typed_ok, now=now)
@@ -246,7 +248,7 @@ def _report(turn: Turn, outcome: CaseOutcome, *, typed_ok: bool, now: datetime |
         turn.result.effects.append(
             ScheduleReminder(kind=ReminderKind.OUTCOME, delay=NEXT_DELAY, case_id=case.id)
         )
-        turn.note("outcome-again")
+        turn.note("outcome-again", days=NEXT_DELAY.days)
         turn.notes.append(turn.reminder_where())
     if not typed_ok:
         case.follow_up = _after(case)

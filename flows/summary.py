@@ -147,7 +147,8 @@ def export(case: Case | None, *, language: str, reply: Draft | None = None) -> l
     lines = [f"# {title}: {one_line(client, 80)}", ""]
     status = t(language, f"coach-status-{case.status.value}")
     lines.append(f"- **{t(language, 'coach-field-status')}:** {status}")
-    lines.append(f"- **{t(language, 'coach-field-step')}:** {_step_name(case, language)}")
+    if case.status is not CaseStatus.DONE:  # a finished case has no step ("closed" twice)
+        lines.append(f"- **{t(language, 'coach-field-step')}:** {_step_name(case, language)}")
     lines.extend(_outcome_lines(case, language=language))
     for label, value in fact_lines(case.answers, language=language):
         value_lines = value.splitlines() or [""]

@@ -2,7 +2,10 @@
 
 ## At Done: when to ask how it went
 
-outcome-when-prompt = I'll check in with you in 3 days to ask how it went. { $where } Want it sooner, later, or not at all?
+outcome-when-prompt = I'll check in with you in { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    } to ask how it went. { $where } Want it sooner, later, or not at all?
 outcome-btn-in-2-days = In 2 days
 outcome-btn-in-a-week = In a week
 outcome-btn-dont-ask = Don't ask
@@ -32,7 +35,10 @@ outcome-not-legal-advice = I'm a coach, not a lawyer: if a lawyer's letter arriv
 outcome-agreed = That's great news — well done for keeping it calm and clear. I've noted that you reached an agreement.
 outcome-parted = Parting on clear terms is a good outcome too. I've noted that you parted ways.
 outcome-clause-again = For the next contract, here is the clause again — it makes the next conversation like this one much shorter.
-outcome-again = I'll ask again in 3 days.
+outcome-again = I'll ask again in { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }.
 outcome-saved = Saved. You'll find it in /cases and /stats.
 
 outcome-amount-prompt = How much did you actually receive or keep in the end? Type the amount (e.g. 800 or 800 €), or skip it.

@@ -19,6 +19,7 @@ from bot.engine import Engine, EngineResult
 from bot.metrics import Metrics
 from flows.case import Case, CaseOutcome, FollowUp, Step
 from flows.coach import Coach
+from flows.followup import NEXT_DELAY
 from flows.i18n import t
 from flows.io import (
     Button,
@@ -124,7 +125,7 @@ async def test_no_answer_then_agreed_with_the_amount(storage: Storage, language:
     nudges = [o for o in silent.outgoing if isinstance(o, Draft) and o.kind is DraftKind.NUDGE]
     assert silent.choice is ChoiceOutcome.ACCEPTED
     assert len(nudges) == 1 and nudges[0].title == t(language, "draft-title-nudge")
-    assert t(language, "outcome-again") in _texts(silent.outgoing)
+    assert t(language, "outcome-again", days=NEXT_DELAY.days) in _texts(silent.outgoing)
     assert t(language, "outcome-note-prompt") in _texts(silent.outgoing)  # no active case
     noted = await _type(engine, "They're on holiday")
     assert t(language, "outcome-thanks") in _texts(noted.outgoing)
@@ -183,14 +184,14 @@ async def test_each_other_outcome(
         key = "outcome-negotiating-redo" if language == "en" else "outcome-negotiating-share"
         shown = t(language, key, percent="\0", fallback="\0", fallback_percent="\0")
         assert shown.split("\0")[0][:40] in text
-        assert t(language, "outcome-again") in text
+        assert t(language, "outcome-again", days=NEXT_DELAY.days) in text
         assert case.outcome is CaseOutcome.NEGOTIATING
     elif token == "o.escalated":
         assert advice is not None and t(language, advice) in text
         assert t(language, "outcome-not-legal-advice") in text
         exports = [o for o in answered.outgoing if isinstance(o, Draft)]
         assert [d.kind for d in exports] == [DraftKind.EXPORT]
-        assert t(language, "outcome-again") not in text
+        assert t(language, "outcome-again", days=NEXT_DELAY.days) not in text
         assert case.outcome is CaseOutcome.ESCALATED
     else:
         assert advice is not None and t(language, advice) in text
