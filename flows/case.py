@@ -6,6 +6,7 @@ the state machine never gets pickled (see STYLE.md).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -190,20 +191,18 @@ class Answers:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-compatible dict (Decimals as strings, enums as values)."""
         out: dict[str, Any] = {}
-        for item in fields(self):  # not asdict(): it deep-copies every value, slowly
-            if item.metadata.get("transient"):
-                continue
-            value = getattr(self, item.name)
+        for name in _stored_fields(type(self)):  # not asdict(): it deep-copies every value
+            value = getattr(self, name)
             if isinstance(value, Decimal):
-                out[item.name] = str(value)
+                out[name] = str(value)
             elif isinstance(value, StrEnum):
-                out[item.name] = value.value
+                out[name] = value.value
             elif isinstance(value, list):
-                out[item.name] = list(value)
+                out[name] = list(value)
             elif isinstance(value, dict):
-                out[item.name] = {k: dict(v) for k, v in value.items()}
+                out[name] = {k: dict(v) for k, v in value.items()}
             else:
-                out[item.name] = value
+                out[name] = value
         return out
 
     @classmethod
@@ -225,7 +224,7 @@ class Answers:
             "kill_fee_percent": Decimal,
             "unusable_amount": Decimal,
         }
-        names = {f.name for f in fields(cls)}
+        names = _field_names(cls)
         for key, value in data.items():
             if key not in names:
                 continue
@@ -237,6 +236,18 @@ class Answers:
                 value = {str(k): dict(v) for k, v in (value or {}).items()}
             kwargs[key] = value
         return cls(**kwargs)
+
+
+@functools.cache
+def _stored_fields(cls: type[Any]) -> tuple[str, ...]:
+    """The names of a dataclass's stored (not transient) fields, in order (read once)."""
+    return tuple(f.name for f in fields(cls) if not f.metadata.get("transient"))
+
+
+@functools.cache
+def _field_names(cls: type[Any]) -> frozenset[str]:
+    """The names of every field of a dataclass (read once)."""
+    return frozenset(f.name for f in fields(cls))
 
 
 def new_case_id() -> str:
