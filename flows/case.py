@@ -6,7 +6,6 @@ the state machine never gets pickled (see STYLE.md).
 
 from __future__ import annotations
 
-import functools
 import uuid
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -238,16 +237,25 @@ class Answers:
         return cls(**kwargs)
 
 
-@functools.cache
+_STORED_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+_FIELD_NAMES: dict[type[Any], frozenset[str]] = {}
+
+
 def _stored_fields(cls: type[Any]) -> tuple[str, ...]:
     """The names of a dataclass's stored (not transient) fields, in order (read once)."""
-    return tuple(f.name for f in fields(cls) if not f.metadata.get("transient"))
+    names = _STORED_FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in fields(cls) if not f.metadata.get("transient"))
+        _STORED_FIELDS[cls] = names
+    return names
 
 
-@functools.cache
 def _field_names(cls: type[Any]) -> frozenset[str]:
     """The names of every field of a dataclass (read once)."""
-    return frozenset(f.name for f in fields(cls))
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    return names
 
 
 def new_case_id() -> str:
