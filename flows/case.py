@@ -233,20 +233,18 @@ class Answers:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-compatible dict (Decimals as strings, enums as values)."""
         out: dict[str, Any] = {}
-        for item in fields(self):  # not asdict(): it deep-copies every value, slowly
-            if item.metadata.get("transient"):
-                continue
-            value = getattr(self, item.name)
+        for name in _stored_fields(type(self)):  # not asdict(): it deep-copies every value
+            value = getattr(self, name)
             if isinstance(value, Decimal):
-                out[item.name] = str(value)
+                out[name] = str(value)
             elif isinstance(value, StrEnum):
-                out[item.name] = value.value
+                out[name] = value.value
             elif isinstance(value, list):
-                out[item.name] = list(value)
+                out[name] = list(value)
             elif isinstance(value, dict):
-                out[item.name] = {k: dict(v) for k, v in value.items()}
+                out[name] = {k: dict(v) for k, v in value.items()}
             else:
-                out[item.name] = value
+                out[name] = value
         return out
 
     @classmethod
@@ -268,7 +266,7 @@ class Answers:
             "kill_fee_percent": Decimal,
             "unusable_amount": Decimal,
         }
-        names = {f.name for f in fields(cls)}
+        names = _field_names(cls)
         for key, value in data.items():
             if key not in names:
                 continue
@@ -280,6 +278,27 @@ class Answers:
                 value = {str(k): dict(v) for k, v in (value or {}).items()}
             kwargs[key] = value
         return cls(**kwargs)
+
+
+_STORED_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+_FIELD_NAMES: dict[type[Any], frozenset[str]] = {}
+
+
+def _stored_fields(cls: type[Any]) -> tuple[str, ...]:
+    """The names of a dataclass's stored (not transient) fields, in order (read once)."""
+    names = _STORED_FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in fields(cls) if not f.metadata.get("transient"))
+        _STORED_FIELDS[cls] = names
+    return names
+
+
+def _field_names(cls: type[Any]) -> frozenset[str]:
+    """The names of every field of a dataclass (read once)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    return names
 
 
 def new_case_id() -> str:

@@ -56,6 +56,9 @@ class Catalog:
         self._bundle = FluentBundle([language], use_isolating=False)
         for _name, source in catalog_files(language):
             self._bundle.add_resource(FluentResource(source))
+        #: Messages formatted without arguments, by key: the same text every time, and
+        #: most lookups of a step (buttons, labels, fixed lines) are of this kind.
+        self._plain: dict[str, str] = {}
 
     def has(self, key: str) -> bool:
         """Whether ``key`` exists in this catalog."""
@@ -63,6 +66,10 @@ class Catalog:
 
     def t(self, key: str, /, **args: Any) -> str:
         """Format message ``key`` with ``args``; raise on a missing key or argument."""
+        if not args:
+            plain = self._plain.get(key)
+            if plain is not None:
+                return plain
         if not self._bundle.has_message(key):
             raise MissingMessageError(f"{self.language}: no message {key!r}")
         message = self._bundle.get_message(key)
@@ -72,6 +79,9 @@ class Catalog:
         text, errors = self._bundle.format_pattern(message.value, fluent_args)
         if errors:
             raise MissingMessageError(f"{self.language}: {key!r}: {errors[0]}")
+        if not args:
+            self._plain[key] = str(text)
+            return self._plain[key]
         return _single_full_stop(str(text), args.values())
 
 

@@ -164,9 +164,15 @@ MACHINE = _build()
 check_graph()
 
 
+#: The triggers of each step, read once: asking the machine scans all its events.
+_TRIGGERS: dict[Step, frozenset[str]] = {
+    step: frozenset(MACHINE.get_triggers(step.name)) for step in Step
+}
+
+
 def triggers_from(step: Step) -> set[str]:
     """The triggers that can fire from ``step``."""
-    return set(MACHINE.get_triggers(step.name))
+    return set(_TRIGGERS[step])
 
 
 def fire(case: Case, trigger: str, turn: Turn | None = None) -> bool:
@@ -177,7 +183,7 @@ def fire(case: Case, trigger: str, turn: Turn | None = None) -> bool:
     trail when the step changed. Returns whether a transition happened.
     Raises ``ValueError`` when ``trigger`` cannot fire from the case's step.
     """
-    if trigger not in triggers_from(case.step):
+    if trigger not in _TRIGGERS[case.step]:
         raise ValueError(f"{trigger!r} cannot fire from {case.step.value!r}")
     model = StepModel(case, turn)
     MACHINE.set_state(case.step, model=model)
