@@ -186,51 +186,7 @@ def _create_sqlite_engine(
     plain_file = not memory and "uri" not in parsed.query
     guard = SqliteFileGuard(Path(parsed.database or "")) if plain_file else None
     _install_sqlite_hooks(engine, guard)
-    _skip_idle_commit_and_rollback(engine)
     return engine
-
-
-def _driver_in_transaction(connection: Any) -> bool | None:
-    """Whether SQLite has a transaction open on ``connection``; None when it cannot tell.
-
-    ``connection`` is what SQLAlchemy hands the dialect (the pool's proxy of the
-    connection); its public ``driver_connection`` is the driver's own connection
-    (aiosqlite's ``Connection``), whose ``in_transaction`` reads sqlite3's flag
-    directly, without a trip to aiosqlite's worker thread.
-    """
-    driver = getattr(connection, "driver_connection", None)
-    try:
-        flag = getattr(driver, "in_transaction", None)
-    except Exception:  # a closed connection: let the dialect do what it always does
-        return None
-    return flag if isinstance(flag, bool) else None
-
-
-def _skip_idle_commit_and_rollback(engine: AsyncEngine) -> None:
-    """Skip a COMMIT or ROLLBACK on a SQLite connection that has no transaction open.
-
-    sqlite3's own ``commit()`` and ``rollback()`` do nothing then, but through
-    aiosqlite each is still a round trip to its worker thread and back: the
-    no-op commit after a read run outside a transaction and the pool's rollback
-    when a connection returns after a commit cost two of the ~24 hops of a
-    conversation step. When the driver cannot tell (another driver, a closed
-    connection), the dialect's own method runs, as before.
-    """
-    dialect = engine.sync_engine.dialect
-    commit, rollback = dialect.do_commit, dialect.do_rollback
-
-    def do_commit(dbapi_connection: Any) -> None:
-        if _driver_in_transaction(dbapi_connection) is not False:
-            commit(dbapi_connection)
-
-    def do_rollback(dbapi_connection: Any) -> None:
-        if _driver_in_transaction(dbapi_connection) is not False:
-            rollback(dbapi_connection)
-
-    # Per engine: this engine's dialect instance only (SQLAlchemy calls
-    # ``engine.dialect.do_commit`` / ``pool._dialect.do_rollback``).
-    dialect.do_commit = do_commit  # type: ignore[method-assign]
-    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
 def _install_sqlite_hooks(engine: AsyncEngine, guard: SqliteFileGuard | None) -> None:
