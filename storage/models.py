@@ -192,9 +192,51 @@ class DraftRow(Base):
     created_at: Mapped[datetime]
 
 
+class OutboxRow(Base):
+    """One step's outgoing messages for one conversation, waiting to be delivered (issue 13).
+
+    Written in the same transaction as the step that composed them; the delivery loop
+    of any worker claims the oldest pending row of a conversation (``claimed_until``
+    is its lease), sends it through the channel and deletes it once the platform
+    accepted every part. ``payload`` is the list of the neutral ``flows.io`` outputs
+    (``Reply``/``Draft``), rendered by the channel at delivery; ``parts_sent`` counts
+    the rendered messages already accepted, so a retry resumes after them. A row
+    that failed for good keeps ``status = 'failed'`` and the error kind, never the text.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_conversation", "platform", "workspace", "chat", "status", "id"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    workspace: Mapped[str] = mapped_column(String(64))
+    #: The user's platform id (the conversation key's ``user_id``).
+    chat: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    #: ``reply`` (an update's step), ``reminder`` or ``model`` (an AI answer).
+    origin: Mapped[str] = mapped_column(String(16))
+    #: Where on the platform, when not the user's direct chat (a Slack channel id).
+    target: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[list[Any] | None] = mapped_column(JsonDocument)
+    parts_sent: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+
+
 #: Every table holding rows of a user and the column naming the user, children
 #: first (the order in which ``delete_user`` erases them).
-USER_TABLES: tuple[tuple[type[Base], Mapped[int]], ...] = (
+USER_TABLES: tuple[tuple[type[Base], Mapped[int] | Mapped[int | None]], ...] = (
+    (OutboxRow, OutboxRow.user_id),
     (DraftRow, DraftRow.user_id),
     (Reminder, Reminder.user_id),
     (CaseEvent, CaseEvent.user_id),

@@ -34,8 +34,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.engine.delivery import MODEL, REPLY, DeliverQueued
 from bot.engine.effects import Snapshot, apply_effects, save_cases, store_drafts, surface_of
 from bot.engine.model_calls import ModelCalls, Send
+from bot.engine.outbox import Outbox
 from bot.engine.reminders import ReminderDelivery, ReminderRenderer
 from bot.engine.results import EngineObserver, EngineResult, IncomingMessage, input_kind
 from bot.engine.sanitise import clean_message
@@ -43,12 +45,22 @@ from bot.llm import Polisher
 from flows.case import DEFAULT_LANGUAGE, Case
 from flows.coach import Coach
 from flows.i18n import normalise_language, t
-from flows.io import ConversationKey, DeleteUserData, Draft, PolishDraft, Reply, UserContext
+from flows.io import (
+    ConversationKey,
+    DeleteUserData,
+    Draft,
+    ModelAnswer,
+    Outgoing,
+    PolishDraft,
+    Reply,
+    UserContext,
+)
 from storage import (
     DATABASE_ERRORS,
     ConflictError,
     Storage,
     StorageSession,
+    StorageTransaction,
     StoredUser,
     utc_now,
 )
@@ -110,6 +122,8 @@ class Engine:
         self._observer = observer
         self.coach = coach if coach is not None else Coach()
         self._clock = clock
+        #: The outbox (issue 13): a registered platform's replies are queued with the step.
+        self.outbox = Outbox(storage=storage, clock=clock)
         self._default_language = normalise_language(default_language)
         self._max_attempts = max(1, max_attempts)
         #: When each user was last told "temporarily unavailable" (see _unavailable).
@@ -120,6 +134,7 @@ class Engine:
             language=lambda user: self._language(user, None),
             max_attempts=self._max_attempts,
             ai_available=self._models.available,
+            outbox=self.outbox,
         )
 
     # ------------------------------------------------------------------ language
@@ -152,9 +167,18 @@ class Engine:
             for call in calls:
                 answered = await self._answer_model(message, call)
                 result.outgoing += answered.outgoing
+                result.queued = result.queued or answered.queued
         else:
             self._models.spawn(self._answer_and_send(message, calls, send))
         return result
+
+    def deliver_queued_with(self, platform: str, deliver: DeliverQueued) -> None:
+        """Queue ``platform``'s replies in the outbox from now on; ``deliver`` sends a row."""
+        self.outbox.register(platform, deliver)
+
+    async def deliver_pending(self, key: ConversationKey) -> int:
+        """Deliver ``key``'s queued replies now, in order (never raises for the database)."""
+        return await self.outbox.deliver_now(key)
 
     def deliver_model_answers_with(self, platform: str, send: Send) -> None:
         """Make ``platform``'s model calls in the background; ``send`` delivers their replies."""
@@ -180,7 +204,9 @@ class Engine:
     ) -> None:
         for call in calls:
             answered = await self._answer_model(message, call)
-            if answered.outgoing:
+            if answered.queued:
+                await self.outbox.deliver_now(message.key)
+            elif answered.outgoing:
                 await send(message.key, answered.outgoing)
 
     async def _observed(self, message: IncomingMessage) -> EngineResult:
@@ -342,8 +368,13 @@ class Engine:
                 await tx.delete_user(user_id=user.id)
                 outgoing += self.coach.after_delete(language=language)
                 _LOGGER.info("erased every row of a %s user", key.platform)
+                queued = await self._enqueue(tx, message, user_id=None, outgoing=outgoing)
                 return EngineResult(
-                    language=language, outgoing=outgoing, case_known=True, erased=True
+                    language=language,
+                    outgoing=outgoing,
+                    case_known=True,
+                    erased=True,
+                    queued=queued,
                 )
             kind = input_kind(message.user_input)
             await save_cases(tx, user_id=user.id, result=result, before=before, kind=kind)
@@ -357,7 +388,9 @@ class Engine:
             )
             outgoing += extra
             await store_drafts(tx, user_id=user.id, result=result, outgoing=outgoing)
+            queued = await self._enqueue(tx, message, user_id=user.id, outgoing=outgoing)
         return EngineResult(
+            queued=queued,
             language=language,
             outgoing=outgoing,
             choice=result.choice,
@@ -366,6 +399,28 @@ class Engine:
             case_known=True,
             model_calls=[e for e in result.effects if isinstance(e, PolishDraft)],
         )
+
+    async def _enqueue(
+        self,
+        tx: StorageTransaction,
+        message: IncomingMessage,
+        *,
+        user_id: int | None,
+        outgoing: list[Outgoing],
+    ) -> bool:
+        """Write ``outgoing`` to the outbox in the step's transaction; whether it was queued."""
+        if not outgoing or not self.outbox.enabled(message.key.platform):
+            return False
+        origin = MODEL if isinstance(message.user_input, ModelAnswer) else REPLY
+        await tx.enqueue_outgoing(
+            key=message.key,
+            user_id=user_id,
+            outgoing=outgoing,
+            origin=origin,
+            target=message.reply_to,
+            now=self._clock(),
+        )
+        return True
 
     def _duplicate(self, user: StoredUser | None, message: IncomingMessage) -> EngineResult:
         _LOGGER.info("dropped a duplicate %s update", message.key.platform)

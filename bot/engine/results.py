@@ -37,6 +37,8 @@ class IncomingMessage:
     user_input: UserInput
     update_id: str | None = None
     platform_language: str | None = None
+    #: Where the replies go when not the user's direct chat (a Slack channel id).
+    reply_to: str | None = None
 
 
 @dataclass(slots=True)
@@ -62,6 +64,9 @@ class EngineResult:
     model_calls: list[PolishDraft] = field(default_factory=list, repr=False)
     #: Every row of the user was erased by this input (/delete confirmed).
     erased: bool = False
+    #: ``outgoing`` was written to the outbox with the step: the channel delivers it
+    #: with :meth:`Engine.deliver_pending` instead of sending it itself.
+    queued: bool = False
 
 
 class EngineObserver(Protocol):

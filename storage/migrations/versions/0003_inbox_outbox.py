@@ -1,0 +1,56 @@
+"""The outbox: a step's outgoing messages, written with the step, delivered by a loop (issue 13).
+
+Revision ID: 0003_inbox_outbox
+Revises: 0002_signature
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0003_inbox_outbox"
+down_revision: str | Sequence[str] | None = "0002_signature"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+_TIME = sa.DateTime(timezone=True)
+
+
+def upgrade() -> None:
+    """Create ``outbox`` and its indexes."""
+    op.create_table(
+        "outbox",
+        sa.Column("id", _ID, primary_key=True, autoincrement=True),
+        sa.Column("platform", sa.String(32), nullable=False),
+        sa.Column("workspace", sa.String(64), nullable=False),
+        sa.Column("chat", sa.String(128), nullable=False),
+        sa.Column("user_id", _ID, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+        sa.Column("origin", sa.String(16), nullable=False),
+        sa.Column("target", sa.String(64), nullable=True),
+        sa.Column("payload", _JSON, nullable=True),
+        sa.Column("parts_sent", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.String(32), nullable=True),
+        sa.Column("created_at", _TIME, nullable=False),
+        sa.Column("next_attempt_at", _TIME, nullable=False),
+        sa.Column("claimed_until", _TIME, nullable=True),
+        sa.Column("claim_token", sa.String(32), nullable=True),
+    )
+    op.create_index(
+        "ix_outbox_conversation", "outbox", ["platform", "workspace", "chat", "status", "id"]
+    )
+    op.create_index("ix_outbox_due", "outbox", ["status", "next_attempt_at"])
+    op.create_index("ix_outbox_user_id", "outbox", ["user_id"])
+
+
+def downgrade() -> None:
+    """Drop ``outbox``."""
+    op.drop_table("outbox")
