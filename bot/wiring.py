@@ -130,9 +130,9 @@ async def open_engine(*, settings: Settings, upgrade: bool = True) -> AsyncItera
 async def run_channel(channel: Channel, *, runtime: Runtime) -> None:
     """Start ``channel``, run it and its reminders until SIGINT/SIGTERM, then stop it.
 
-    The channel's own receiving (:meth:`Channel.run`) and the reminder loop run
-    side by side; if either ends or fails, the other is stopped too, so a dead
-    loop ends the process instead of leaving a half-working bot.
+    The channel's own receiving (:meth:`Channel.run`), the reminder loop and the
+    outbox's delivery loop run side by side; if one ends or fails, the others are
+    stopped too, so a dead loop ends the process instead of leaving a half-working bot.
     """
     reminders = reminder_scheduler(channel, engine=runtime.engine, settings=runtime.settings)
     # Model calls (issue 16) in the background, their replies sent like a reminder's;
@@ -140,7 +140,8 @@ async def run_channel(channel: Channel, *, runtime: Runtime) -> None:
     runtime.engine.deliver_model_answers_with(channel.name, channel.deliver)
     await channel.start()
     try:
-        await run_until_stopped(channel.run, reminders.run)
+        # The outbox's delivery loop (issue 13) retries what failed and takes reminders.
+        await run_until_stopped(channel.run, reminders.run, runtime.engine.outbox.run)
     finally:
         await runtime.engine.aclose()  # model calls in flight still reach the channel
         await channel.stop()

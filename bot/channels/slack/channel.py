@@ -30,15 +30,17 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
 from bot.channels.slack import EVENTS_PATH, blocks, inputs, request_checks
 from bot.channels.slack.blocks import CHOICE_PREFIX, HOME_PREFIX
+from bot.channels.slack.failures import classify
 from bot.channels.slack.home import UNKNOWN, HomePublisher
 from bot.channels.slack.lookups import USER_CACHE_SECONDS, SlackLookups
 from bot.channels.slack.webapi import build_client, call, library_logger
 from bot.engine import Engine, EngineResult, IncomingMessage
+from bot.engine.delivery import REMINDER, Delivery, DeliveryFailed, send_parts
 from bot.ordering import KeyedLock
 from flows.i18n import t
 from flows.io import ChoiceOutcome, ConversationKey, Outgoing, UserInput
@@ -131,6 +133,8 @@ class SlackChannel:
                 timeout=aiohttp.ClientTimeout(total=WEB_API_TIMEOUT_SECONDS)
             )
             self.client.session = self._session
+        # From now on this channel's replies are written to the outbox with their step.
+        self._engine.deliver_queued_with(self.name, self.deliver_queued)
         _LOGGER.info("slack channel ready")
 
     async def run(self) -> None:
@@ -317,6 +321,7 @@ class SlackChannel:
                     user_input=user_input,
                     update_id=update_id,
                     platform_language=platform_language,
+                    reply_to=channel,
                 )
             )
             if result.duplicate:
@@ -325,10 +330,12 @@ class SlackChannel:
             target = channel or await self._lookups.dm_channel(key)
             # Marking the pressed question answered and posting the next messages are
             # independent: one round trip instead of two (the posts keep their order).
-            calls: list[Awaitable[None]] = []
+            calls: list[Awaitable[object]] = []
             if pressed is not None and channel is not None:
                 calls.append(self._mark_answered(channel, pressed, result))
-            if target is not None:
+            if result.queued:  # written with the step: delivered (and retried) from the outbox
+                calls.append(self._engine.deliver_pending(key))
+            elif target is not None:
                 calls.append(self._post(target, result.outgoing))
             await asyncio.gather(*calls)
             if not result.unavailable:  # the database is down: the Home would show no case
@@ -363,6 +370,37 @@ class SlackChannel:
                         channel=channel, text=message.text, blocks=message.blocks
                     ),
                 )
+
+    async def deliver_queued(self, delivery: Delivery) -> None:
+        """Post one outbox row: its messages not yet accepted, in order (then the Home of a
+        reminder is refreshed, best-effort).
+
+        Raises:
+            DeliveryFailed: Slack refused (permanent: the channel is gone, the blocks are
+                invalid …) or failed (retryable: 5xx, 429, a timeout, the network).
+        """
+        key = delivery.key
+        channel = delivery.target or await self._lookups.dm_channel(key)
+        if channel is None:
+            raise DeliveryFailed("no_channel", permanent=False)
+        parts = [message for item in delivery.outgoing for message in blocks.render(item)]
+
+        async def post(message: blocks.SlackMessage) -> None:
+            try:
+                await self.client.chat_postMessage(
+                    channel=channel, text=message.text, blocks=message.blocks
+                )
+            except SlackApiError as error:
+                raise classify(error) from None
+            except TimeoutError:
+                raise DeliveryFailed("timeout", permanent=False) from None
+            except (SlackClientError, aiohttp.ClientError, OSError):
+                raise DeliveryFailed("network", permanent=False) from None
+
+        async with self._tracked():
+            await send_parts(delivery, parts, post)
+            if delivery.origin == REMINDER:
+                self._home.refresh(key, await self._engine.language_of(key))
 
     async def deliver(self, key: ConversationKey, outgoing: list[Outgoing]) -> None:
         """Post replies to the user's DM outside of an update (reminders), refresh the Home.
