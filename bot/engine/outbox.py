@@ -85,8 +85,8 @@ class Outbox:
         self._storage = storage
         self._clock = clock
         self._lease = lease
-        self._retry_base = retry_base
-        self._retry_cap = retry_cap
+        self.retry_base = retry_base
+        self.retry_cap = retry_cap
         self.poll_interval = poll_interval
         self._concurrency = max(1, concurrency)
         self.observer = observer
@@ -265,7 +265,7 @@ class Outbox:
         return True
 
     def _backoff(self, attempts: int) -> float:
-        delay = min(self._retry_cap, self._retry_base * 2 ** max(0, attempts - 1))
+        delay = min(self.retry_cap, self.retry_base * 2 ** max(0, attempts - 1))
         return delay * random.uniform(0.8, 1.2)
 
     async def _settle_retry(
