@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     #: held at WARNING. UNSAFE when lower: their records carry message texts, names and ids.
     log_libraries: str | None = None
     reminder_interval_seconds: float = Field(default=5.0, gt=0)
+    #: How long a worker holds an outbox row it is sending before another may take it.
+    outbox_lease_seconds: float = Field(default=30.0, gt=0)
 
     # --- Telegram
     telegram_bot_token: SecretStr | None = None

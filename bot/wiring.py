@@ -15,6 +15,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.engine import Engine, EngineObserver
@@ -73,7 +74,7 @@ def build_engine(
     llm_observer: Callable[[str, PolishOutcome], None] | None = None,
 ) -> Engine:
     """The engine: ``storage`` + the coach, the default language, observers, the AI model."""
-    return Engine(
+    engine = Engine(
         storage=storage,
         coach=Coach(),
         default_language=settings.default_language,
@@ -81,6 +82,8 @@ def build_engine(
         polisher=build_polisher(settings=settings, observer=llm_observer),
         update_id_key=update_id_key(settings),
     )
+    engine.outbox.lease = timedelta(seconds=settings.outbox_lease_seconds)
+    return engine
 
 
 def reminder_scheduler(

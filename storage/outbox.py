@@ -125,10 +125,16 @@ class OutboxQueries:
         origin: str,
         target: str | None = None,
         now: datetime | None = None,
+        held_by: str | None = None,
+        held_for: timedelta = timedelta(),
     ) -> int:
         """Queue one step's outgoing messages for ``key``; returns the row id (its order).
 
         ``now`` (default: the storage's clock) is when it was written and first due.
+        ``held_by`` (a worker's token) keeps the row for the worker that wrote it for
+        ``held_for``: it delivers the row itself right after the commit
+        (``claim_outbox(mine=…)``), and no other loop races it for the row meanwhile; if
+        that worker dies, the hold runs out and any worker takes the row.
         """
         now = now or self._clock()
         result = await self._conn.execute(
@@ -147,8 +153,8 @@ class OutboxQueries:
                 last_error=None,
                 created_at=now,
                 next_attempt_at=now,
-                claimed_until=None,
-                claim_token=None,
+                claimed_until=now + held_for if held_by is not None else None,
+                claim_token=held_by,
             )
             .returning(OutboxRow.id)
         )
@@ -162,8 +168,11 @@ class OutboxQueries:
         limit: int = 50,
         lease: timedelta = DEFAULT_OUTBOX_LEASE,
         now: datetime | None = None,
+        mine: str | None = None,
     ) -> list[ClaimedOutbox]:
         """Claim the due heads of conversations (of ``key`` only, when given), oldest first.
+
+        ``mine``: also rows held for this token (see :meth:`enqueue_outgoing`).
 
         A head is a conversation's oldest pending row: later rows wait until it was
         sent or failed for good. PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so workers
@@ -176,6 +185,8 @@ class OutboxQueries:
         row = OutboxRow
         earlier = aliased(OutboxRow)
         unclaimed = or_(row.claimed_until.is_(None), row.claimed_until < moment)
+        if mine is not None:
+            unclaimed = or_(unclaimed, row.claim_token == mine)
         head = ~exists().where(
             earlier.platform == row.platform,
             earlier.workspace == row.workspace,

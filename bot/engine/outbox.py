@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -45,6 +46,9 @@ DEFAULT_RETRY_CAP_SECONDS = 60.0
 MAX_UNCLASSIFIED_ATTEMPTS = 5
 #: How often the loop looks for due rows when nothing woke it.
 DEFAULT_POLL_SECONDS = 0.5
+#: How long a row stays reserved for the worker that wrote it (it delivers the row right
+#: after its commit); past that, any worker's loop takes it (the writer died).
+DEFAULT_HOLD = timedelta(seconds=3)
 #: Conversations the loop delivers to at the same time.
 DEFAULT_CONCURRENCY = 16
 
@@ -84,7 +88,7 @@ class Outbox:
     ) -> None:
         self._storage = storage
         self._clock = clock
-        self._lease = lease
+        self.lease = lease
         self.retry_base = retry_base
         self.retry_cap = retry_cap
         self.poll_interval = poll_interval
@@ -92,6 +96,9 @@ class Outbox:
         self.observer = observer
         self._senders: dict[str, DeliverQueued] = {}
         self._wake = asyncio.Event()
+        #: This process's token: rows it writes are held for it (see :meth:`hold`).
+        self.token = secrets.token_hex(16)
+        self.hold_for = DEFAULT_HOLD
 
     # ------------------------------------------------------------------ senders
 
@@ -138,8 +145,9 @@ class Outbox:
                         platforms=[key.platform],
                         key=key,
                         limit=1,
-                        lease=self._lease,
+                        lease=self.lease,
                         now=self._clock(),
+                        mine=self.token,
                     )
             except DATABASE_ERRORS as error:
                 _LOGGER.warning(
@@ -164,7 +172,7 @@ class Outbox:
         try:
             async with self._storage.transaction() as tx:
                 claimed = await tx.claim_outbox(
-                    platforms=self.platforms, limit=limit, lease=self._lease, now=self._clock()
+                    platforms=self.platforms, limit=limit, lease=self.lease, now=self._clock()
                 )
         except DATABASE_ERRORS as error:
             _LOGGER.warning("claiming outbox rows failed: %s", type(error).__name__)

@@ -419,6 +419,8 @@ class Engine:
             origin=origin,
             target=message.reply_to,
             now=self._clock(),
+            held_by=self.outbox.token,
+            held_for=self.outbox.hold_for,
         )
         return True
 

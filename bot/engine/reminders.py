@@ -135,6 +135,8 @@ class ReminderRenderer:
                     outgoing=result.outgoing,
                     origin=REMINDER,
                     now=outbox.now(),
+                    held_by=outbox.token,
+                    held_for=outbox.hold_for,
                 )
             if queued or not result.outgoing:
                 await tx.mark_reminder_sent(reminder_id=reminder.id)
