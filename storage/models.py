@@ -233,6 +233,20 @@ class OutboxRow(Base):
     claim_token: Mapped[str | None] = mapped_column(String(32))
 
 
+class RateLimitRow(Base):
+    """One shared send budget (issue 13): a GCRA "theoretical arrival time" per name.
+
+    Every worker reserves its next send slot here (one upsert under the row's lock),
+    so N workers together keep to one rate: Telegram's 30 messages/s per bot token,
+    Slack's pace per channel. ``name`` never holds an id in the clear (a hash).
+    """
+
+    __tablename__ = "rate_limits"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tat: Mapped[datetime]
+
+
 #: Every table holding rows of a user and the column naming the user, children
 #: first (the order in which ``delete_user`` erases them).
 USER_TABLES: tuple[tuple[type[Base], Mapped[int] | Mapped[int | None]], ...] = (

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
@@ -337,3 +337,31 @@ class OutboxQueries:
             delete(OutboxRow).where(OutboxRow.status == FAILED, OutboxRow.created_at < cutoff)
         )
         return int(result.rowcount or 0)
+
+
+#: PostgreSQL: reserve the next send slot of a budget (GCRA), in one statement under the
+#: row's lock; returns how many seconds the caller waits before its send (<= 0: now).
+_RESERVE_SLOT = text(
+    """
+    INSERT INTO rate_limits (name, tat)
+    VALUES (:name, clock_timestamp() + make_interval(secs => :period))
+    ON CONFLICT (name) DO UPDATE
+        SET tat = GREATEST(rate_limits.tat, clock_timestamp()) + make_interval(secs => :period)
+    RETURNING EXTRACT(EPOCH FROM (tat - clock_timestamp())) - :period - :tolerance AS wait
+    """
+)
+
+
+async def reserve_send_slot(
+    conn: AsyncConnection, *, name: str, period: float, tolerance: float
+) -> float:
+    """Reserve one send of the shared budget ``name``; the seconds to wait before it.
+
+    A send every ``period`` seconds on average across every worker, ``tolerance``
+    seconds of burst allowed (0: strictly paced). PostgreSQL only (the embedded
+    SQLite runs one process: its in-process pacing is enough).
+    """
+    result = await conn.execute(
+        _RESERVE_SLOT, {"name": name, "period": period, "tolerance": tolerance}
+    )
+    return float(result.scalar_one())

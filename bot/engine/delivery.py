@@ -48,6 +48,10 @@ async def _no_checkpoint(parts_sent: int) -> None:
     """No progress to record (a delivery outside the outbox)."""
 
 
+async def _no_pacing(target: str) -> None:
+    """No send budget to wait for."""
+
+
 @dataclass(slots=True)
 class Delivery:
     """One outbox row handed to a channel: whose, what, where, and how far it got.
@@ -63,6 +67,8 @@ class Delivery:
     parts_sent: int = 0
     #: Records ``parts_sent`` durably (before the next part is sent).
     checkpoint: Callable[[int], Awaitable[None]] = field(default=_no_checkpoint, repr=False)
+    #: Waits until the shared send budgets allow one more send to the destination.
+    pace: Callable[[str], Awaitable[None]] = field(default=_no_pacing, repr=False)
 
 
 #: A channel's way to deliver an outbox row (``Channel.deliver_queued``).
@@ -70,15 +76,21 @@ DeliverQueued = Callable[[Delivery], Awaitable[None]]
 
 
 async def send_parts(
-    delivery: Delivery, parts: Sequence[Part], send: Callable[[Part], Awaitable[object]]
+    delivery: Delivery,
+    parts: Sequence[Part],
+    send: Callable[[Part], Awaitable[object]],
+    *,
+    target: str = "",
 ) -> None:
     """Send the parts not yet accepted, in order, counting each one the platform accepted.
 
     Before each part after the first, the count so far is recorded, so a worker
-    that dies between two parts resends at most the one part it was sending.
+    that dies between two parts resends at most the one part it was sending. Each
+    part first waits for the send budgets of ``target`` (the chat or channel id).
     """
     for index, part in enumerate(parts[delivery.parts_sent :]):
         if index:
             await delivery.checkpoint(delivery.parts_sent)
+        await delivery.pace(target)
         await send(part)
         delivery.parts_sent += 1

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.engine.delivery import DeliverQueued, Delivery, DeliveryFailed
+from bot.engine.pacing import Pacer
 from flows.io import ConversationKey
 from storage import DATABASE_ERRORS, Storage
 from storage.outbox import DEFAULT_OUTBOX_LEASE, ClaimedOutbox, OutboxStats
@@ -94,6 +95,8 @@ class Outbox:
         self.poll_interval = poll_interval
         self._concurrency = max(1, concurrency)
         self.observer = observer
+        #: The shared send budgets (one rate for every worker).
+        self.pacer = Pacer(storage=storage)
         self._senders: dict[str, DeliverQueued] = {}
         self._wake = asyncio.Event()
         #: This process's token: rows it writes are held for it (see :meth:`hold`).
@@ -235,6 +238,7 @@ class Outbox:
             target=row.target,
             parts_sent=row.parts_sent,
             checkpoint=checkpoint,
+            pace=lambda target: self.pacer.pace(row.key.platform, target),
         )
         platform = row.key.platform
         try:

@@ -398,7 +398,7 @@ class SlackChannel:
                 raise DeliveryFailed("network", permanent=False) from None
 
         async with self._tracked():
-            await send_parts(delivery, parts, post)
+            await send_parts(delivery, parts, post, target=channel)
             if delivery.origin == REMINDER:
                 self._home.refresh(key, await self._engine.language_of(key))
 

@@ -294,7 +294,7 @@ class TelegramChannel:
             except TelegramError as error:
                 raise classify(error) from None
 
-        await send_parts(delivery, render(delivery.outgoing), send_one)
+        await send_parts(delivery, render(delivery.outgoing), send_one, target=str(chat_id))
 
     async def send_result(self, *, chat_id: int, result: EngineResult) -> None:
         """Send a step's replies: from the outbox when they were queued, else directly."""

@@ -1,4 +1,7 @@
-"""The outbox: a step's outgoing messages, written with the step, delivered by a loop (issue 13).
+"""The outbox and the shared send budgets (issue 13).
+
+``outbox``: a step's outgoing messages, written with the step, delivered by a loop.
+``rate_limits``: one row per shared budget (Telegram's bot token, a Slack channel).
 
 Revision ID: 0003_inbox_outbox
 Revises: 0002_signature
@@ -24,7 +27,7 @@ _TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
-    """Create ``outbox`` and its indexes."""
+    """Create ``outbox`` and its indexes, and ``rate_limits`` (the shared send budgets)."""
     op.create_table(
         "outbox",
         sa.Column("id", _ID, primary_key=True, autoincrement=True),
@@ -49,8 +52,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_outbox_due", "outbox", ["status", "next_attempt_at"])
     op.create_index("ix_outbox_user_id", "outbox", ["user_id"])
+    op.create_table(
+        "rate_limits",
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("tat", _TIME, nullable=False),
+    )
 
 
 def downgrade() -> None:
-    """Drop ``outbox``."""
+    """Drop ``rate_limits`` and ``outbox``."""
+    op.drop_table("rate_limits")
     op.drop_table("outbox")

@@ -69,6 +69,8 @@ class ApiCall:
     params: dict[str, Any]
     status: int = 200
     result: Any = None
+    #: When the stand-in answered it (``time.monotonic()``): rates per second.
+    at: float = field(default_factory=time.monotonic, compare=False)
 
     @property
     def text(self) -> str:
