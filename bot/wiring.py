@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.engine import Engine, EngineObserver
+from bot.engine.pacing import Rate
 from bot.llm import Polisher
 from bot.reminders import ReminderScheduler
 from bot.settings import update_id_key
@@ -83,6 +84,7 @@ def build_engine(
         update_id_key=update_id_key(settings),
     )
     engine.outbox.lease = timedelta(seconds=settings.outbox_lease_seconds)
+    engine.outbox.pacer.platform_rates["telegram"] = Rate(settings.telegram_messages_per_second)
     return engine
 
 
