@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from flows.io import Button, ConversationKey, Draft, DraftKind, Outgoing, Reply
-from storage.models import OutboxRow
+from storage.models import OutboxRow, RateLimitRow
 from storage.records import Clock
 
 PENDING = "pending"
@@ -330,12 +330,15 @@ class OutboxQueries:
             oldest = oldest.replace(tzinfo=UTC)
         return OutboxStats(pending=pending, failed=failed, oldest_pending=oldest)
 
-    async def prune_failed_outbox(self, *, older_than: timedelta) -> int:
-        """Delete failed rows (kept for the record, without text) older than ``older_than``."""
-        cutoff = self._clock() - older_than
+    async def prune_failed_outbox(
+        self, *, older_than: timedelta, now: datetime | None = None
+    ) -> int:
+        """Delete failed rows (kept without text) and idle send budgets older than that."""
+        cutoff = (now or self._clock()) - older_than
         result = await self._conn.execute(
             delete(OutboxRow).where(OutboxRow.status == FAILED, OutboxRow.created_at < cutoff)
         )
+        await self._conn.execute(delete(RateLimitRow).where(RateLimitRow.tat < cutoff))
         return int(result.rowcount or 0)
 
 

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from flows.io import Button, ConversationKey, Draft, DraftKind, Outgoing, Reply
-from storage import Storage
+from storage import Storage, utc_now
 from storage.outbox import decode_outgoing, encode_outgoing
 
 ALICE = ConversationKey(platform="telegram", workspace="", user_id="1001")
@@ -147,3 +147,22 @@ async def test_concurrent_claimers_take_disjoint_rows(storage: Storage) -> None:
     results = await asyncio.gather(*(claimer() for _ in range(4)))
     every = [row for rows in results for row in rows]
     assert len(every) == len(set(every)) == 20
+
+
+async def test_the_prune_job_drops_old_failed_rows_only(storage: Storage) -> None:
+    from storage import prune_processed
+
+    await _enqueue(storage, ALICE, "gone")
+    kept = await _enqueue(storage, BOB, "still pending")
+    [(failed, _, token)] = await _claim(storage, key=ALICE)
+    async with storage.transaction() as tx:
+        await tx.outbox_failed(row_id=failed, token=token, error="blocked")
+
+    await prune_processed(
+        storage.engine, older_than=timedelta(days=2), now=utc_now() + timedelta(days=3)
+    )
+
+    async with storage.transaction(readonly=True) as tx:
+        stats = await tx.outbox_stats()
+    assert (stats.pending, stats.failed) == (1, 0)
+    assert [row for row, _, _ in await _claim(storage, now=utc_now())] == [kept]
