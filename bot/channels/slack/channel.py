@@ -40,7 +40,7 @@ from bot.channels.slack.home import UNKNOWN, HomePublisher
 from bot.channels.slack.lookups import USER_CACHE_SECONDS, SlackLookups
 from bot.channels.slack.webapi import build_client, call, library_logger
 from bot.engine import Engine, EngineResult, IncomingMessage
-from bot.engine.delivery import REMINDER, Delivery, DeliveryFailed, send_parts
+from bot.engine.delivery import MODEL, REMINDER, Delivery, DeliveryFailed, send_parts
 from bot.ordering import KeyedLock
 from flows.i18n import t
 from flows.io import ChoiceOutcome, ConversationKey, Outgoing, UserInput
@@ -372,8 +372,8 @@ class SlackChannel:
                 )
 
     async def deliver_queued(self, delivery: Delivery) -> None:
-        """Post one outbox row: its messages not yet accepted, in order (then the Home of a
-        reminder is refreshed, best-effort).
+        """Post one outbox row: its messages not yet accepted, in order (then, for a reminder
+        or an AI answer, the App Home is refreshed, best-effort).
 
         Raises:
             DeliveryFailed: Slack refused (permanent: the channel is gone, the blocks are
@@ -399,7 +399,7 @@ class SlackChannel:
 
         async with self._tracked():
             await send_parts(delivery, parts, post, target=channel)
-            if delivery.origin == REMINDER:
+            if delivery.origin in (REMINDER, MODEL):  # no update of its own refreshed it
                 self._home.refresh(key, await self._engine.language_of(key))
 
     async def deliver(self, key: ConversationKey, outgoing: list[Outgoing]) -> None:
