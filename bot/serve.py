@@ -311,6 +311,10 @@ async def _start(settings: Settings) -> _Worker:
             engine.deliver_model_answers_with(channel.name, channel.deliver)
             reminders = reminder_scheduler(channel, engine=engine, settings=settings)
             worker.background[f"{channel.name}-reminders"] = reminders.run
+            # The inbox (issue 13): requests a dead worker acknowledged are worked on here.
+            recover_inbox = getattr(channel, "recover_inbox", None)
+            if recover_inbox is not None:
+                worker.background[f"{channel.name}-inbox"] = recover_inbox
         # The outbox's delivery loop (issue 13): retries, reminders, a dead worker's rows.
         engine.outbox.observer = metrics
         metrics.outbox_source = engine.outbox.stats

@@ -146,7 +146,11 @@ async def run_channel(channel: Channel, *, runtime: Runtime) -> None:
     await channel.start()
     try:
         # The outbox's delivery loop (issue 13) retries what failed and takes reminders.
-        await run_until_stopped(channel.run, reminders.run, runtime.engine.outbox.run)
+        jobs = [channel.run, reminders.run, runtime.engine.outbox.run]
+        recover_inbox = getattr(channel, "recover_inbox", None)  # Slack's HTTP mode
+        if recover_inbox is not None:
+            jobs.append(recover_inbox)
+        await run_until_stopped(*jobs)
     finally:
         await runtime.engine.aclose()  # model calls in flight still reach the channel
         await channel.stop()

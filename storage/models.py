@@ -233,6 +233,32 @@ class OutboxRow(Base):
     claim_token: Mapped[str | None] = mapped_column(String(32))
 
 
+class InboxRow(Base):
+    """A request that passed authentication, stored before it was acknowledged (issue 13).
+
+    ``digest`` is a keyed hash of the raw body (a platform's retry of the same
+    delivery has the same body: it is not stored twice). The row is deleted once
+    the request was worked on; one whose worker died first (its hold ran out) is
+    worked on by another worker. ``body`` is bounded by the request limit (1 MiB).
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("platform", "digest", name="uq_inbox_digest"),
+        Index("ix_inbox_claimable", "platform", "claimed_until"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    digest: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer)
+    claimed_until: Mapped[datetime]
+    claim_token: Mapped[str] = mapped_column(String(32))
+
+
 class RateLimitRow(Base):
     """One shared send budget (issue 13): a GCRA "theoretical arrival time" per name.
 

@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 
 from bot.engine.delivery import MODEL, REPLY, DeliverQueued
 from bot.engine.effects import Snapshot, apply_effects, save_cases, store_drafts, surface_of
+from bot.engine.inbox import Inbox
 from bot.engine.model_calls import ModelCalls, Send
 from bot.engine.outbox import Outbox
 from bot.engine.reminders import ReminderDelivery, ReminderRenderer
@@ -124,6 +125,8 @@ class Engine:
         self._clock = clock
         #: The outbox (issue 13): a registered platform's replies are queued with the step.
         self.outbox = Outbox(storage=storage, clock=clock)
+        #: The inbox (issue 13): requests stored before their ack (Slack).
+        self.inbox = Inbox(storage=storage, outbox=self.outbox, key=update_id_key)
         self._default_language = normalise_language(default_language)
         self._max_attempts = max(1, max_attempts)
         #: When each user was last told "temporarily unavailable" (see _unavailable).

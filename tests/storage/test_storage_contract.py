@@ -524,6 +524,8 @@ async def test_delete_user_leaves_nothing_of_the_user(storage: Storage) -> None:
         "drafts": 2,
         "outbox": 1,
         "processed_updates": 0,
+        "inbox": 0,
+        "rate_limits": 0,
     }
 
 
@@ -540,6 +542,8 @@ async def test_delete_only_user_empties_every_user_table(storage: Storage) -> No
         "reminders": 0,
         "drafts": 0,
         "outbox": 0,
+        "inbox": 0,
+        "rate_limits": 0,
     }
 
 

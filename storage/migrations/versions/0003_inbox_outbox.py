@@ -2,6 +2,7 @@
 
 ``outbox``: a step's outgoing messages, written with the step, delivered by a loop.
 ``rate_limits``: one row per shared budget (Telegram's bot token, a Slack channel).
+``inbox``: a Slack request stored before it is acknowledged, until it was worked on.
 
 Revision ID: 0003_inbox_outbox
 Revises: 0002_signature
@@ -53,6 +54,20 @@ def upgrade() -> None:
     op.create_index("ix_outbox_due", "outbox", ["status", "next_attempt_at"])
     op.create_index("ix_outbox_user_id", "outbox", ["user_id"])
     op.create_table(
+        "inbox",
+        sa.Column("id", _ID, primary_key=True, autoincrement=True),
+        sa.Column("platform", sa.String(32), nullable=False),
+        sa.Column("digest", sa.String(64), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("content_type", sa.String(64), nullable=False),
+        sa.Column("received_at", _TIME, nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("claimed_until", _TIME, nullable=False),
+        sa.Column("claim_token", sa.String(32), nullable=False),
+        sa.UniqueConstraint("platform", "digest", name="uq_inbox_digest"),
+    )
+    op.create_index("ix_inbox_claimable", "inbox", ["platform", "claimed_until"])
+    op.create_table(
         "rate_limits",
         sa.Column("name", sa.String(64), primary_key=True),
         sa.Column("tat", _TIME, nullable=False),
@@ -62,4 +77,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop ``rate_limits`` and ``outbox``."""
     op.drop_table("rate_limits")
+    op.drop_table("inbox")
     op.drop_table("outbox")
