@@ -169,10 +169,12 @@ class OutboxQueries:
         lease: timedelta = DEFAULT_OUTBOX_LEASE,
         now: datetime | None = None,
         mine: str | None = None,
+        up_to: int | None = None,
     ) -> list[ClaimedOutbox]:
         """Claim the due heads of conversations (of ``key`` only, when given), oldest first.
 
         ``mine``: also rows held for this token (see :meth:`enqueue_outgoing`).
+        ``up_to``: only rows up to this id (a step's own rows and the ones before them).
 
         A head is a conversation's oldest pending row: later rows wait until it was
         sent or failed for good. PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so workers
@@ -195,6 +197,8 @@ class OutboxQueries:
             earlier.id < row.id,
         )
         conditions = [row.status == PENDING, row.next_attempt_at <= moment, unclaimed, head]
+        if up_to is not None:
+            conditions.append(row.id <= up_to)
         if key is not None:
             conditions += [
                 row.platform == key.platform,

@@ -132,8 +132,11 @@ class Outbox:
 
     # ------------------------------------------------------------------ delivering
 
-    async def deliver_now(self, key: ConversationKey) -> int:
+    async def deliver_now(self, key: ConversationKey, *, up_to: int | None = None) -> int:
         """Deliver ``key``'s due rows, oldest first, until none is left or one failed.
+
+        ``up_to``: only up to this row (the caller's step); later rows are their own
+        writer's (an AI answer arriving meanwhile is shown as its own turn).
 
         Returns how many rows were sent. A row held by another worker (or this
         process's loop) is left to it. Never raises for a database error.
@@ -151,6 +154,7 @@ class Outbox:
                         lease=self.lease,
                         now=self._clock(),
                         mine=self.token,
+                        up_to=up_to,
                     )
             except DATABASE_ERRORS as error:
                 _LOGGER.warning(

@@ -171,6 +171,7 @@ class Engine:
                 answered = await self._answer_model(message, call)
                 result.outgoing += answered.outgoing
                 result.queued = result.queued or answered.queued
+                result.outbox_id = answered.outbox_id or result.outbox_id
         else:
             self._models.spawn(self._answer_and_send(message, calls, send))
         return result
@@ -179,9 +180,12 @@ class Engine:
         """Queue ``platform``'s replies in the outbox from now on; ``deliver`` sends a row."""
         self.outbox.register(platform, deliver)
 
-    async def deliver_pending(self, key: ConversationKey) -> int:
-        """Deliver ``key``'s queued replies now, in order (never raises for the database)."""
-        return await self.outbox.deliver_now(key)
+    async def deliver_pending(self, key: ConversationKey, *, up_to: int | None = None) -> int:
+        """Deliver ``key``'s queued replies now, in order (never raises for the database).
+
+        ``up_to``: only up to a step's own row (``EngineResult.outbox_id``).
+        """
+        return await self.outbox.deliver_now(key, up_to=up_to)
 
     def deliver_model_answers_with(self, platform: str, send: Send) -> None:
         """Make ``platform``'s model calls in the background; ``send`` delivers their replies."""
@@ -208,7 +212,7 @@ class Engine:
         for call in calls:
             answered = await self._answer_model(message, call)
             if answered.queued:
-                await self.outbox.deliver_now(message.key)
+                await self.outbox.deliver_now(message.key, up_to=answered.outbox_id)
             elif answered.outgoing:
                 await send(message.key, answered.outgoing)
 
@@ -371,13 +375,14 @@ class Engine:
                 await tx.delete_user(user_id=user.id)
                 outgoing += self.coach.after_delete(language=language)
                 _LOGGER.info("erased every row of a %s user", key.platform)
-                queued = await self._enqueue(tx, message, user_id=None, outgoing=outgoing)
+                row = await self._enqueue(tx, message, user_id=None, outgoing=outgoing)
                 return EngineResult(
                     language=language,
                     outgoing=outgoing,
                     case_known=True,
                     erased=True,
-                    queued=queued,
+                    queued=row is not None,
+                    outbox_id=row,
                 )
             kind = input_kind(message.user_input)
             await save_cases(tx, user_id=user.id, result=result, before=before, kind=kind)
@@ -391,9 +396,10 @@ class Engine:
             )
             outgoing += extra
             await store_drafts(tx, user_id=user.id, result=result, outgoing=outgoing)
-            queued = await self._enqueue(tx, message, user_id=user.id, outgoing=outgoing)
+            row = await self._enqueue(tx, message, user_id=user.id, outgoing=outgoing)
         return EngineResult(
-            queued=queued,
+            queued=row is not None,
+            outbox_id=row,
             language=language,
             outgoing=outgoing,
             choice=result.choice,
@@ -410,12 +416,12 @@ class Engine:
         *,
         user_id: int | None,
         outgoing: list[Outgoing],
-    ) -> bool:
-        """Write ``outgoing`` to the outbox in the step's transaction; whether it was queued."""
+    ) -> int | None:
+        """Write ``outgoing`` to the outbox in the step's transaction; the row id, if queued."""
         if not outgoing or not self.outbox.enabled(message.key.platform):
-            return False
+            return None
         origin = MODEL if isinstance(message.user_input, ModelAnswer) else REPLY
-        await tx.enqueue_outgoing(
+        return await tx.enqueue_outgoing(
             key=message.key,
             user_id=user_id,
             outgoing=outgoing,
@@ -425,7 +431,6 @@ class Engine:
             held_by=self.outbox.token,
             held_for=self.outbox.hold_for,
         )
-        return True
 
     def _duplicate(self, user: StoredUser | None, message: IncomingMessage) -> EngineResult:
         _LOGGER.info("dropped a duplicate %s update", message.key.platform)

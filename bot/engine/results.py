@@ -67,6 +67,8 @@ class EngineResult:
     #: ``outgoing`` was written to the outbox with the step: the channel delivers it
     #: with :meth:`Engine.deliver_pending` instead of sending it itself.
     queued: bool = False
+    #: The id of the outbox row written with the step (when ``queued``).
+    outbox_id: int | None = None
 
 
 class EngineObserver(Protocol):

@@ -214,7 +214,7 @@ class ConsoleChannel:
         if result.case_known:
             self._erased = result.erased
         if result.queued:
-            await self._engine.deliver_pending(self._key)
+            await self._engine.deliver_pending(self._key, up_to=result.outbox_id)
         else:
             self.show_outgoing(result.outgoing)
         return result

@@ -446,7 +446,7 @@ class SlackChannel:
             if pressed is not None and channel is not None:
                 calls.append(self._mark_answered(channel, pressed, result))
             if result.queued:  # written with the step: delivered (and retried) from the outbox
-                calls.append(self._engine.deliver_pending(key))
+                calls.append(self._engine.deliver_pending(key, up_to=result.outbox_id))
             elif target is not None:
                 calls.append(self._post(target, result.outgoing))
             await asyncio.gather(*calls)

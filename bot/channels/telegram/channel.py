@@ -299,7 +299,7 @@ class TelegramChannel:
     async def send_result(self, *, chat_id: int, result: EngineResult) -> None:
         """Send a step's replies: from the outbox when they were queued, else directly."""
         if result.queued:
-            await self._engine.deliver_pending(conversation_key(chat_id))
+            await self._engine.deliver_pending(conversation_key(chat_id), up_to=result.outbox_id)
         elif result.outgoing:
             await self.send(chat_id=chat_id, outgoing=result.outgoing)
 
