@@ -112,6 +112,18 @@ class Metrics:
             "Age of the oldest pending outbox row (0 when none), at the last scrape.",
             registry=self.registry,
         )
+        self.inbox_pending = Gauge(
+            "rejection_coach_inbox_pending",
+            "Requests stored and acknowledged but not yet worked on (all workers).",
+            registry=self.registry,
+        )
+        self.inbox_oldest_seconds = Gauge(
+            "rejection_coach_inbox_oldest_pending_seconds",
+            "Age of the oldest request in the inbox (0 when none), at the last scrape.",
+            registry=self.registry,
+        )
+        #: Reads the inbox for the two gauges above (set by ``serve``).
+        self.inbox_source: Callable[[], Awaitable[tuple[int, datetime | None] | None]] | None = None
         #: Reads the outbox for the gauges above (set by ``serve``); ``None``: not shown.
         self.outbox_source: Callable[[], Awaitable[OutboxStats | None]] | None = None
         self.database_up = Gauge(
@@ -170,7 +182,19 @@ class Metrics:
             self.outbox_retries.labels(platform=platform).inc()
 
     async def refresh(self, *, now: datetime | None = None) -> None:
-        """Read the outbox depth and age for the gauges (before a scrape); never raises."""
+        """Read the outbox's and inbox's depth and age for the gauges (a scrape); never raises."""
+        moment = now or datetime.now(UTC)
+        if self.inbox_source is not None:
+            try:
+                inbox = await self.inbox_source()
+            except Exception as error:
+                _LOGGER.warning("reading the inbox for /metrics failed: %s", type(error).__name__)
+                inbox = None
+            if inbox is not None:
+                waiting, first = inbox
+                self.inbox_pending.set(waiting)
+                age = (moment - first).total_seconds() if first else 0.0
+                self.inbox_oldest_seconds.set(max(0.0, age))
         if self.outbox_source is None:
             return
         try:
@@ -183,7 +207,7 @@ class Metrics:
         self.outbox_pending.set(stats.pending)
         self.outbox_failed.set(stats.failed)
         oldest = stats.oldest_pending
-        age = ((now or datetime.now(UTC)) - oldest).total_seconds() if oldest else 0.0
+        age = (moment - oldest).total_seconds() if oldest else 0.0
         self.outbox_oldest_seconds.set(max(0.0, age))
 
     def render(self, *, accept: str = "") -> tuple[bytes, str]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import InboxRow
@@ -59,6 +59,16 @@ class InboxQueries:
         )
         row = (await self._conn.execute(statement)).one_or_none()
         return None if row is None else int(row[0])
+
+    async def inbox_stats(self) -> tuple[int, datetime | None]:
+        """How many requests wait in the inbox, and when the oldest arrived."""
+        row = (await self._conn.execute(select(func.count(), func.min(InboxRow.received_at)))).one()
+        oldest = row[1]
+        if isinstance(oldest, str):  # SQLite's min() of a timestamp column is its text
+            oldest = datetime.fromisoformat(oldest)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        return int(row[0]), oldest
 
     async def inbox_done(self, *, row_id: int) -> None:
         """The request was worked on: forget it (and its text)."""

@@ -17,6 +17,7 @@ import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.engine.outbox import Outbox
 from storage import DATABASE_ERRORS, Storage
@@ -74,6 +75,15 @@ class Inbox:
             _LOGGER.warning("storing a %s request failed: %s", platform, type(error).__name__)
             return Accepted(None)
         return Accepted(row_id, duplicate=row_id is None)
+
+    async def stats(self) -> tuple[int, datetime | None] | None:
+        """Requests waiting and the oldest one's arrival (``None`` on a database error)."""
+        try:
+            async with self._storage.transaction(readonly=True) as tx:
+                return await tx.inbox_stats()
+        except DATABASE_ERRORS as error:
+            _LOGGER.warning("reading the inbox stats failed: %s", type(error).__name__)
+            return None
 
     async def done(self, row_id: int) -> None:
         """The request was worked on: delete it (never raises)."""

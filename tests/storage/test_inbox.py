@@ -59,3 +59,12 @@ async def test_the_request_of_a_dead_worker_is_taken_over_once(storage: Storage)
             )
             == []
         )
+
+
+async def test_the_inbox_depth_and_its_oldest_request(storage: Storage) -> None:
+    async with storage.transaction(readonly=True) as tx:
+        assert await tx.inbox_stats() == (0, None)
+    await _accept(storage, '{"event": 3}')
+    await _accept(storage, '{"event": 4}')
+    async with storage.transaction(readonly=True) as tx:
+        assert await tx.inbox_stats() == (2, T0)
