@@ -9,6 +9,8 @@ counts each update by platform and outcome, and counts the reminders handed out.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
@@ -16,6 +18,7 @@ from prometheus_client.exposition import choose_encoder
 from bot.engine import EngineResult
 from bot.llm import PolishOutcome
 from flows.io import ChoiceOutcome
+from storage.outbox import OutboxStats
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -88,6 +91,48 @@ class Metrics:
             ("kind",),
             registry=self.registry,
         )
+        # The outbox (issue 13): how deliveries end, and what waits (read at scrape time).
+        self.outbox_sends = Counter(
+            "rejection_coach_outbox_sends",
+            "Outbox rows settled, by platform and outcome (sent, retry, failed).",
+            ("platform", "outcome"),
+            registry=self.registry,
+        )
+        self.outbox_retries = Counter(
+            "rejection_coach_outbox_retries",
+            "Sends that failed in a way worth retrying (5xx, timeout, network, 429).",
+            ("platform",),
+            registry=self.registry,
+        )
+        self.outbox_pending = Gauge(
+            "rejection_coach_outbox_pending",
+            "Outbox rows waiting to be delivered (all workers), at the last scrape.",
+            registry=self.registry,
+        )
+        self.outbox_failed = Gauge(
+            "rejection_coach_outbox_failed",
+            "Outbox rows given up after a permanent error (kept two days), at the last scrape.",
+            registry=self.registry,
+        )
+        self.outbox_oldest_seconds = Gauge(
+            "rejection_coach_outbox_oldest_pending_seconds",
+            "Age of the oldest pending outbox row (0 when none), at the last scrape.",
+            registry=self.registry,
+        )
+        self.inbox_pending = Gauge(
+            "rejection_coach_inbox_pending",
+            "Requests stored and acknowledged but not yet worked on (all workers).",
+            registry=self.registry,
+        )
+        self.inbox_oldest_seconds = Gauge(
+            "rejection_coach_inbox_oldest_pending_seconds",
+            "Age of the oldest request in the inbox (0 when none), at the last scrape.",
+            registry=self.registry,
+        )
+        #: Reads the inbox for the two gauges above (set by ``serve``).
+        self.inbox_source: Callable[[], Awaitable[tuple[int, datetime | None] | None]] | None = None
+        #: Reads the outbox for the gauges above (set by ``serve``); ``None``: not shown.
+        self.outbox_source: Callable[[], Awaitable[OutboxStats | None]] | None = None
         self.database_up = Gauge(
             "rejection_coach_database_up",
             "1 when the last health check reached the database, else 0.",
@@ -136,6 +181,43 @@ class Metrics:
             self.llm_failures.labels(purpose=purpose, outcome=kind).inc()
         if outcome.latency_seconds > 0:
             self.llm_latency.labels(purpose=purpose).observe(outcome.latency_seconds)
+
+    # ------------------------------------------------ the outbox's observer (issue 13)
+
+    def outbox_settled(self, *, platform: str, outcome: str) -> None:
+        """Count one settled outbox row (``sent``, ``retry``, ``failed``)."""
+        self.outbox_sends.labels(platform=platform, outcome=outcome).inc()
+        if outcome == "retry":
+            self.outbox_retries.labels(platform=platform).inc()
+
+    async def refresh(self, *, now: datetime | None = None) -> None:
+        """Read the outbox's and inbox's depth and age for the gauges (a scrape); never raises."""
+        moment = now or datetime.now(UTC)
+        if self.inbox_source is not None:
+            try:
+                inbox = await self.inbox_source()
+            except Exception as error:
+                _LOGGER.warning("reading the inbox for /metrics failed: %s", type(error).__name__)
+                inbox = None
+            if inbox is not None:
+                waiting, first = inbox
+                self.inbox_pending.set(waiting)
+                age = (moment - first).total_seconds() if first else 0.0
+                self.inbox_oldest_seconds.set(max(0.0, age))
+        if self.outbox_source is None:
+            return
+        try:
+            stats = await self.outbox_source()
+        except Exception as error:
+            _LOGGER.warning("reading the outbox for /metrics failed: %s", type(error).__name__)
+            return
+        if stats is None:
+            return
+        self.outbox_pending.set(stats.pending)
+        self.outbox_failed.set(stats.failed)
+        oldest = stats.oldest_pending
+        age = (moment - oldest).total_seconds() if oldest else 0.0
+        self.outbox_oldest_seconds.set(max(0.0, age))
 
     def render(self, *, accept: str = "") -> tuple[bytes, str]:
         """The exposition text for an ``Accept`` header, and its content type."""

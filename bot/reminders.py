@@ -80,6 +80,9 @@ class ReminderScheduler:
         )
         sent = 0
         for delivery in deliveries:
+            if delivery.queued:  # in the outbox with its step: delivered (and retried) there
+                sent += min(1, await self._engine.deliver_pending(delivery.key))
+                continue
             try:
                 await self._send(delivery.key, delivery.outgoing)
             except Exception as error:

@@ -146,6 +146,7 @@ def build_app(
         return web.json_response({"status": "unavailable", "database": "down"}, status=503)
 
     async def metrics_page(request: web.Request) -> web.Response:
+        await metrics.refresh()
         body, content_type = metrics.render(accept=request.headers.get("Accept", ""))
         return web.Response(body=body, headers={"Content-Type": content_type})
 
@@ -310,6 +311,15 @@ async def _start(settings: Settings) -> _Worker:
             engine.deliver_model_answers_with(channel.name, channel.deliver)
             reminders = reminder_scheduler(channel, engine=engine, settings=settings)
             worker.background[f"{channel.name}-reminders"] = reminders.run
+            # The inbox (issue 13): requests a dead worker acknowledged are worked on here.
+            recover_inbox = getattr(channel, "recover_inbox", None)
+            if recover_inbox is not None:
+                worker.background[f"{channel.name}-inbox"] = recover_inbox
+        # The outbox's delivery loop (issue 13): retries, reminders, a dead worker's rows.
+        engine.outbox.observer = metrics
+        metrics.outbox_source = engine.outbox.stats
+        metrics.inbox_source = engine.inbox.stats
+        worker.background["outbox"] = engine.outbox.run
     except BaseException:
         await _stop(worker)
         await engine.aclose()

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     #: held at WARNING. UNSAFE when lower: their records carry message texts, names and ids.
     log_libraries: str | None = None
     reminder_interval_seconds: float = Field(default=5.0, gt=0)
+    #: How long a worker holds an outbox row it is sending before another may take it.
+    outbox_lease_seconds: float = Field(default=30.0, gt=0)
 
     # --- Telegram
     telegram_bot_token: SecretStr | None = None
@@ -73,6 +75,8 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_listen_host: str = "127.0.0.1"
     telegram_listen_port: int = Field(default=8443, ge=1, le=65535)
+    #: Messages per second for the bot token, all workers together (Telegram allows 30).
+    telegram_messages_per_second: float = Field(default=29.0, gt=0, le=30)
     telegram_concurrent_updates: int = Field(default=4, ge=1, le=1024)
 
     # --- Slack

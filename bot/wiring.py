@@ -15,9 +15,11 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.engine import Engine, EngineObserver
+from bot.engine.pacing import Rate
 from bot.llm import Polisher
 from bot.reminders import ReminderScheduler
 from bot.settings import update_id_key
@@ -73,7 +75,7 @@ def build_engine(
     llm_observer: Callable[[str, PolishOutcome], None] | None = None,
 ) -> Engine:
     """The engine: ``storage`` + the coach, the default language, observers, the AI model."""
-    return Engine(
+    engine = Engine(
         storage=storage,
         coach=Coach(),
         default_language=settings.default_language,
@@ -81,6 +83,9 @@ def build_engine(
         polisher=build_polisher(settings=settings, observer=llm_observer),
         update_id_key=update_id_key(settings),
     )
+    engine.outbox.lease = timedelta(seconds=settings.outbox_lease_seconds)
+    engine.outbox.pacer.platform_rates["telegram"] = Rate(settings.telegram_messages_per_second)
+    return engine
 
 
 def reminder_scheduler(
@@ -130,9 +135,9 @@ async def open_engine(*, settings: Settings, upgrade: bool = True) -> AsyncItera
 async def run_channel(channel: Channel, *, runtime: Runtime) -> None:
     """Start ``channel``, run it and its reminders until SIGINT/SIGTERM, then stop it.
 
-    The channel's own receiving (:meth:`Channel.run`) and the reminder loop run
-    side by side; if either ends or fails, the other is stopped too, so a dead
-    loop ends the process instead of leaving a half-working bot.
+    The channel's own receiving (:meth:`Channel.run`), the reminder loop and the
+    outbox's delivery loop run side by side; if one ends or fails, the others are
+    stopped too, so a dead loop ends the process instead of leaving a half-working bot.
     """
     reminders = reminder_scheduler(channel, engine=runtime.engine, settings=runtime.settings)
     # Model calls (issue 16) in the background, their replies sent like a reminder's;
@@ -140,7 +145,12 @@ async def run_channel(channel: Channel, *, runtime: Runtime) -> None:
     runtime.engine.deliver_model_answers_with(channel.name, channel.deliver)
     await channel.start()
     try:
-        await run_until_stopped(channel.run, reminders.run)
+        # The outbox's delivery loop (issue 13) retries what failed and takes reminders.
+        jobs = [channel.run, reminders.run, runtime.engine.outbox.run]
+        recover_inbox = getattr(channel, "recover_inbox", None)  # Slack's HTTP mode
+        if recover_inbox is not None:
+            jobs.append(recover_inbox)
+        await run_until_stopped(*jobs)
     finally:
         await runtime.engine.aclose()  # model calls in flight still reach the channel
         await channel.stop()

@@ -200,9 +200,91 @@ class DraftRow(Base):
     created_at: Mapped[datetime]
 
 
+class OutboxRow(Base):
+    """One step's outgoing messages for one conversation, waiting to be delivered (issue 13).
+
+    Written in the same transaction as the step that composed them; the delivery loop
+    of any worker claims the oldest pending row of a conversation (``claimed_until``
+    is its lease), sends it through the channel and deletes it once the platform
+    accepted every part. ``payload`` is the list of the neutral ``flows.io`` outputs
+    (``Reply``/``Draft``), rendered by the channel at delivery; ``parts_sent`` counts
+    the rendered messages already accepted, so a retry resumes after them. A row
+    that failed for good keeps ``status = 'failed'`` and the error kind, never the text.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_conversation", "platform", "workspace", "chat", "status", "id"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    workspace: Mapped[str] = mapped_column(String(64))
+    #: The user's platform id (the conversation key's ``user_id``).
+    chat: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    #: ``reply`` (an update's step), ``reminder`` or ``model`` (an AI answer).
+    origin: Mapped[str] = mapped_column(String(16))
+    #: Where on the platform, when not the user's direct chat (a Slack channel id).
+    target: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[list[Any] | None] = mapped_column(JsonDocument)
+    parts_sent: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+
+
+class InboxRow(Base):
+    """A request that passed authentication, stored before it was acknowledged (issue 13).
+
+    ``digest`` is a keyed hash of the raw body (a platform's retry of the same
+    delivery has the same body: it is not stored twice). The row is deleted once
+    the request was worked on; one whose worker died first (its hold ran out) is
+    worked on by another worker. ``body`` is bounded by the request limit (1 MiB).
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("platform", "digest", name="uq_inbox_digest"),
+        Index("ix_inbox_claimable", "platform", "claimed_until"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    digest: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer)
+    claimed_until: Mapped[datetime]
+    claim_token: Mapped[str] = mapped_column(String(32))
+
+
+class RateLimitRow(Base):
+    """One shared send budget (issue 13): a GCRA "theoretical arrival time" per name.
+
+    Every worker reserves its next send slot here (one upsert under the row's lock),
+    so N workers together keep to one rate: Telegram's 30 messages/s per bot token,
+    Slack's pace per channel. ``name`` never holds an id in the clear (a hash).
+    """
+
+    __tablename__ = "rate_limits"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tat: Mapped[datetime]
+
+
 #: Every table holding rows of a user and the column naming the user, children
 #: first (the order in which ``delete_user`` erases them).
-USER_TABLES: tuple[tuple[type[Base], Mapped[int]], ...] = (
+USER_TABLES: tuple[tuple[type[Base], Mapped[int] | Mapped[int | None]], ...] = (
+    (OutboxRow, OutboxRow.user_id),
     (DraftRow, DraftRow.user_id),
     (Reminder, Reminder.user_id),
     (CaseEvent, CaseEvent.user_id),

@@ -258,10 +258,15 @@ class Storage:
 async def prune_processed(
     database: str | AsyncEngine, *, older_than: timedelta, now: datetime | None = None
 ) -> int:
-    """Delete processed-update ids older than ``older_than`` (for a periodic job)."""
+    """Delete processed-update ids older than ``older_than`` (for a periodic job).
+
+    Outbox rows that failed for good (kept without text, for the record) and send
+    budgets idle for as long go too.
+    """
     storage = Storage(database)
     try:
         async with storage.transaction() as tx:
+            await tx.prune_failed_outbox(older_than=older_than, now=now)
             return await tx.prune_processed(older_than=older_than, now=now)
     finally:
         await storage.dispose()

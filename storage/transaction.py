@@ -13,7 +13,9 @@ from flows.case import Case
 from flows.io import ConversationKey
 from storage import statements
 from storage.deliveries import DeliveryQueries
+from storage.inbox import InboxQueries
 from storage.models import USER_TABLES, CaseEvent, CaseRow, User
+from storage.outbox import OutboxQueries
 from storage.records import CaseEventRecord, Clock, ConflictError, StoredUser
 
 
@@ -75,11 +77,12 @@ def user_and_case(key: ConversationKey, row: Any) -> tuple[StoredUser | None, Ca
     return user, None if row.id is None else case_from_row(row)
 
 
-class StorageTransaction(DeliveryQueries):
+class StorageTransaction(DeliveryQueries, OutboxQueries, InboxQueries):
     """The repository's operations, all run inside one open transaction.
 
     Users, cases and the event log here; processed-update ids, reminders and
-    drafts in :class:`storage.deliveries.DeliveryQueries`. Made by
+    drafts in :class:`storage.deliveries.DeliveryQueries`; the outbox in
+    :class:`storage.outbox.OutboxQueries`. Made by
     :meth:`storage.Storage.transaction` or :meth:`storage.StorageSession.transaction`;
     commits when that block ends.
     """

@@ -10,9 +10,10 @@ Where a channel registered a sender (:meth:`ModelCalls.deliver_with`), the
 call runs in a background task and its replies go out through the sender, so
 the platform's request (a Telegram webhook, a Slack event) is acked at once.
 These tasks live in this process only: a worker that dies mid-call loses the
-answer (the user presses the button again). The outbox issue will make this
-durable. Without a sender the call is made in line and its replies are
-appended to the update's result.
+answer (the user presses the button again). Once the answer is stored it goes
+out through the outbox like any reply (issue 13), so it is never lost after
+that. Without a sender the call is made in line and its replies are appended
+to the update's result.
 """
 
 from __future__ import annotations

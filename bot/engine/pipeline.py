@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.engine.delivery import MODEL, REPLY, DeliverQueued
 from bot.engine.effects import (
     Snapshot,
     apply_effects,
@@ -42,7 +43,9 @@ from bot.engine.effects import (
     store_drafts,
     surface_of,
 )
+from bot.engine.inbox import Inbox
 from bot.engine.model_calls import ModelCalls, Send
+from bot.engine.outbox import Outbox
 from bot.engine.reminders import ReminderDelivery, ReminderRenderer
 from bot.engine.results import EngineObserver, EngineResult, IncomingMessage, input_kind
 from bot.engine.sanitise import clean_message
@@ -57,6 +60,8 @@ from flows.io import (
     ConversationKey,
     DeleteUserData,
     Draft,
+    ModelAnswer,
+    Outgoing,
     PolishDraft,
     Reply,
     TextInput,
@@ -68,6 +73,7 @@ from storage import (
     ConflictError,
     Storage,
     StorageSession,
+    StorageTransaction,
     StoredUser,
     utc_now,
 )
@@ -131,6 +137,10 @@ class Engine:
         self._observer = observer
         self.coach = coach if coach is not None else Coach()
         self._clock = clock
+        #: The outbox (issue 13): a registered platform's replies are queued with the step.
+        self.outbox = Outbox(storage=storage, clock=clock)
+        #: The inbox (issue 13): requests stored before their ack (Slack).
+        self.inbox = Inbox(storage=storage, outbox=self.outbox, key=update_id_key)
         self._default_language = normalise_language(default_language)
         self._max_attempts = max(1, max_attempts)
         #: When each user was last told "temporarily unavailable" (see _unavailable).
@@ -141,6 +151,7 @@ class Engine:
             language=lambda user: self._language(user, None),
             max_attempts=self._max_attempts,
             ai_available=self._models.available,
+            outbox=self.outbox,
         )
 
     # ------------------------------------------------------------------ language
@@ -173,9 +184,22 @@ class Engine:
             for call in calls:
                 answered = await self._answer_model(message, call)
                 result.outgoing += answered.outgoing
+                result.queued = result.queued or answered.queued
+                result.outbox_id = answered.outbox_id or result.outbox_id
         else:
             self._models.spawn(self._answer_and_send(message, calls, send))
         return result
+
+    def deliver_queued_with(self, platform: str, deliver: DeliverQueued) -> None:
+        """Queue ``platform``'s replies in the outbox from now on; ``deliver`` sends a row."""
+        self.outbox.register(platform, deliver)
+
+    async def deliver_pending(self, key: ConversationKey, *, up_to: int | None = None) -> int:
+        """Deliver ``key``'s queued replies now, in order (never raises for the database).
+
+        ``up_to``: only up to a step's own row (``EngineResult.outbox_id``).
+        """
+        return await self.outbox.deliver_now(key, up_to=up_to)
 
     def deliver_model_answers_with(self, platform: str, send: Send) -> None:
         """Make ``platform``'s model calls in the background; ``send`` delivers their replies."""
@@ -201,7 +225,9 @@ class Engine:
     ) -> None:
         for call in calls:
             answered = await self._answer_model(message, call)
-            if answered.outgoing:
+            if answered.queued:
+                await self.outbox.deliver_now(message.key, up_to=answered.outbox_id)
+            elif answered.outgoing:
                 await send(message.key, answered.outgoing)
 
     async def _observed(self, message: IncomingMessage) -> EngineResult:
@@ -375,8 +401,14 @@ class Engine:
                 await tx.delete_user(user_id=user.id)
                 outgoing += self.coach.after_delete(language=language)
                 _LOGGER.info("erased every row of a %s user", key.platform)
+                row = await self._enqueue(tx, message, user_id=None, outgoing=outgoing)
                 return EngineResult(
-                    language=language, outgoing=outgoing, case_known=True, erased=True
+                    language=language,
+                    outgoing=outgoing,
+                    case_known=True,
+                    erased=True,
+                    queued=row is not None,
+                    outbox_id=row,
                 )
             kind = input_kind(message.user_input)
             await save_cases(tx, user_id=user.id, result=result, before=before, kind=kind)
@@ -390,7 +422,10 @@ class Engine:
             )
             outgoing += extra
             await store_drafts(tx, user_id=user.id, result=result, outgoing=outgoing)
+            row = await self._enqueue(tx, message, user_id=user.id, outgoing=outgoing)
         return EngineResult(
+            queued=row is not None,
+            outbox_id=row,
             language=language,
             outgoing=outgoing,
             choice=result.choice,
@@ -399,6 +434,29 @@ class Engine:
             case_known=True,
             model_calls=[e for e in result.effects if isinstance(e, PolishDraft)],
             outcomes=list(result.outcomes),
+        )
+
+    async def _enqueue(
+        self,
+        tx: StorageTransaction,
+        message: IncomingMessage,
+        *,
+        user_id: int | None,
+        outgoing: list[Outgoing],
+    ) -> int | None:
+        """Write ``outgoing`` to the outbox in the step's transaction; the row id, if queued."""
+        if not outgoing or not self.outbox.enabled(message.key.platform):
+            return None
+        origin = MODEL if isinstance(message.user_input, ModelAnswer) else REPLY
+        return await tx.enqueue_outgoing(
+            key=message.key,
+            user_id=user_id,
+            outgoing=outgoing,
+            origin=origin,
+            target=message.reply_to,
+            now=self._clock(),
+            held_by=self.outbox.token,
+            held_for=self.outbox.hold_for,
         )
 
     def _duplicate(self, user: StoredUser | None, message: IncomingMessage) -> EngineResult:

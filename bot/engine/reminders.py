@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.engine.delivery import REMINDER
 from bot.engine.effects import Snapshot, save_cases, store_drafts, surface_of
+from bot.engine.outbox import Outbox
 from flows.case import Case
 from flows.coach import Coach
 from flows.io import ConversationKey, Outgoing, ReminderKind, UserContext
@@ -30,6 +32,9 @@ class ReminderDelivery:
     key: ConversationKey
     outgoing: list[Outgoing]
     reminder_id: int | None = None
+    #: Written to the outbox with the reminder's step (and the reminder marked sent):
+    #: the scheduler delivers it with :meth:`Engine.deliver_pending`.
+    queued: bool = False
 
 
 class ReminderRenderer:
@@ -50,8 +55,10 @@ class ReminderRenderer:
         language: Callable[[StoredUser], str],
         max_attempts: int,
         ai_available: bool = False,
+        outbox: Outbox | None = None,
     ) -> None:
         self._storage = storage
+        self._outbox = outbox
         self._coach = coach
         self._language = language
         self._max_attempts = max_attempts
@@ -124,15 +131,32 @@ class ReminderRenderer:
             ),
             reminder.kind,
         )
+        outbox = self._outbox
+        queued = outbox is not None and bool(result.outgoing) and outbox.enabled(user.key.platform)
         async with self._storage.transaction() as tx:
             await save_cases(tx, user_id=user.id, result=result, before=before, kind="reminder")
             await store_drafts(tx, user_id=user.id, result=result, outgoing=result.outgoing)
-            if not result.outgoing:
+            if queued and outbox is not None:
+                # The outbox delivers it (retried until the platform takes it): the
+                # reminder itself is done.
+                await tx.enqueue_outgoing(
+                    key=user.key,
+                    user_id=user.id,
+                    outgoing=result.outgoing,
+                    origin=REMINDER,
+                    now=outbox.now(),
+                    held_by=outbox.token,
+                    held_for=outbox.hold_for,
+                )
+            if queued or not result.outgoing:
                 await tx.mark_reminder_sent(reminder_id=reminder.id)
         if not result.outgoing:
             return None
         return ReminderDelivery(
-            key=user.key, outgoing=list(result.outgoing), reminder_id=reminder.id
+            key=user.key,
+            outgoing=list(result.outgoing),
+            reminder_id=None if queued else reminder.id,
+            queued=queued,
         )
 
     async def delivered(self, reminder_id: int) -> None:

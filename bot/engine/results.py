@@ -37,6 +37,8 @@ class IncomingMessage:
     user_input: UserInput
     update_id: str | None = None
     platform_language: str | None = None
+    #: Where the replies go when not the user's direct chat (a Slack channel id).
+    reply_to: str | None = None
 
 
 @dataclass(slots=True)
@@ -64,6 +66,11 @@ class EngineResult:
     erased: bool = False
     #: Outcomes the user reported at a follow-up (``CaseOutcome`` values; /metrics).
     outcomes: list[str] = field(default_factory=list)
+    #: ``outgoing`` was written to the outbox with the step: the channel delivers it
+    #: with :meth:`Engine.deliver_pending` instead of sending it itself.
+    queued: bool = False
+    #: The id of the outbox row written with the step (when ``queued``).
+    outbox_id: int | None = None
 
 
 class EngineObserver(Protocol):

@@ -152,3 +152,41 @@ async def test_the_metrics_observe_steps_and_duplicates(tmp_path: Path) -> None:
     assert sample("rejection_coach_updates_total", platform="telegram", outcome="ok") == 1
     assert sample("rejection_coach_updates_total", platform="telegram", outcome="duplicate") == 1
     assert sample("rejection_coach_step_seconds_count", platform="telegram") == 1
+
+
+async def test_metrics_show_the_outbox_and_the_inbox() -> None:
+    """The depth and age gauges are read from their sources at each scrape."""
+    from datetime import UTC, datetime, timedelta
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from bot.metrics import Metrics
+    from storage.outbox import OutboxStats
+
+    metrics = Metrics()
+    now = datetime.now(UTC)
+
+    async def outbox() -> OutboxStats:
+        return OutboxStats(pending=3, failed=1, oldest_pending=now - timedelta(seconds=40))
+
+    async def inbox() -> tuple[int, datetime | None]:
+        return 2, now - timedelta(seconds=5)
+
+    metrics.outbox_source, metrics.inbox_source = outbox, inbox
+    metrics.outbox_settled(platform="telegram", outcome="retry")
+    metrics.outbox_settled(platform="telegram", outcome="sent")
+    await metrics.refresh(now=now)
+    body, _ = metrics.render()
+    values = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(body.decode())
+        for sample in family.samples
+    }
+    assert values[("rejection_coach_outbox_pending", ())] == 3
+    assert values[("rejection_coach_outbox_failed", ())] == 1
+    assert values[("rejection_coach_outbox_oldest_pending_seconds", ())] == 40
+    assert values[("rejection_coach_inbox_pending", ())] == 2
+    assert values[("rejection_coach_inbox_oldest_pending_seconds", ())] == 5
+    assert values[("rejection_coach_outbox_retries_total", (("platform", "telegram"),))] == 1
+    sent = ("rejection_coach_outbox_sends_total", (("outcome", "sent"), ("platform", "telegram")))
+    assert values[sent] == 1

@@ -226,7 +226,13 @@ async def coach_storage(tmp_path: Path) -> AsyncIterator[Storage]:
 async def serve_workspace(
     *, api: SlackApiStandIn, storage: Storage, engine: Engine, reminder_interval: float = 5.0
 ) -> AsyncIterator[Workspace]:
-    """Serve a real SlackChannel for ``engine`` in HTTP mode on a loopback port."""
+    """Serve a real SlackChannel for ``engine`` in HTTP mode on a loopback port.
+
+    The per-channel send pace (about one post a second, issue 13) is off here: these
+    tests answer every step at once, no person does; ``tests/storage/test_pacing.py``
+    tests the pace.
+    """
+    engine.outbox.pacer.target_rates.pop("slack", None)
     adapter = SlackChannel(
         engine=engine,
         token=BOT_TOKEN,

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from flows.case import Case, CaseOutcome, CaseStatus, FollowUp, Intermediary, Step
-from flows.io import ConversationKey, Draft, DraftKind, ReminderKind
+from flows.io import ConversationKey, Draft, DraftKind, ReminderKind, Reply
 from storage import ConflictError, Storage, create_engine, prune_processed
 from storage.deliveries import MAX_PENDING_REMINDERS
 from tests.helpers.storage_helpers import count_user_rows, table_row_counts
@@ -487,6 +487,9 @@ async def _fill(storage: Storage, key: ConversationKey) -> int:
             kind=ReminderKind.COOL_DOWN,
             due_at=T0,
         )
+        await tx.enqueue_outgoing(
+            key=key, user_id=user.id, outgoing=[Reply(text="…")], origin="reply"
+        )
     return user.id
 
 
@@ -507,6 +510,7 @@ async def test_delete_user_leaves_nothing_of_the_user(storage: Storage) -> None:
     assert await storage.find_user(ALICE) is None
     bob_rows = await count_user_rows(storage, user_id=bob)
     assert bob_rows == {
+        "outbox": 1,
         "drafts": 2,
         "reminders": 1,
         "case_events": 2,
@@ -521,7 +525,10 @@ async def test_delete_user_leaves_nothing_of_the_user(storage: Storage) -> None:
         "case_events": 2,
         "reminders": 1,
         "drafts": 2,
+        "outbox": 1,
         "processed_updates": 0,
+        "inbox": 0,
+        "rate_limits": 0,
     }
 
 
@@ -537,6 +544,9 @@ async def test_delete_only_user_empties_every_user_table(storage: Storage) -> No
         "case_events": 0,
         "reminders": 0,
         "drafts": 0,
+        "outbox": 0,
+        "inbox": 0,
+        "rate_limits": 0,
     }
 
 

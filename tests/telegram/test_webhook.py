@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from flows.i18n import t
 from storage import Storage, upgrade
 from tests.helpers.standins.telegram import BotApiStandIn
 from tests.helpers.storage_helpers import sqlite_url
+from tests.telegram.conftest import Clock
 
 SECRET = "s3cr3t_token-for-tests"
 
@@ -97,16 +99,22 @@ async def test_not_an_update_is_a_bad_request(api: BotApiStandIn, webhook_url: s
     assert api.calls_to("sendMessage") == []
 
 
-async def test_a_failed_update_answers_500_and_its_redelivery_is_applied_once(
-    api: BotApiStandIn, engine: Engine, webhook_url: str
+async def test_a_failed_send_is_retried_from_the_outbox_and_the_redelivery_is_a_duplicate(
+    api: BotApiStandIn, engine: Engine, clock: Clock, webhook_url: str
 ) -> None:
     update = _start_update(api, 903)
-    api.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
+    api.fail_next("sendMessage", error_code=500, description="Internal Server Error")
 
-    assert await _post(webhook_url, update, {SECRET_HEADER: SECRET}) == 500
-
+    # The step and its reply are stored together: the update is done, whatever the send did.
+    assert await _post(webhook_url, update, {SECRET_HEADER: SECRET}) == 200
+    assert api.calls_to("sendMessage") == []
     # Telegram delivers the same update again: answered 200, not applied a second time.
     assert await _post(webhook_url, update, {SECRET_HEADER: SECRET}) == 200
+
+    clock.advance(timedelta(seconds=2))  # the retry is due
+    assert await engine.outbox.run_once() == 1
+    [reply] = api.calls_to("sendMessage")
+    assert reply.chat_id == 903
     case = await engine.active_case(conversation_key(903))
     assert case is not None and case.step is Step.CALM
     key = conversation_key(903)
@@ -114,6 +122,22 @@ async def test_a_failed_update_answers_500_and_its_redelivery_is_applied_once(
     assert user is not None
     async with engine.storage.transaction(readonly=True) as tx:
         assert len(await tx.list_cases(user_id=user.id)) == 1
+        assert (await tx.outbox_stats()).pending == 0
+
+
+async def test_a_chat_that_is_gone_is_given_up_and_recorded_without_text(
+    api: BotApiStandIn, engine: Engine, clock: Clock, webhook_url: str
+) -> None:
+    api.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
+
+    assert await _post(webhook_url, _start_update(api, 905), {SECRET_HEADER: SECRET}) == 200
+
+    clock.advance(timedelta(minutes=5))
+    assert await engine.outbox.run_once() == 0
+    assert api.calls_to("sendMessage") == []
+    async with engine.storage.transaction(readonly=True) as tx:
+        stats = await tx.outbox_stats()
+    assert (stats.pending, stats.failed) == (0, 1)
 
 
 def test_an_empty_secret_is_refused(adapter: TelegramChannel) -> None:

@@ -37,6 +37,7 @@ from bot.channels.console.render import (
 )
 from bot.channels.console.stdin import StdinLines
 from bot.engine import EngineResult, IncomingMessage
+from bot.engine.delivery import MODEL, REMINDER, Delivery, send_parts
 from flows.i18n import normalise_language, t
 from flows.io import Button, CommandInput, ConversationKey, Draft, Outgoing, Reply, UserInput
 
@@ -137,6 +138,11 @@ class ConsoleChannel:
             )
         # The AI polish's answer (issue 16) is printed when it arrives, like a new turn.
         self._engine.deliver_model_answers_with(self.name, self.show_later)
+        # Replies go through the outbox too: what was composed but not yet printed when
+        # the last session ended (Ctrl-C) is printed first. This terminal is the only
+        # reader of its own rows, so a lease the last session left is void.
+        self._engine.deliver_queued_with(self.name, self.deliver_queued)
+        await self._engine.outbox.release(self._key)
         self._lines = StdinLines(self._stdin_fd)
         welcome = wrap(t(self._language, "console-welcome"), terminal_width(self._out))
         self._out.write("\n".join(welcome) + "\n")
@@ -209,8 +215,24 @@ class ConsoleChannel:
         self._language = result.language
         if result.case_known:
             self._erased = result.erased
-        self.show_outgoing(result.outgoing)
+        if result.queued:
+            await self._engine.deliver_pending(self._key, up_to=result.outbox_id)
+        else:
+            self.show_outgoing(result.outgoing)
         return result
+
+    async def deliver_queued(self, delivery: Delivery) -> None:
+        """Print one outbox row (a step's replies, a reminder, an AI answer) in one go."""
+
+        async def show(outgoing: list[Outgoing]) -> None:
+            if delivery.origin == REMINDER:
+                await self.deliver(delivery.key, outgoing)
+            elif delivery.origin == MODEL:
+                await self.show_later(delivery.key, outgoing)
+            elif delivery.key == self._key:
+                self.show_outgoing(outgoing)
+
+        await send_parts(delivery, [delivery.outgoing], show)
 
     def show_outgoing(self, outgoing: Sequence[Outgoing]) -> None:
         """Print replies and drafts; remember the options the next number refers to."""

@@ -30,15 +30,18 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.errors import SlackClientError
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
 from bot.channels.slack import EVENTS_PATH, blocks, inputs, request_checks
 from bot.channels.slack.blocks import CHOICE_PREFIX, HOME_PREFIX
+from bot.channels.slack.failures import classify
 from bot.channels.slack.home import UNKNOWN, HomePublisher
 from bot.channels.slack.lookups import USER_CACHE_SECONDS, SlackLookups
 from bot.channels.slack.webapi import build_client, call, library_logger
 from bot.engine import Engine, EngineResult, IncomingMessage
+from bot.engine.delivery import MODEL, REMINDER, Delivery, DeliveryFailed, send_parts
+from bot.engine.inbox import ClaimedInbox
 from bot.ordering import KeyedLock
 from flows.i18n import t
 from flows.io import ChoiceOutcome, ConversationKey, Outgoing, UserInput
@@ -50,6 +53,11 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 PLATFORM = "slack"
+#: The header that carries a request's inbox row id to its listener (issue 13).
+INBOX_HEADER = "x-rc-inbox"
+#: Requests that are no work of a listener (bolt answers them itself): not stored.
+_WORK_FLAG = "rc_reaches_listeners"
+_NOT_WORK = re.compile(r'^ssl_check=|"type"\s*:\s*"url_verification"')
 #: Timeout of one Web API call.
 WEB_API_TIMEOUT_SECONDS = 30.0
 
@@ -101,6 +109,7 @@ class SlackChannel:
         self._inflight: set[asyncio.Task[Any]] = set()
         self._home = HomePublisher(client=self.client, engine=engine, inflight=self._inflight)
         self._session: aiohttp.ClientSession | None = None
+        self._inbox_enabled = False  # on start
         self._register()
 
     @classmethod
@@ -131,6 +140,10 @@ class SlackChannel:
                 timeout=aiohttp.ClientTimeout(total=WEB_API_TIMEOUT_SECONDS)
             )
             self.client.session = self._session
+        # From now on this channel's replies are written to the outbox with their step,
+        # and HTTP requests to the inbox before their ack.
+        self._engine.deliver_queued_with(self.name, self.deliver_queued)
+        self._inbox_enabled = self._http_allowed
         _LOGGER.info("slack channel ready")
 
     async def run(self) -> None:
@@ -185,12 +198,32 @@ class SlackChannel:
             if not request_checks.well_formed(body=body, content_type=request.content_type):
                 _LOGGER.info("slack: a signed but malformed request refused")
                 return web.json_response({"error": "malformed payload"}, status=400)
+            headers: dict[str, str | Sequence[str]] = dict(request.headers)
+            # The inbox (issue 13): stored before bolt acks it, so that a worker dying
+            # before the work is done leaves it to another worker.
+            row_id: int | None = None
+            if self._inbox_enabled and not _NOT_WORK.search(body[:300]):
+                accepted = await self._engine.inbox.accept(
+                    platform=self.name, body=body, content_type=request.content_type
+                )
+                if accepted.duplicate:  # the same request is stored already: being worked on
+                    _LOGGER.info("slack: a request already in the inbox acknowledged")
+                    return web.json_response({})
+                row_id = accepted.row_id
+                if row_id is not None:
+                    headers[INBOX_HEADER] = str(row_id)
             bolt_request = AsyncBoltRequest(
                 body=body,
                 query=request.query_string,
-                headers=request.headers,  # type: ignore[arg-type]
+                headers=headers,
             )
             bolt_response = await self.app.async_dispatch(bolt_request)
+            if row_id is not None and (
+                bolt_response.status >= 300 or not bolt_request.context.get(_WORK_FLAG)
+            ):
+                # Bolt answered it itself (its own bot's event, a retry it drops …) or
+                # no listener matched: nothing will work on it.
+                await self._engine.inbox.done(row_id)
             if bolt_response.status >= 500:
                 # Listeners run after the ack, so a 5xx here is bolt failing on the payload.
                 _LOGGER.warning(
@@ -208,15 +241,98 @@ class SlackChannel:
     # ------------------------------------------------------------------ listeners
 
     def _register(self) -> None:
-        self.app.event("message")(self._on_message)
-        self.app.event("app_home_opened")(self._on_home_opened)
-        self.app.command("/coach")(self._on_command)
-        self.app.action(re.compile(f"^{re.escape(CHOICE_PREFIX)}"))(self._on_action)
-        self.app.action(re.compile(f"^{re.escape(HOME_PREFIX)}"))(self._on_action)
+        # Each listener clears the request's inbox row when it is done (bolt injects
+        # arguments by name, hence the explicit parameters).
+        async def on_message(
+            body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest
+        ) -> None:
+            async with self._inbox_row(request):
+                await self._on_message(body, context)
+
+        async def on_home_opened(
+            body: dict[str, Any], context: AsyncBoltContext, request: AsyncBoltRequest
+        ) -> None:
+            async with self._inbox_row(request):
+                await self._on_home_opened(body, context)
+
+        async def on_command(
+            ack: AsyncAck,
+            body: dict[str, Any],
+            context: AsyncBoltContext,
+            respond: AsyncRespond | None,
+            request: AsyncBoltRequest,
+        ) -> None:
+            async with self._inbox_row(request):
+                await self._on_command(ack, body, context, respond)
+
+        async def on_action(
+            ack: AsyncAck,
+            body: dict[str, Any],
+            context: AsyncBoltContext,
+            request: AsyncBoltRequest,
+        ) -> None:
+            async with self._inbox_row(request):
+                await self._on_action(ack, body, context)
+
+        async def mark_work(
+            context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+        ) -> None:
+            # Runs after bolt's own middleware: the request reaches the listeners.
+            context[_WORK_FLAG] = True
+            await next()
+
+        self.app.use(mark_work)
+        self.app.event("message")(on_message)
+        self.app.event("app_home_opened")(on_home_opened)
+        self.app.command("/coach")(on_command)
+        self.app.action(re.compile(f"^{re.escape(CHOICE_PREFIX)}"))(on_action)
+        self.app.action(re.compile(f"^{re.escape(HOME_PREFIX)}"))(on_action)
         # Last: a button no listener above knows (an earlier app version's, or forged) is
         # acknowledged and answered like any stale button, instead of bolt's 404.
-        self.app.action(re.compile(".*"))(self._on_action)
+        self.app.action(re.compile(".*"))(on_action)
         self.app.error(self._on_error)
+
+    @contextlib.asynccontextmanager
+    async def _inbox_row(self, request: AsyncBoltRequest) -> AsyncIterator[None]:
+        """Clear the request's inbox row once its listener ended (done, ignored or failed).
+
+        The listener counts as work in flight (:meth:`drain`) until the row is cleared.
+        """
+        task = asyncio.current_task()
+        values = request.headers.get(INBOX_HEADER) or []
+        row = int(values[0]) if values and values[0].isdigit() else None
+        if task is not None and row is not None:
+            self._inflight.add(task)
+        try:
+            yield
+        finally:
+            if row is not None:
+                if task is not None:
+                    self._inflight.add(task)  # _tracked() inside let go of it
+                try:
+                    await self._engine.inbox.done(row)
+                finally:
+                    if task is not None:
+                        self._inflight.discard(task)
+
+    async def recover_inbox(self) -> None:
+        """The inbox's recovery loop: work on requests a dead worker had acknowledged."""
+        await self._engine.inbox.recover(self.name, self._redispatch)
+
+    async def _redispatch(self, row: ClaimedInbox) -> None:
+        """Hand a stored request to bolt again (signed anew: it passed the check before)."""
+        timestamp = str(int(time.time()))
+        signature = self._verifier.generate_signature(timestamp=timestamp, body=row.body) or ""
+        headers: dict[str, str | Sequence[str]] = {
+            "content-type": row.content_type,
+            "x-slack-request-timestamp": timestamp,
+            "x-slack-signature": signature,
+            INBOX_HEADER: str(row.id),
+        }
+        request = AsyncBoltRequest(body=row.body, headers=headers)
+        response = await self.app.async_dispatch(request)
+        if response.status >= 300 or not request.context.get(_WORK_FLAG):
+            await self._engine.inbox.done(row.id)
 
     async def _on_error(self, error: Exception) -> None:
         _LOGGER.error("slack listener failed: %s", type(error).__name__)
@@ -317,6 +433,7 @@ class SlackChannel:
                     user_input=user_input,
                     update_id=update_id,
                     platform_language=platform_language,
+                    reply_to=channel,
                 )
             )
             if result.duplicate:
@@ -325,10 +442,12 @@ class SlackChannel:
             target = channel or await self._lookups.dm_channel(key)
             # Marking the pressed question answered and posting the next messages are
             # independent: one round trip instead of two (the posts keep their order).
-            calls: list[Awaitable[None]] = []
+            calls: list[Awaitable[object]] = []
             if pressed is not None and channel is not None:
                 calls.append(self._mark_answered(channel, pressed, result))
-            if target is not None:
+            if result.queued:  # written with the step: delivered (and retried) from the outbox
+                calls.append(self._engine.deliver_pending(key, up_to=result.outbox_id))
+            elif target is not None:
                 calls.append(self._post(target, result.outgoing))
             await asyncio.gather(*calls)
             if not result.unavailable:  # the database is down: the Home would show no case
@@ -363,6 +482,37 @@ class SlackChannel:
                         channel=channel, text=message.text, blocks=message.blocks
                     ),
                 )
+
+    async def deliver_queued(self, delivery: Delivery) -> None:
+        """Post one outbox row: its messages not yet accepted, in order (then, for a reminder
+        or an AI answer, the App Home is refreshed, best-effort).
+
+        Raises:
+            DeliveryFailed: Slack refused (permanent: the channel is gone, the blocks are
+                invalid …) or failed (retryable: 5xx, 429, a timeout, the network).
+        """
+        key = delivery.key
+        channel = delivery.target or await self._lookups.dm_channel(key)
+        if channel is None:
+            raise DeliveryFailed("no_channel", permanent=False)
+        parts = [message for item in delivery.outgoing for message in blocks.render(item)]
+
+        async def post(message: blocks.SlackMessage) -> None:
+            try:
+                await self.client.chat_postMessage(
+                    channel=channel, text=message.text, blocks=message.blocks
+                )
+            except SlackApiError as error:
+                raise classify(error) from None
+            except TimeoutError:
+                raise DeliveryFailed("timeout", permanent=False) from None
+            except (SlackClientError, aiohttp.ClientError, OSError):
+                raise DeliveryFailed("network", permanent=False) from None
+
+        async with self._tracked():
+            await send_parts(delivery, parts, post, target=channel)
+            if delivery.origin in (REMINDER, MODEL):  # no update of its own refreshed it
+                self._home.refresh(key, await self._engine.language_of(key))
 
     async def deliver(self, key: ConversationKey, outgoing: list[Outgoing]) -> None:
         """Post replies to the user's DM outside of an update (reminders), refresh the Home.

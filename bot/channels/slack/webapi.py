@@ -40,7 +40,9 @@ async def call(method: str, request: Awaitable[Any]) -> Any:
 def reason(error: BaseException) -> str:
     """Slack's error code of a failed call (``channel_not_found`` …), else the exception type."""
     if isinstance(error, SlackApiError):
-        return str(error.response.get("error") or type(error).__name__)
+        data = error.response.data  # a 5xx may answer with text, not JSON
+        code = data.get("error") if isinstance(data, dict) else None
+        return str(code or type(error).__name__)
     return type(error).__name__
 
 

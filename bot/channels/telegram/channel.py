@@ -29,7 +29,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -47,6 +47,7 @@ from bot.channels.telegram.application import (
     build_application,
     set_commands,
 )
+from bot.channels.telegram.failures import classify
 from bot.channels.telegram.groups import point_to_private_chat
 from bot.channels.telegram.inline import answer_inline_query
 from bot.channels.telegram.inputs import PLATFORM, conversation_key, parse_command, unsupported_kind
@@ -62,6 +63,7 @@ from bot.channels.telegram.webhook import (
     webhook_handler,
 )
 from bot.engine import Engine, EngineResult, IncomingMessage
+from bot.engine.delivery import Delivery, send_parts
 from flows.i18n import normalise_language, t
 from flows.io import (
     ConversationKey,
@@ -173,6 +175,8 @@ class TelegramChannel:
         server listens.
         """
         await self._application.initialize()
+        # From now on this channel's replies are written to the outbox with their step.
+        self._engine.deliver_queued_with(self.name, self.deliver_queued)
         await self.set_commands()
         await self._application.start()
         _LOGGER.info("Telegram bot @%s started", self._application.bot.username)
@@ -275,6 +279,30 @@ class TelegramChannel:
         except Forbidden:
             _LOGGER.info("reminder not delivered: the user blocked the bot")
 
+    async def deliver_queued(self, delivery: Delivery) -> None:
+        """Send one outbox row: its messages not yet accepted, in order.
+
+        Raises:
+            DeliveryFailed: the Bot API refused (permanent: blocked, chat not found,
+                a refused request) or failed (retryable: 5xx, timeout, 429).
+        """
+        chat_id = int(delivery.key.user_id)
+
+        async def send_one(message: TelegramMessage) -> None:
+            try:
+                await self._send_message(chat_id, message)
+            except TelegramError as error:
+                raise classify(error) from None
+
+        await send_parts(delivery, render(delivery.outgoing), send_one, target=str(chat_id))
+
+    async def send_result(self, *, chat_id: int, result: EngineResult) -> None:
+        """Send a step's replies: from the outbox when they were queued, else directly."""
+        if result.queued:
+            await self._engine.deliver_pending(conversation_key(chat_id), up_to=result.outbox_id)
+        elif result.outgoing:
+            await self.send(chat_id=chat_id, outgoing=result.outgoing)
+
     async def send(self, *, chat_id: int, outgoing: Sequence[Outgoing]) -> list[Message]:
         """Render and send every reply and draft, in order."""
         return [await self._send_message(chat_id, message) for message in render(outgoing)]
@@ -341,7 +369,7 @@ class TelegramChannel:
         assert chat is not None
         result = await self._handle(update, user_input)
         if not result.duplicate:
-            await self.send(chat_id=chat.id, outgoing=result.outgoing)
+            await self.send_result(chat_id=chat.id, result=result)
 
     async def _handle(self, update: Update, user_input: UserInput) -> EngineResult:
         user = update.effective_user
@@ -363,7 +391,7 @@ class TelegramChannel:
         return result
 
     async def _on_callback_query(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await on_callback_query(update, handle=self._handle, send=self.send)
+        await on_callback_query(update, handle=self._handle, send=self.send_result)
 
     async def _on_edited_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Edits are not read again (the answer was already taken); say so."""

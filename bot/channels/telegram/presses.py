@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import ChatType, ParseMode
@@ -14,14 +14,14 @@ from bot.channels.telegram.application import NO_PREVIEW
 from bot.channels.telegram.render import with_chosen
 from bot.engine import EngineResult
 from flows.i18n import normalise_language, t
-from flows.io import ChoiceInput, ChoiceOutcome, Outgoing, UserInput
+from flows.io import ChoiceInput, ChoiceOutcome, UserInput
 
 _LOGGER = logging.getLogger(__name__)
 
 #: The channel's way to run one input through the engine.
 Handle = Callable[[Update, UserInput], Awaitable[EngineResult]]
-#: The channel's way to send replies to a chat.
-Send = Callable[..., Awaitable[Sequence[Message]]]
+#: The channel's way to send a step's replies to a chat (from the outbox when queued).
+Send = Callable[..., Awaitable[None]]
 
 
 async def on_callback_query(update: Update, *, handle: Handle, send: Send) -> None:
@@ -51,13 +51,15 @@ async def on_callback_query(update: Update, *, handle: Handle, send: Send) -> No
         notice = t(result.language, "tg-stale-notice")
     # Stop the spinner, mark the question answered and send what comes next at the
     # same time: three independent requests, one round trip (the sent messages keep
-    # their order among themselves).
+    # their order among themselves). The answer to the press and the "✓ your answer"
+    # edit are best-effort, outside the outbox: both are cosmetic and tied to this
+    # moment (a press is answerable for seconds only; the state is already saved, and
+    # the next question arrives through the outbox either way).
     work: list[Awaitable[object]] = [answer(query, notice)]
     if not result.duplicate:
         if result.choice is ChoiceOutcome.ACCEPTED and isinstance(message, Message):
             work.append(show_chosen(message, label=result.chosen_label, language=result.language))
-        outgoing: list[Outgoing] = result.outgoing
-        work.append(send(chat_id=message.chat.id, outgoing=outgoing))
+        work.append(send(chat_id=message.chat.id, result=result))
     await asyncio.gather(*work)
 
 

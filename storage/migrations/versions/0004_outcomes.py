@@ -1,7 +1,7 @@
 """The follow-up's outcome of a case (issue 15): ``cases.outcome`` and friends.
 
 Revision ID: 0004_outcomes
-Revises: 0002_signature
+Revises: 0003_inbox_outbox
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004_outcomes"
-down_revision: str | Sequence[str] | None = "0002_signature"
+down_revision: str | Sequence[str] | None = "0003_inbox_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

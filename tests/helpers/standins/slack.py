@@ -79,6 +79,17 @@ class SlackApiStandIn:
     socket_acks: list[str] = field(default_factory=list)
     #: Web API method → how many of its next calls answer HTTP 429 (``Retry-After: 0``).
     rate_limited: dict[str, int] = field(default_factory=dict)
+    #: Web API method → the HTTP status of its next calls (a 5xx with a non-JSON body), each
+    #: held for its delay first (beyond the client's timeout: a timeout). Nothing is posted.
+    failing: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    #: Channels that are gone: a post there answers ``channel_not_found``.
+    gone: set[str] = field(default_factory=set)
+
+    def fail_next(
+        self, method: str, *, status: int = 500, times: int = 1, delay: float = 0.0
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``status`` (after ``delay`` s)."""
+        self.failing.setdefault(method, []).extend([(status, delay)] * times)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -209,6 +220,13 @@ class SlackApiStandIn:
         self.calls.append(ApiCall(method=method, args=args, token=token))
         if self.on_request is not None:
             self.on_request(method, args)
+        failures = self.failing.get(method)
+        if failures:
+            status, delay = failures.pop(0)
+            self.calls[-1] = ApiCall(method=method, args={**args, "_injected": True}, token=token)
+            if delay:
+                await asyncio.sleep(delay)
+            return web.Response(status=status, text="<html>upstream trouble</html>")
         if self.rate_limited.get(method, 0) > 0:
             self.rate_limited[method] -= 1
             return web.json_response(
@@ -264,6 +282,8 @@ class SlackApiStandIn:
             channel = str(args.get("channel", ""))
             if channel.startswith("U"):
                 channel = dm_channel(channel)
+            if channel in self.gone:
+                return {"ok": False, "error": "channel_not_found"}
             ts = self._next_ts()
             message = StoredMessage(
                 channel=channel,

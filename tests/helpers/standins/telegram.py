@@ -69,6 +69,8 @@ class ApiCall:
     params: dict[str, Any]
     status: int = 200
     result: Any = None
+    #: When the stand-in answered it (``time.monotonic()``): rates per second.
+    at: float = field(default_factory=time.monotonic, compare=False)
 
     @property
     def text(self) -> str:
@@ -108,6 +110,9 @@ class _Failure:
     error_code: int
     description: str
     retry_after: int | None
+    #: Seconds to hold the request before the error answer (longer than the bot's timeout:
+    #: the bot sees a timeout, and the message was NOT sent).
+    delay: float = 0.0
 
 
 class ApiError(Exception):
@@ -224,6 +229,23 @@ class BotApiStandIn:
             )
         self._failures.append(_Failure(method, error_code, description, retry_after))
 
+    def fail_next_times(
+        self, method: str, times: int, *, error_code: int = 500, description: str | None = None
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``error_code`` (a 5xx: no message)."""
+        text = description or {500: "Internal Server Error", 502: "Bad Gateway"}.get(
+            error_code, "Bad Request"
+        )
+        for _ in range(times):
+            self._failures.append(_Failure(method, error_code, text, None))
+
+    def hang_next(self, method: str, *, seconds: float) -> None:
+        """Hold the next call of ``method`` for ``seconds``, then refuse it (not sent).
+
+        With ``seconds`` beyond the bot's read timeout the bot sees a timeout.
+        """
+        self._failures.append(_Failure(method, 500, "Internal Server Error", None, seconds))
+
     async def wait_polled_past(self, update_id: int, *, timeout: float = 10.0) -> None:
         """Wait until the bot confirmed ``update_id`` (asked for a later offset)."""
         assert self._changed is not None
@@ -270,6 +292,8 @@ class BotApiStandIn:
                 self.calls.append(
                     ApiCall(method, {**params, "_injected": True}, failure.error_code)
                 )
+                if failure.delay:
+                    await asyncio.sleep(failure.delay)
                 return _error_response(failure.error_code, failure.description, failure.retry_after)
         handler = getattr(self, "_api_" + _snake(method), None)
         if handler is None and self.strict:

@@ -1,0 +1,113 @@
+"""The inbox queries (issue 13): store a request before its ack, take over a dead worker's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.models import InboxRow
+from storage.records import Clock
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedInbox:
+    """A stored request this worker took over (its first worker died)."""
+
+    id: int
+    body: str
+    content_type: str
+    attempts: int
+
+
+class InboxQueries:
+    """The inbox half of :class:`storage.StorageTransaction`."""
+
+    _conn: AsyncConnection
+    _clock: Clock
+    _dialect: str
+
+    async def accept_inbox(
+        self,
+        *,
+        platform: str,
+        digest: str,
+        body: str,
+        content_type: str,
+        held_by: str,
+        held_for: timedelta,
+        now: datetime | None = None,
+    ) -> int | None:
+        """Store a request, held for ``held_by``; its id, or ``None`` when already stored."""
+        moment = now or self._clock()
+        statement = (
+            self._insert(InboxRow)  # type: ignore[attr-defined]  # StorageTransaction's
+            .values(
+                platform=platform,
+                digest=digest,
+                body=body,
+                content_type=content_type[:64],
+                received_at=moment,
+                attempts=1,
+                claimed_until=moment + held_for,
+                claim_token=held_by,
+            )
+            .on_conflict_do_nothing()
+            .returning(InboxRow.id)
+        )
+        row = (await self._conn.execute(statement)).one_or_none()
+        return None if row is None else int(row[0])
+
+    async def inbox_stats(self) -> tuple[int, datetime | None]:
+        """How many requests wait in the inbox, and when the oldest arrived."""
+        row = (await self._conn.execute(select(func.count(), func.min(InboxRow.received_at)))).one()
+        oldest = row[1]
+        if isinstance(oldest, str):  # SQLite's min() of a timestamp column is its text
+            oldest = datetime.fromisoformat(oldest)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        return int(row[0]), oldest
+
+    async def inbox_done(self, *, row_id: int) -> None:
+        """The request was worked on: forget it (and its text)."""
+        await self._conn.execute(delete(InboxRow).where(InboxRow.id == row_id))
+
+    async def claim_stale_inbox(
+        self,
+        *,
+        platform: str,
+        held_by: str,
+        held_for: timedelta,
+        now: datetime | None = None,
+        limit: int = 20,
+    ) -> list[ClaimedInbox]:
+        """Take over requests whose worker's hold ran out (it died before working on them)."""
+        moment = now or self._clock()
+        candidates = (
+            select(InboxRow.id)
+            .where(InboxRow.platform == platform, InboxRow.claimed_until < moment)
+            .order_by(InboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list((await self._conn.execute(candidates)).scalars())
+        if not ids:
+            return []
+        rows = await self._conn.execute(
+            update(InboxRow)
+            .where(InboxRow.id.in_(ids), InboxRow.claimed_until < moment)
+            .values(
+                claimed_until=moment + held_for,
+                claim_token=held_by,
+                attempts=InboxRow.attempts + 1,
+            )
+            .returning(InboxRow.id, InboxRow.body, InboxRow.content_type, InboxRow.attempts)
+        )
+        claimed = [
+            ClaimedInbox(id=r.id, body=r.body, content_type=r.content_type, attempts=r.attempts)
+            for r in rows
+        ]
+        claimed.sort(key=lambda c: c.id)
+        return claimed

@@ -1,0 +1,105 @@
+"""A worker SIGKILLed between the commit and the send (issue 13): the reply still arrives.
+
+Two real ``serve`` workers on one PostgreSQL database. Worker A commits a step (and its
+reply, in the outbox) and is killed while its ``sendMessage`` is held by the Bot API
+stand-in. Telegram's redelivery of the update reaches worker B and is a duplicate; B's
+delivery loop takes the dead worker's row once its lease ran out and sends the reply.
+The user's chat ends exactly like a user's who talked to B alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+import pytest
+
+from tests.helpers.processes import kill_worker
+from tests.helpers.standins.telegram import ThreadedBotApi as BotApiStandIn
+from tests.helpers.webhook_updates import TelegramUser, post_update
+from tests.serve.conftest import WEBHOOK_SECRET, WorkerFactory
+from tests.serve.test_workers import SCRIPT_EN, _update_for
+
+pytestmark = pytest.mark.postgres
+
+SCRIPT = SCRIPT_EN[:6]
+#: The action whose reply is lost with worker A (the client's name → "what did you deliver?").
+KILLED_AT = 2
+LEASE = "2"
+
+
+def _transcript(api: BotApiStandIn, chat_id: int) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """What the user saw: the accepted messages in order, and the edits in order.
+
+    (After a press the edit and the next message go out at the same time.)
+    """
+    seen: dict[str, list[tuple[str, tuple[str, ...]]]] = {"sendMessage": [], "editMessageText": []}
+    for call in api.calls(chat_id=chat_id):
+        if call.method in seen and call.status == 200:
+            seen[call.method].append((call.text, tuple(label for label, _ in call.buttons())))
+    return seen
+
+
+async def _wait(condition: object, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.05)
+
+
+async def test_a_worker_killed_between_commit_and_send_loses_no_reply(
+    migrated_pg_url: str, spawn: WorkerFactory, bot_api: BotApiStandIn
+) -> None:
+    first, second = await asyncio.gather(
+        spawn("a", database_url=migrated_pg_url, api=bot_api, OUTBOX_LEASE_SECONDS=LEASE),
+        spawn("b", database_url=migrated_pg_url, api=bot_api, OUTBOX_LEASE_SECONDS=LEASE),
+    )
+    clean, victim = TelegramUser(user_id=740001), TelegramUser(user_id=740002)
+    async with aiohttp.ClientSession() as session:
+        for action in SCRIPT:
+            update = _update_for(clean, action, bot_api)
+            assert await post_update(session, second.url, update, secret=WEBHOOK_SECRET) == 200
+
+        for action in SCRIPT[:KILLED_AT]:
+            update = _update_for(victim, action, bot_api)
+            assert await post_update(session, first.url, update, secret=WEBHOOK_SECRET) == 200
+        sent_before = len(bot_api.calls("sendMessage", chat_id=victim.user_id))
+
+        # A commits the step, then its sendMessage hangs at the Bot API; A dies there.
+        bot_api.api.hang_next("sendMessage", seconds=5.0)
+        update = _update_for(victim, SCRIPT[KILLED_AT], bot_api)
+        posted = asyncio.create_task(post_update(session, first.url, update, secret=WEBHOOK_SECRET))
+        await _wait(
+            lambda: any(
+                c.params.get("_injected")
+                for c in bot_api.calls("sendMessage", chat_id=victim.user_id)
+            ),
+            timeout=20.0,
+        )
+        kill_worker(first)
+        with pytest.raises(aiohttp.ClientError):
+            await posted
+
+        # Telegram delivers the update again, to B: already applied, answered 200.
+        assert await post_update(session, second.url, update, secret=WEBHOOK_SECRET) == 200
+        # B's delivery loop sends the dead worker's reply once the lease ran out.
+        await _wait(
+            lambda: (
+                len(
+                    [
+                        c
+                        for c in bot_api.calls("sendMessage", chat_id=victim.user_id)
+                        if c.status == 200
+                    ]
+                )
+                > sent_before
+            ),
+            timeout=20.0,
+        )
+        for action in SCRIPT[KILLED_AT + 1 :]:
+            update = _update_for(victim, action, bot_api)
+            assert await post_update(session, second.url, update, secret=WEBHOOK_SECRET) == 200
+
+    assert _transcript(bot_api, victim.user_id) == _transcript(bot_api, clean.user_id)
