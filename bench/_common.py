@@ -153,6 +153,35 @@ def stop_process(process: subprocess.Popen[Any], *, timeout: float = 5.0) -> Non
             continue
 
 
+def start_serve_workers(
+    ports: Sequence[int], *, env: dict[str, str], workdir: Path, label: str
+) -> list[subprocess.Popen[bytes]]:
+    """Start one ``serve`` worker per port and wait until each listens.
+
+    The started workers are appended to the returned list as they start, so a
+    caller's cleanup can stop them even when a later one fails to come up
+    (:class:`NotAvailable` with the tail of that worker's log).
+    """
+    processes: list[subprocess.Popen[bytes]] = []
+    for index, port in enumerate(ports):
+        processes.append(
+            start_process(
+                [PYTHON, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                env=env,
+                log_path=workdir / f"{label}-worker{index}.log",
+            )
+        )
+    for index, (port, process) in enumerate(zip(ports, processes, strict=True)):
+        try:
+            wait_for_port(port, timeout=30, process=process)
+        except NotAvailable as exc:
+            for started in processes:
+                stop_process(started)
+            log = log_tail(workdir / f"{label}-worker{index}.log")
+            raise NotAvailable(f"serve worker: {exc}: {log}") from None
+    return processes
+
+
 @contextlib.contextmanager
 def running(
     args: Sequence[str], *, env: dict[str, str], log_path: Path

@@ -43,6 +43,7 @@ from bench._common import (
     not_run,
     read_json_line,
     start_process,
+    start_serve_workers,
     stop_process,
     wait_for_port,
 )
@@ -129,20 +130,7 @@ def _run(workers: int, url: str, workdir: Path) -> dict[str, Any]:
             LOG_LEVEL="WARNING",
             **extra,
         )
-        for index, port in enumerate(ports):
-            processes.append(
-                start_process(
-                    [PYTHON, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                    env=env,
-                    log_path=workdir / f"{label}-worker{index}.log",
-                )
-            )
-        for index, (port, process) in enumerate(zip(ports, processes, strict=True)):
-            try:
-                wait_for_port(port, timeout=30, process=process)
-            except NotAvailable as exc:
-                log = log_tail(workdir / f"{label}-worker{index}.log")
-                raise NotAvailable(f"serve worker: {exc}: {log}") from None
+        processes += start_serve_workers(ports, env=env, workdir=workdir, label=label)
         pid_file.write_text("".join(f"{p.pid}\n" for p in processes))
         ready.touch()
         try:
