@@ -26,6 +26,7 @@ the same poison update is dropped instead of looping.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -89,6 +90,8 @@ DEFAULT_MAX_ATTEMPTS = 8
 UNAVAILABLE_NOTICE_INTERVAL = timedelta(minutes=3)
 #: Past this many remembered notices, the expired ones are forgotten.
 _NOTICES_KEPT = 10_000
+#: How long an AI answer waits for its step's own messages to be delivered first.
+STEP_SENT_WAIT_SECONDS = 5.0
 #: The HMAC key of stored update ids when the composition root gives none (tests, the
 #: terminal): the ids are still not stored raw; ``serve`` passes a per-install key.
 DEFAULT_UPDATE_ID_KEY = b"rejection-coach processed update ids"
@@ -139,6 +142,8 @@ class Engine:
         self._clock = clock
         #: The outbox (issue 13): a registered platform's replies are queued with the step.
         self.outbox = Outbox(storage=storage, clock=clock)
+        #: Steps whose AI answer waits until the step's own messages were delivered.
+        self._step_sent: dict[int, asyncio.Event] = {}
         #: The inbox (issue 13): requests stored before their ack (Slack).
         self.inbox = Inbox(storage=storage, outbox=self.outbox, key=update_id_key)
         self._default_language = normalise_language(default_language)
@@ -187,7 +192,13 @@ class Engine:
                 result.queued = result.queued or answered.queued
                 result.outbox_id = answered.outbox_id or result.outbox_id
         else:
-            self._models.spawn(self._answer_and_send(message, calls, send))
+            step_sent: asyncio.Event | None = None
+            if result.outbox_id is not None:
+                # The AI answer waits (a moment at most) until the channel delivered the
+                # step's own messages: the answer is a turn of its own after them.
+                step_sent = asyncio.Event()
+                self._step_sent[result.outbox_id] = step_sent
+            self._models.spawn(self._answer_and_send(message, calls, send, after=step_sent))
         return result
 
     def deliver_queued_with(self, platform: str, deliver: DeliverQueued) -> None:
@@ -199,7 +210,12 @@ class Engine:
 
         ``up_to``: only up to a step's own row (``EngineResult.outbox_id``).
         """
-        return await self.outbox.deliver_now(key, up_to=up_to)
+        try:
+            return await self.outbox.deliver_now(key, up_to=up_to)
+        finally:
+            step_sent = self._step_sent.pop(up_to, None) if up_to is not None else None
+            if step_sent is not None:
+                step_sent.set()
 
     def deliver_model_answers_with(self, platform: str, send: Send) -> None:
         """Make ``platform``'s model calls in the background; ``send`` delivers their replies."""
@@ -221,10 +237,20 @@ class Engine:
         return await self._observed(follow_up)
 
     async def _answer_and_send(
-        self, message: IncomingMessage, calls: list[PolishDraft], send: Send
+        self,
+        message: IncomingMessage,
+        calls: list[PolishDraft],
+        send: Send,
+        *,
+        after: asyncio.Event | None = None,
     ) -> None:
         for call in calls:
             answered = await self._answer_model(message, call)
+            if after is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(after.wait(), timeout=STEP_SENT_WAIT_SECONDS)
+                self._step_sent = {k: v for k, v in self._step_sent.items() if v is not after}
+                after = None
             if answered.queued:
                 await self.outbox.deliver_now(message.key, up_to=answered.outbox_id)
             elif answered.outgoing:

@@ -98,6 +98,8 @@ class ConsoleChannel:
         self._at_start = False
         #: The user erased their data (/delete): the goodbye says nothing is stored.
         self._erased = False
+        #: AI answers that arrived while a turn was printed (shown after its prompt).
+        self._later: list[list[Outgoing]] = []
         #: Where /copy writes (default: the user's data directory).
         self.copy_dir: Path | None = None
 
@@ -191,10 +193,13 @@ class ConsoleChannel:
         self._out.flush()
 
     def show_prompt(self) -> None:
-        """Print the input prompt."""
+        """Print the input prompt (then any AI answer that arrived during the last turn)."""
         self._out.write(PROMPT)
         self._out.flush()
         self._waiting = True
+        later, self._later = self._later, []
+        for outgoing in later:
+            self.show_outgoing(outgoing)
 
     async def send(self, user_input: UserInput) -> EngineResult | None:
         """Send one input through the engine and print what comes back."""
@@ -227,6 +232,11 @@ class ConsoleChannel:
         async def show(outgoing: list[Outgoing]) -> None:
             if delivery.origin == REMINDER:
                 await self.deliver(delivery.key, outgoing)
+            elif delivery.origin == MODEL and not self._waiting:
+                # An AI answer that is ready while the step's own turn is still being
+                # printed: shown as a turn of its own, right after the prompt.
+                if delivery.key == self._key:
+                    self._later.append(outgoing)
             elif delivery.origin == MODEL:
                 await self.show_later(delivery.key, outgoing)
             elif delivery.key == self._key:
