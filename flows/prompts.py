@@ -6,7 +6,6 @@ Pure functions of a case's answers and a language; the texts come from
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -20,7 +19,7 @@ from flows.case import (
 from flows.i18n import t
 from flows.money import format_money, format_percent
 from flows.settlement import Outcome, Settlement, outcome, settle
-from flows.text import dash, one_line
+from flows.text import one_line
 
 #: Commands every adapter offers (``/help`` …), in menu order; descriptions
 #: are ``coach-cmd-<name>`` in the catalogs.
@@ -47,8 +46,6 @@ SUGGESTED_PREFIX = "★ "
 #: Shared kill-fee shares offered as buttons.
 KILL_FEE_SHARES: tuple[int, ...] = (30, 40, 50)
 
-#: The "1. " that numbers a payment variant's button label.
-_VARIANT_NUMBER = re.compile(r"^\d+\.\s*")
 
 #: Longest quote of the client's words used in a question.
 _QUOTE_LIMIT = 80
@@ -151,11 +148,6 @@ def quote(text: str) -> str:
 
 
 # ---------------------------------------------------------------------- money
-
-
-def variant_label(variant: PaymentVariant, *, language: str) -> str:
-    """A payment variant's button label without the "2. " that numbers the keyboard."""
-    return _VARIANT_NUMBER.sub("", t(language, f"coach-btn-pay-{dash(variant.value)}"))
 
 
 def payment_amount_lines(answers: Answers, *, language: str) -> list[str]:

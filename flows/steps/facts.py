@@ -119,7 +119,8 @@ def _enum_press(field: str, options: type[StrEnum]) -> Press:
 def _enum_fact(field: str) -> Fact:
     def fact(answers: Answers, language: str) -> str | None:
         value = getattr(answers, field)
-        return None if value is None else t(language, f"coach-btn-{value.value}")
+        # A noun phrase for the summary, not the button's answer ("Contact: Direct").
+        return None if value is None else t(language, f"coach-fact-{value.value}")
 
     return fact
 

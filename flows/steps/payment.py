@@ -5,13 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flows.case import Answers, ContinueMode, PaymentVariant, Solution, Step
+from flows.i18n import t
 from flows.money import AmountError, parse_percent, parse_share
 from flows.prompts import (
     KILL_FEE_SHARES,
     Choice,
     payment_amount_lines,
     settlement_lines,
-    variant_label,
 )
 from flows.settlement import contradicts, suggest_variant
 from flows.steps.money_facts import amount_error
@@ -81,7 +81,7 @@ def _payment_question(turn: Turn, spec: StepSpec) -> str:
 def _payment_fact(answers: Answers, language: str) -> str | None:
     if answers.payment_variant is None:
         return None
-    return variant_label(answers.payment_variant, language=language)
+    return t(language, f"coach-fact-pay-{dash(answers.payment_variant.value)}")
 
 
 # ---------------------------------------------------------------------- a contradictory pick

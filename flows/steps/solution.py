@@ -38,9 +38,9 @@ def editing_and_consistent(answers: Answers) -> bool:
 
 def _solution_fact(answers: Answers, language: str) -> str | None:
     if answers.solution is Solution.REDO:
-        return t(language, "coach-btn-redo")
+        return t(language, "coach-fact-redo")
     if answers.solution is Solution.PART_WAYS:
-        return t(language, "coach-btn-part-ways")
+        return t(language, "coach-fact-part-ways")
     return None
 
 

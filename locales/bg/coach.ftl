@@ -423,3 +423,15 @@ coach-btn-translate-facts = ✨ Преведи фактите ми
 coach-translate-working = ✨ Моделът с изкуствен интелект превежда фактите, които написа, на езика на отговора — това отнема няколко секунди.
 coach-translate-done = Моделът преведе фактите, които написа. Ето отговора с тях — провери формулировките, преди да го изпратиш.
 coach-translate-rejected = Преводът от AI промени число или не беше на езика на отговора, затова го оставих настрана. Можеш да напишеш тези факти наново с „Промени факти“.
+
+# The closing summary's values: what was decided, as noun phrases (not the buttons' answers).
+coach-fact-direct = Пряка
+coach-fact-agency = Чрез агенция
+coach-fact-freelancer = Чрез колега фрийлансър
+coach-fact-writing = Само писмено
+coach-fact-calls = И по телефона или на живо
+coach-fact-redo = Нов вариант
+coach-fact-part-ways = Прекратяване на работата дотук
+coach-fact-pay-keep-deposit = Капарото остава за мен
+coach-fact-pay-kill-fee = Дял от цената за свършената работа
+coach-fact-pay-continue = Уреждаме го в продължаващата работа

@@ -423,3 +423,15 @@ coach-btn-translate-facts = ✨ Translate my facts
 coach-translate-working = ✨ Asking the AI model to translate the facts you typed into the reply's language — this takes a few seconds.
 coach-translate-done = The AI model translated the facts you typed; here is the reply with them. Check the wording before you send it.
 coach-translate-rejected = The AI translation changed a number or was not in the reply's language, so I set it aside. You can retype those facts with "Change facts".
+
+# The closing summary's values: what was decided, as noun phrases (not the buttons' answers).
+coach-fact-direct = Direct
+coach-fact-agency = Through an agency
+coach-fact-freelancer = Through another freelancer
+coach-fact-writing = Only in writing
+coach-fact-calls = Calls or meetings too
+coach-fact-redo = A new version
+coach-fact-part-ways = Ending the work here
+coach-fact-pay-keep-deposit = The deposit stays with me
+coach-fact-pay-kill-fee = A share of the price for the work done
+coach-fact-pay-continue = Settled in the work that goes on

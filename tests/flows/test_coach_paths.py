@@ -769,9 +769,11 @@ def test_done_summarises_closes_and_hands_over_the_clause(driver: FlowDriver) ->
         and driver.said("coach-done-bye")
     )
     assert "ACME Ltd" in driver.text_of()
-    # The payment line names the variant without the keyboard's "2. ".
-    variant = t(driver.language, "coach-btn-pay-kill-fee").removeprefix("2. ")
+    # The payment line names what was decided as a noun phrase, not the button's answer.
+    variant = t(driver.language, "coach-fact-pay-kill-fee")
     assert f"{t(driver.language, 'coach-field-payment')}: {variant}" in driver.text_of()
+    button = t(driver.language, "coach-btn-pay-kill-fee").removeprefix("2. ")
+    assert f"{t(driver.language, 'coach-field-payment')}: {button}" not in driver.text_of()
     assert [d.kind for d in driver.drafts()] == [DraftKind.CONTRACT_CLAUSE]
     # Any message now starts a new case.
     driver.text("again")
