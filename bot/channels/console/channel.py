@@ -100,6 +100,9 @@ class ConsoleChannel:
         self._erased = False
         #: AI answers that arrived while a turn was printed (shown after its prompt).
         self._later: list[list[Outgoing]] = []
+        #: True while /start is answered; reminders that fall due meanwhile wait in _early.
+        self._starting = False
+        self._early: list[list[Outgoing]] = []
         #: Where /copy writes (default: the user's data directory).
         self.copy_dir: Path | None = None
 
@@ -148,8 +151,16 @@ class ConsoleChannel:
         self._lines = StdinLines(self._stdin_fd)
         welcome = wrap(t(self._language, "console-welcome"), terminal_width(self._out))
         self._out.write("\n".join(welcome) + "\n")
-        await self.send(CommandInput(name="start"))
-        self._at_start = True
+        # A reminder may fall due while /start is answered (the delivery loop runs
+        # beside it): it waits for the start's question and is shown with it.
+        self._at_start = self._starting = True
+        try:
+            await self.send(CommandInput(name="start"))
+        finally:
+            self._starting = False
+        early, self._early = self._early, []
+        for outgoing in early:
+            await self.deliver(self._key, outgoing)
 
     async def run(self) -> None:
         """Read lines until end of input (or cancellation)."""
@@ -279,6 +290,9 @@ class ConsoleChannel:
         """
         if key != self._key:
             _LOGGER.warning("console reminder for another user skipped")
+            return
+        if self._starting:
+            self._early.append(outgoing)  # the start's question is not on screen yet
             return
         heading = f"{BELL}⏰ {t(self._language, 'console-reminder')}"
         width = terminal_width(self._out)
