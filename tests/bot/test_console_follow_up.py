@@ -7,7 +7,6 @@ own numbered options and, under it, the start's question — both answerable.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
@@ -22,6 +21,7 @@ from flows.io import ConversationKey
 from storage import Storage, upgrade
 from tests.bot.test_console import Chat, _flat
 from tests.helpers.engine_helpers import BULGARIAN_PATH, ENGLISH_PATH, Conversation
+from tests.helpers.loops import run_in_own_loop
 from tests.helpers.storage_helpers import sqlite_url
 
 SCRIPTS = {"en": ENGLISH_PATH, "bg": BULGARIAN_PATH}
@@ -61,7 +61,7 @@ def test_a_due_follow_up_shows_at_the_next_start_without_hiding_the_question(
     database = tmp_path / "coach.db"
     home = tmp_path / "home"
     home.mkdir()
-    asyncio.run(_one_done_one_open(database, "ana", language))
+    run_in_own_loop(_one_done_one_open(database, "ana", language))
 
     chat = Chat(database=database, home=home, lang=language, user="ana")
     asked = t(language, "outcome-ask-named", client=CLIENTS[language])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from flows.i18n import t
 from flows.io import ConversationKey, Reply
 from storage import Storage
 from tests.bot.test_console import Chat, _flat
+from tests.helpers.loops import run_in_own_loop
 from tests.helpers.storage_helpers import sqlite_url
 
 LEFT_BEHIND = "A reply composed just before the terminal was closed."
@@ -50,13 +50,13 @@ def test_a_reply_not_printed_before_the_end_is_printed_at_the_next_start(
     chat = Chat(database=database, home=home, lang="en", user="ana")
     chat.pick_number(chat.first, t("en", "coach-btn-calm"))
     chat.leave_with_ctrl_d()
-    assert asyncio.run(_pending(database)) == 0  # everything was printed
+    assert run_in_own_loop(_pending(database)) == 0  # everything was printed
 
-    asyncio.run(_leave_a_reply_behind(database, user="ana"))
+    run_in_own_loop(_leave_a_reply_behind(database, user="ana"))
     again = Chat(database=database, home=home, lang=None, user="ana")
     shown = _flat(again.first.text)
     assert _flat(LEFT_BEHIND) in shown
     # Printed first, then the start's own question (continue the case or a new one).
     assert shown.index(_flat(LEFT_BEHIND)) < shown.index(_flat(t("en", "coach-btn-continue")))
     again.leave_with_ctrl_d()
-    assert asyncio.run(_pending(database)) == 0
+    assert run_in_own_loop(_pending(database)) == 0
