@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 
 from storage.models import InboxRow
 from storage.records import Clock
@@ -20,6 +21,36 @@ class ClaimedInbox:
     body: str
     content_type: str
     attempts: int
+    conversation: str | None = None
+
+
+#: How a deferred row is marked free: its hold ends this long before it was stored.
+_RELEASED = timedelta(seconds=1)
+
+
+def _first_of_its_conversation() -> ColumnElement[bool]:
+    """No older row of the same sender waits (rows without a sender are always first)."""
+    older = aliased(InboxRow)
+    return ~exists().where(
+        older.platform == InboxRow.platform,
+        older.conversation == InboxRow.conversation,
+        older.id < InboxRow.id,
+    )
+
+
+def _claimed(rows: object) -> list[ClaimedInbox]:
+    claimed = [
+        ClaimedInbox(
+            id=r.id,
+            body=r.body,
+            content_type=r.content_type,
+            attempts=r.attempts,
+            conversation=r.conversation,
+        )
+        for r in rows  # type: ignore[attr-defined]
+    ]
+    claimed.sort(key=lambda c: c.id)
+    return claimed
 
 
 class InboxQueries:
@@ -39,6 +70,7 @@ class InboxQueries:
         held_by: str,
         held_for: timedelta,
         now: datetime | None = None,
+        conversation: str | None = None,
     ) -> int | None:
         """Store a request, held for ``held_by``; its id, or ``None`` when already stored."""
         moment = now or self._clock()
@@ -53,12 +85,78 @@ class InboxQueries:
                 attempts=1,
                 claimed_until=moment + held_for,
                 claim_token=held_by,
+                conversation=conversation,
             )
             .on_conflict_do_nothing()
             .returning(InboxRow.id)
         )
         row = (await self._conn.execute(statement)).one_or_none()
         return None if row is None else int(row[0])
+
+    async def inbox_behind(
+        self, *, row_id: int, platform: str, conversation: str, now: datetime | None = None
+    ) -> bool:
+        """Whether an older row of the same sender waits; if so the row is let go.
+
+        A row let go is free for the taking: whoever finishes the sender's older row
+        (:meth:`claim_next_inbox`), or any worker's recovery loop, works on it next.
+        """
+        older = await self._conn.execute(
+            select(InboxRow.id)
+            .where(
+                InboxRow.platform == platform,
+                InboxRow.conversation == conversation,
+                InboxRow.id < row_id,
+            )
+            .limit(1)
+        )
+        if older.first() is None:
+            return False
+        moment = now or self._clock()
+        await self._conn.execute(
+            update(InboxRow).where(InboxRow.id == row_id).values(claimed_until=moment - _RELEASED)
+        )
+        return True
+
+    async def claim_next_inbox(
+        self,
+        *,
+        platform: str,
+        conversation: str,
+        held_by: str,
+        held_for: timedelta,
+        now: datetime | None = None,
+    ) -> ClaimedInbox | None:
+        """Take the sender's oldest row if no live worker holds it (the next in turn)."""
+        moment = now or self._clock()
+        candidate = (
+            select(InboxRow.id, InboxRow.claimed_until)
+            .where(InboxRow.platform == platform, InboxRow.conversation == conversation)
+            .order_by(InboxRow.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        first = (await self._conn.execute(candidate)).first()
+        if first is None:
+            return None
+        rows = await self._conn.execute(
+            update(InboxRow)
+            .where(InboxRow.id == first.id, InboxRow.claimed_until < moment)
+            .values(
+                claimed_until=moment + held_for,
+                claim_token=held_by,
+                attempts=InboxRow.attempts + 1,
+            )
+            .returning(
+                InboxRow.id,
+                InboxRow.body,
+                InboxRow.content_type,
+                InboxRow.attempts,
+                InboxRow.conversation,
+            )
+        )
+        claimed = _claimed(rows)
+        return claimed[0] if claimed else None
 
     async def inbox_stats(self) -> tuple[int, datetime | None]:
         """How many requests wait in the inbox, and when the oldest arrived."""
@@ -83,11 +181,18 @@ class InboxQueries:
         now: datetime | None = None,
         limit: int = 20,
     ) -> list[ClaimedInbox]:
-        """Take over requests whose worker's hold ran out (it died before working on them)."""
+        """Take over requests whose worker's hold ran out (it died before working on them).
+
+        Only a sender's oldest row is taken: the ones behind it wait their turn.
+        """
         moment = now or self._clock()
         candidates = (
             select(InboxRow.id)
-            .where(InboxRow.platform == platform, InboxRow.claimed_until < moment)
+            .where(
+                InboxRow.platform == platform,
+                InboxRow.claimed_until < moment,
+                _first_of_its_conversation(),
+            )
             .order_by(InboxRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -103,11 +208,12 @@ class InboxQueries:
                 claim_token=held_by,
                 attempts=InboxRow.attempts + 1,
             )
-            .returning(InboxRow.id, InboxRow.body, InboxRow.content_type, InboxRow.attempts)
+            .returning(
+                InboxRow.id,
+                InboxRow.body,
+                InboxRow.content_type,
+                InboxRow.attempts,
+                InboxRow.conversation,
+            )
         )
-        claimed = [
-            ClaimedInbox(id=r.id, body=r.body, content_type=r.content_type, attempts=r.attempts)
-            for r in rows
-        ]
-        claimed.sort(key=lambda c: c.id)
-        return claimed
+        return _claimed(rows)

@@ -248,12 +248,14 @@ class InboxRow(Base):
     delivery has the same body: it is not stored twice). The row is deleted once
     the request was worked on; one whose worker died first (its hold ran out) is
     worked on by another worker. ``body`` is bounded by the request limit (1 MiB).
+    Rows of one ``conversation`` are worked on oldest first, one at a time.
     """
 
     __tablename__ = "inbox"
     __table_args__ = (
         UniqueConstraint("platform", "digest", name="uq_inbox_digest"),
         Index("ix_inbox_claimable", "platform", "claimed_until"),
+        Index("ix_inbox_conversation", "platform", "conversation", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -265,6 +267,8 @@ class InboxRow(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     claimed_until: Mapped[datetime]
     claim_token: Mapped[str] = mapped_column(String(32))
+    #: A keyed hash of the sender (Telegram): one sender's requests are worked on in order.
+    conversation: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class RateLimitRow(Base):

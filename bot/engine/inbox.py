@@ -1,11 +1,17 @@
 """The inbox (issue 13): a request is stored before it is acknowledged.
 
-A channel whose platform does not redeliver what it got an ack for (Slack) stores
-each authenticated request here first, then acks, then works on it, then forgets
-it. The row is held for the worker that stored it; one whose worker died before it
-was worked on (the hold ran out) is taken over by another worker's recovery loop
-and worked on there. Dedupe stays where it was: the engine's processed-update ids
-(a request that was already applied is dropped as a duplicate).
+Every channel that receives over the network stores each authenticated request
+here first, then acks it (Slack's 200, Telegram's webhook 200 or the next
+``getUpdates`` offset), then works on it, then forgets it. The row is held for
+the worker that stored it; one whose worker died before it was worked on (the
+hold ran out) is taken over by another worker's recovery loop and worked on there.
+Dedupe stays where it was: the engine's processed-update ids (a request that was
+already applied is dropped as a duplicate).
+
+A request may name its sender (``conversation``, stored as a keyed hash): one
+sender's requests are then worked on one at a time, oldest first, across all
+workers — a row stored behind an older one of the same sender is *deferred*, and
+whoever finishes the older one takes it next (:meth:`Inbox.done`).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import contextlib
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,10 +42,27 @@ Redispatch = Callable[[ClaimedInbox], Awaitable[None]]
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
-    """What :meth:`Inbox.accept` did: the row id, or that it was stored already."""
+    """What :meth:`Inbox.accept` did: the row id, or that it was stored already.
+
+    ``deferred``: an older request of the same sender waits; this one is worked on
+    after it (by whoever finishes that one), not now.
+    """
 
     row_id: int | None
     duplicate: bool = False
+    deferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """One request to store: its text, and what identifies it and its sender."""
+
+    body: str
+    content_type: str = "application/json"
+    #: What makes it unique (e.g. Telegram's update id); ``None``: the body itself.
+    identity: str | None = None
+    #: Who sent it (a user id), kept only as a keyed hash; ``None``: no order kept.
+    sender: str | None = None
 
 
 class Inbox:
@@ -51,30 +74,69 @@ class Inbox:
         self._key = key
         self.recovery_interval = DEFAULT_RECOVERY_SECONDS
 
-    async def accept(self, *, platform: str, body: str, content_type: str) -> Accepted:
+    def _hash(self, *parts: str) -> str:
+        text = "\x00".join(parts).encode("utf-8", "surrogatepass")
+        return hmac.new(self._key, text, hashlib.sha256).hexdigest()
+
+    def conversation_of(self, platform: str, sender: str) -> str:
+        """The stored form of a sender: a keyed hash (no user id in the inbox's columns)."""
+        return self._hash("sender", platform, sender)[:32]
+
+    async def accept(
+        self,
+        *,
+        platform: str,
+        body: str,
+        content_type: str,
+        identity: str | None = None,
+        sender: str | None = None,
+    ) -> Accepted:
         """Store a request, held for this worker; never raises.
 
         A database error gives ``Accepted(None)``: the caller works on the request
         anyway, as before the inbox (it is only not recoverable then).
         """
-        digest = hmac.new(
-            self._key, f"{platform}\x00{body}".encode("utf-8", "surrogatepass"), hashlib.sha256
-        ).hexdigest()
+        arrival = Arrival(body, content_type, identity=identity, sender=sender)
+        stored = await self.accept_many(platform, [arrival])
+        return Accepted(None) if stored is None else stored[0]
+
+    async def accept_many(
+        self, platform: str, arrivals: Sequence[Arrival]
+    ) -> list[Accepted] | None:
+        """Store requests in one transaction, in order; ``None`` on a database error."""
+        now = self._outbox.now()
+        accepted: list[Accepted] = []
         try:
             async with self._storage.transaction() as tx:
-                row_id = await tx.accept_inbox(
-                    platform=platform,
-                    digest=digest,
-                    body=body,
-                    content_type=content_type,
-                    held_by=self._outbox.token,
-                    held_for=self._outbox.lease,
-                    now=self._outbox.now(),
-                )
+                for arrival in arrivals:
+                    key = arrival.identity if arrival.identity is not None else arrival.body
+                    conversation = (
+                        None
+                        if arrival.sender is None
+                        else self.conversation_of(platform, arrival.sender)
+                    )
+                    row_id = await tx.accept_inbox(
+                        platform=platform,
+                        digest=self._hash(platform, key),
+                        body=arrival.body,
+                        content_type=arrival.content_type,
+                        held_by=self._outbox.token,
+                        held_for=self._outbox.lease,
+                        now=now,
+                        conversation=conversation,
+                    )
+                    deferred = (
+                        row_id is not None
+                        and conversation is not None
+                        and await tx.inbox_behind(
+                            row_id=row_id, platform=platform, conversation=conversation, now=now
+                        )
+                    )
+                    accepted.append(Accepted(row_id, duplicate=row_id is None, deferred=deferred))
         except DATABASE_ERRORS as error:
             _LOGGER.warning("storing a %s request failed: %s", platform, type(error).__name__)
-            return Accepted(None)
-        return Accepted(row_id, duplicate=row_id is None)
+            return None
+        return accepted
 
     async def stats(self) -> tuple[int, datetime | None] | None:
         """Requests waiting and the oldest one's arrival (``None`` on a database error)."""
@@ -85,13 +147,30 @@ class Inbox:
             _LOGGER.warning("reading the inbox stats failed: %s", type(error).__name__)
             return None
 
-    async def done(self, row_id: int) -> None:
-        """The request was worked on: delete it (never raises)."""
+    async def done(
+        self, row_id: int, *, platform: str | None = None, conversation: str | None = None
+    ) -> ClaimedInbox | None:
+        """The request was worked on: delete it (never raises).
+
+        With its sender's ``conversation`` (and ``platform``), the sender's next
+        request, if one waits and no live worker holds it, is claimed for this
+        worker in the same transaction and returned: work on it next.
+        """
         try:
             async with self._storage.transaction() as tx:
                 await tx.inbox_done(row_id=row_id)
+                if conversation is None or platform is None:
+                    return None
+                return await tx.claim_next_inbox(
+                    platform=platform,
+                    conversation=conversation,
+                    held_by=self._outbox.token,
+                    held_for=self._outbox.lease,
+                    now=self._outbox.now(),
+                )
         except DATABASE_ERRORS as error:
             _LOGGER.warning("clearing an inbox row failed: %s", type(error).__name__)
+            return None
 
     async def recover_once(self, platform: str, redispatch: Redispatch) -> int:
         """Take over the requests of dead workers and work on them; how many."""

@@ -8,6 +8,7 @@ bot's latest keyboard in the :class:`~tests.helpers.standins.telegram.ThreadedBo
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -110,8 +111,14 @@ async def post_update(
     *,
     secret: str | None,
     timeout: float = 30.0,
+    settle: bool = True,
 ) -> int:
-    """POST ``update`` to ``base_url``/telegram/webhook; return the HTTP status."""
+    """POST ``update`` to ``base_url``/telegram/webhook; return the HTTP status.
+
+    The webhook answers once the update is stored (issue 13); with ``settle`` this
+    also waits until it was worked on — the inbox is empty again (the worker's
+    ``/metrics``) — so the replies are there when the next step is built from them.
+    """
     headers = {SECRET_HEADER: secret} if secret is not None else {}
     async with session.post(
         f"{base_url}/telegram/webhook",
@@ -120,4 +127,29 @@ async def post_update(
         timeout=aiohttp.ClientTimeout(total=timeout),
     ) as response:
         await response.read()
-        return response.status
+        status = response.status
+    if settle and status == 200:
+        await inbox_settled(session, base_url, timeout=timeout)
+    return status
+
+
+async def inbox_settled(
+    session: aiohttp.ClientSession, base_url: str, *, timeout: float = 30.0
+) -> None:
+    """Wait until the worker's ``/metrics`` shows no update waiting in the inbox."""
+    deadline = time.monotonic() + timeout
+    while True:
+        async with session.get(f"{base_url}/metrics") as response:
+            text = await response.text()
+        if _gauge(text, "rejection_coach_inbox_pending") == 0:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError("the inbox did not empty")
+        await asyncio.sleep(0.02)
+
+
+def _gauge(text: str, name: str) -> float | None:
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None

@@ -68,3 +68,95 @@ async def test_the_inbox_depth_and_its_oldest_request(storage: Storage) -> None:
     await _accept(storage, '{"event": 4}')
     async with storage.transaction(readonly=True) as tx:
         assert await tx.inbox_stats() == (2, T0)
+
+
+async def _accept_from(
+    storage: Storage, body: str, *, sender: str, by: str = "worker-a", at: datetime = T0
+) -> tuple[int | None, bool]:
+    """Store a Telegram update of ``sender``; its id and whether it waits behind an older one."""
+    async with storage.transaction() as tx:
+        row_id = await tx.accept_inbox(
+            platform="telegram",
+            digest=f"d-{body}",
+            body=body,
+            content_type="application/json",
+            held_by=by,
+            held_for=HOLD,
+            now=at,
+            conversation=sender,
+        )
+        assert row_id is not None
+        behind = await tx.inbox_behind(
+            row_id=row_id, platform="telegram", conversation=sender, now=at
+        )
+    return row_id, behind
+
+
+async def test_one_senders_requests_are_worked_on_oldest_first(storage: Storage) -> None:
+    first, behind_first = await _accept_from(storage, "u1", sender="ana")
+    second, behind_second = await _accept_from(storage, "u2", sender="ana", by="worker-b")
+    other, behind_other = await _accept_from(storage, "v1", sender="bob", by="worker-b")
+    assert (behind_first, behind_second, behind_other) == (False, True, False)
+
+    async with storage.transaction() as tx:
+        # The second is let go but not first in its turn: no worker's recovery takes it.
+        stale = await tx.claim_stale_inbox(
+            platform="telegram", held_by="worker-c", held_for=HOLD, now=T0 + HOLD / 2
+        )
+        assert stale == []
+        # Nor can it be taken "next" while the first still waits.
+        assert (
+            await tx.claim_next_inbox(
+                platform="telegram",
+                conversation="ana",
+                held_by="worker-c",
+                held_for=HOLD,
+                now=T0 + HOLD / 2,
+            )
+            is None
+        )
+
+    # Whoever finishes the first takes the second, in the same transaction.
+    async with storage.transaction() as tx:
+        await tx.inbox_done(row_id=first)  # type: ignore[arg-type]
+        taken = await tx.claim_next_inbox(
+            platform="telegram", conversation="ana", held_by="worker-a", held_for=HOLD, now=T0
+        )
+    assert taken is not None
+    assert (taken.id, taken.body, taken.conversation) == (second, "u2", "ana")
+    async with storage.transaction() as tx:
+        # Held now: nobody else takes it, neither next nor as a dead worker's.
+        assert (
+            await tx.claim_next_inbox(
+                platform="telegram", conversation="ana", held_by="worker-c", held_for=HOLD, now=T0
+            )
+            is None
+        )
+        assert (
+            await tx.claim_stale_inbox(
+                platform="telegram", held_by="worker-c", held_for=HOLD, now=T0
+            )
+            == []
+        )
+    assert other is not None
+
+
+async def test_a_dead_workers_row_is_taken_over_before_the_ones_behind_it(
+    storage: Storage,
+) -> None:
+    first, _ = await _accept_from(storage, "u1", sender="ana", by="dead")
+    second, behind = await _accept_from(storage, "u2", sender="ana", by="dead")
+    assert behind
+    later = T0 + HOLD + timedelta(seconds=1)
+    async with storage.transaction() as tx:
+        taken = await tx.claim_stale_inbox(
+            platform="telegram", held_by="worker-b", held_for=HOLD, now=later
+        )
+    assert [row.id for row in taken] == [first]  # not the second: it is behind the first
+    async with storage.transaction() as tx:
+        await tx.inbox_done(row_id=first)  # type: ignore[arg-type]
+    async with storage.transaction() as tx:
+        [then] = await tx.claim_stale_inbox(
+            platform="telegram", held_by="worker-b", held_for=HOLD, now=later
+        )
+    assert then.id == second

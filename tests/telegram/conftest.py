@@ -1,7 +1,8 @@
 """Fixtures: the Bot API stand-in, a real engine on a fresh SQLite file, the real adapter.
 
 Updates reach the bot the two ways Telegram delivers them: long polling
-(``polling_deliver``: queued in the stand-in, fetched by PTB's updater) and
+(``polling_deliver``: queued in the stand-in, fetched by the polling loop,
+stored in the inbox and worked on from there) and
 the webhook path (``webhook_deliver``: ``process_webhook_update``). Both
 return only once the bot has processed the update, so tests need no sleeps.
 """
@@ -91,13 +92,13 @@ async def adapter(api: BotApiStandIn, engine: Engine) -> AsyncIterator[TelegramC
 
 @pytest.fixture
 async def polling_deliver(api: BotApiStandIn, adapter: TelegramChannel) -> Deliver:
-    """Deliver by long polling: queue the update, wait until PTB fetched and processed it."""
+    """Deliver by long polling: queue the update, wait until it was fetched and worked on."""
     await adapter.start_polling(timeout=1.0)
 
     async def deliver(update: dict[str, Any]) -> None:
         update_id = api.push_update(update)
-        await api.wait_polled_past(update_id)
-        await adapter.application.update_queue.join()
+        await api.wait_polled_past(update_id)  # stored: the offset moved past it
+        await adapter.drain()
 
     return deliver
 

@@ -1,4 +1,4 @@
-"""The webhook over real HTTP: secret token checked, update processed before the answer."""
+"""The webhook over real HTTP: secret token checked, update stored before the answer."""
 
 from __future__ import annotations
 
@@ -65,12 +65,15 @@ async def _post(url: str, update: dict[str, Any], headers: dict[str, str]) -> in
 
 
 async def test_the_right_secret_is_accepted_and_the_update_processed(
-    api: BotApiStandIn, engine: Engine, webhook_url: str
+    api: BotApiStandIn, engine: Engine, adapter: TelegramChannel, webhook_url: str
 ) -> None:
     status = await _post(webhook_url, _start_update(api, 901), {SECRET_HEADER: SECRET})
 
     assert status == 200
-    # Processed before the answer: the replies were already sent.
+    # Stored before the answer, worked on after it: then the inbox is empty again.
+    await adapter.drain()
+    async with engine.storage.transaction(readonly=True) as tx:
+        assert await tx.inbox_stats() == (0, None)
     texts = [c.text for c in api.calls_to("sendMessage")]
     assert texts[0].startswith(t("en", "coach-start-prompt"))
     case = await engine.active_case(conversation_key(901))
@@ -100,16 +103,18 @@ async def test_not_an_update_is_a_bad_request(api: BotApiStandIn, webhook_url: s
 
 
 async def test_a_failed_send_is_retried_from_the_outbox_and_the_redelivery_is_a_duplicate(
-    api: BotApiStandIn, engine: Engine, clock: Clock, webhook_url: str
+    api: BotApiStandIn, engine: Engine, adapter: TelegramChannel, clock: Clock, webhook_url: str
 ) -> None:
     update = _start_update(api, 903)
     api.fail_next("sendMessage", error_code=500, description="Internal Server Error")
 
     # The step and its reply are stored together: the update is done, whatever the send did.
     assert await _post(webhook_url, update, {SECRET_HEADER: SECRET}) == 200
+    await adapter.drain()
     assert api.calls_to("sendMessage") == []
     # Telegram delivers the same update again: answered 200, not applied a second time.
     assert await _post(webhook_url, update, {SECRET_HEADER: SECRET}) == 200
+    await adapter.drain()
 
     clock.advance(timedelta(seconds=2))  # the retry is due
     assert await engine.outbox.run_once() == 1
@@ -126,11 +131,12 @@ async def test_a_failed_send_is_retried_from_the_outbox_and_the_redelivery_is_a_
 
 
 async def test_a_chat_that_is_gone_is_given_up_and_recorded_without_text(
-    api: BotApiStandIn, engine: Engine, clock: Clock, webhook_url: str
+    api: BotApiStandIn, engine: Engine, adapter: TelegramChannel, clock: Clock, webhook_url: str
 ) -> None:
     api.fail_next("sendMessage", error_code=400, description="Bad Request: chat not found")
 
     assert await _post(webhook_url, _start_update(api, 905), {SECRET_HEADER: SECRET}) == 200
+    await adapter.drain()
 
     clock.advance(timedelta(minutes=5))
     assert await engine.outbox.run_once() == 0

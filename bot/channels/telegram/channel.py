@@ -7,21 +7,27 @@ becomes an :class:`~bot.engine.IncomingMessage`, and every
 HTML with an inline keyboard (see :mod:`bot.channels.telegram.render`). Storage and the
 state machine are only reached through the engine.
 
-Updates arrive by long polling (the Application's updater) or through
-:meth:`TelegramChannel.process_webhook_update`, which processes one update
-before returning: it raises when processing failed and says when the database
-was down, so the webhook answers non-2xx and Telegram delivers the update
-again (the engine drops the duplicate if it was already applied). Inline mode
-is in :mod:`bot.channels.telegram.inline`.
+Updates arrive by long polling (:mod:`bot.channels.telegram.polling`) or the
+webhook (:mod:`bot.channels.telegram.webhook`). Either way they are first stored
+in the inbox (issue 13) — only then does the webhook answer 200, or polling move
+its offset on — and then worked on from there: one user's updates one at a
+time, oldest first, across all workers; an update whose worker died is taken
+over by another worker's recovery loop (:meth:`TelegramChannel.recover_inbox`).
+When the inbox cannot store them (the database is down) they are worked on at
+once, as before the inbox: the webhook answers 503 (or 500 when processing
+failed) and Telegram delivers them again; polling fetches them again.
+:meth:`TelegramChannel.process_webhook_update` processes one update directly
+(tests, the benchmark). Inline mode is in :mod:`bot.channels.telegram.inline`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
+import time
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram import (
@@ -51,6 +57,7 @@ from bot.channels.telegram.failures import classify
 from bot.channels.telegram.groups import point_to_private_chat
 from bot.channels.telegram.inline import answer_inline_query
 from bot.channels.telegram.inputs import PLATFORM, conversation_key, parse_command, unsupported_kind
+from bot.channels.telegram.polling import poll
 from bot.channels.telegram.presses import on_callback_query
 from bot.channels.telegram.processing import PerUserUpdateProcessor
 from bot.channels.telegram.render import TelegramMessage, escape, render
@@ -64,6 +71,7 @@ from bot.channels.telegram.webhook import (
 )
 from bot.engine import Engine, EngineResult, IncomingMessage
 from bot.engine.delivery import Delivery, send_parts
+from bot.engine.inbox import Arrival, ClaimedInbox
 from flows.i18n import normalise_language, t
 from flows.io import (
     ConversationKey,
@@ -128,8 +136,11 @@ class TelegramChannel:
         self._webhook_secret = webhook_secret
         self._listen = (listen_host, listen_port)
         self._mounted = False  # routes() handed to serve: start() sets the webhook
-        #: Webhook updates being processed, by update id (see process_webhook_update).
+        #: Updates being processed, by update id (what happened to them: _run_update).
         self._webhook_updates: dict[int, WebhookUpdate] = {}
+        #: Stored updates being worked on (awaited by drain()).
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._polling: asyncio.Task[None] | None = None
         self._processor = PerUserUpdateProcessor(concurrent_updates)
         self._application = build_application(
             token=token,
@@ -214,11 +225,21 @@ class TelegramChannel:
         await asyncio.Event().wait()
 
     async def start_polling(self, *, timeout: float = 10.0, poll_interval: float = 0.0) -> None:
-        """Start long polling (this removes a webhook, as Telegram requires)."""
-        await self._application.updater.start_polling(  # type: ignore[union-attr]
-            timeout=timedelta(seconds=timeout),
-            poll_interval=poll_interval,
-            allowed_updates=list(ALLOWED_UPDATES),
+        """Start long polling (this removes a webhook, as Telegram requires).
+
+        Each batch is stored in the inbox before its offset is confirmed.
+        """
+        if self._polling is not None and not self._polling.done():
+            return
+        self._polling = asyncio.create_task(
+            poll(
+                self._application.bot,
+                self.receive_polled,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                allowed_updates=ALLOWED_UPDATES,
+            ),
+            name="telegram-polling",
         )
         _LOGGER.info("long polling started")
 
@@ -230,10 +251,12 @@ class TelegramChannel:
         _LOGGER.info("webhook set")
 
     async def stop(self) -> None:
-        """Stop polling and processing; close the HTTP connections."""
-        updater = self._application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
+        """Stop polling, finish (briefly) the stored updates in work; close the connections."""
+        if self._polling is not None:
+            self._polling.cancel()
+            await asyncio.gather(self._polling, return_exceptions=True)
+            self._polling = None
+        await self.drain(timeout=10.0)
         if self._application.running:
             await self._application.stop()
         await self._application.shutdown()
@@ -243,8 +266,19 @@ class TelegramChannel:
         """Register the command menus in both languages (``bg`` and the default)."""
         await set_commands(self._application.bot)
 
+    def parse_update(self, data: dict[str, Any]) -> Update:
+        """``data`` as a PTB update.
+
+        Raises:
+            MalformedUpdateError: PTB cannot read ``data`` as an update (400).
+        """
+        try:
+            return Update.de_json(data, self._application.bot)
+        except (TypeError, KeyError, ValueError, AttributeError) as error:
+            raise MalformedUpdateError(type(error).__name__) from None
+
     async def process_webhook_update(self, data: dict[str, Any]) -> bool:
-        """Process one update posted by Telegram, completely, before returning.
+        """Process one update posted by Telegram, completely, before returning (no inbox).
 
         Returns whether it was applied: ``False`` when the database was down and
         the user only got the "temporarily unavailable" reply (the webhook then
@@ -254,18 +288,115 @@ class TelegramChannel:
             MalformedUpdateError: PTB cannot read ``data`` as an update (400).
             UpdateFailedError: processing failed (the webhook answers 500).
         """
-        try:
-            update = Update.de_json(data, self._application.bot)
-        except (TypeError, KeyError, ValueError, AttributeError) as error:
-            raise MalformedUpdateError(type(error).__name__) from None
+        return await self.process_now(self.parse_update(data))
+
+    async def process_now(self, update: Update) -> bool:
+        """Process ``update`` before returning; whether it was applied (see above).
+
+        Raises:
+            UpdateFailedError: processing failed.
+        """
+        outcome = await self._run_update(update)
+        if outcome.failures:
+            raise UpdateFailedError(f"update {update.update_id} failed") from outcome.failures[0]
+        return not outcome.unavailable
+
+    async def _run_update(self, update: Update) -> WebhookUpdate:
+        """Run PTB's handlers on ``update`` (one user's in order); what happened."""
         outcome = self._webhook_updates.setdefault(update.update_id, WebhookUpdate())
         try:
             await self._processor.process_update(update, self._application.process_update(update))
         finally:
             self._webhook_updates.pop(update.update_id, None)
-        if outcome.failures:
-            raise UpdateFailedError(f"update {update.update_id} failed") from outcome.failures[0]
-        return not outcome.unavailable
+        return outcome
+
+    # ------------------------------------------------------------------ the inbox
+
+    async def store(self, updates: Sequence[tuple[Update, str]]) -> bool:
+        """Store updates (with their JSON) in the inbox, in order, and start working on them.
+
+        Returns ``False`` when the database could not store them (nothing started).
+        An update stored already is being worked on; one behind an older update of
+        the same user waits for it (whoever finishes that one takes it next).
+        """
+        arrivals = [
+            Arrival(body, identity=str(update.update_id), sender=_sender(update))
+            for update, body in updates
+        ]
+        stored = await self._engine.inbox.accept_many(PLATFORM, arrivals)
+        if stored is None:
+            return False
+        for (update, _), arrival, accepted in zip(updates, arrivals, stored, strict=True):
+            if accepted.row_id is None or accepted.deferred:
+                continue
+            conversation = (
+                None
+                if arrival.sender is None
+                else self._engine.inbox.conversation_of(PLATFORM, arrival.sender)
+            )
+            task = asyncio.create_task(self._work_from(accepted.row_id, update, conversation))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+        return True
+
+    async def receive_polled(self, updates: Sequence[tuple[Update, str]]) -> bool:
+        """Take a polled batch: stored, or — the database down — worked on at once.
+
+        Returns whether the batch may be confirmed (stored, or every update applied);
+        otherwise polling fetches it again later.
+        """
+        if await self.store(updates):
+            return True
+        applied = True
+        for update, _ in updates:  # the engine tells the user it is unavailable
+            outcome = await self._run_update(update)
+            applied = applied and not outcome.failures and not outcome.unavailable
+        return applied
+
+    async def _work_from(
+        self, row_id: int, update: Update | None, conversation: str | None
+    ) -> None:
+        """Work on a stored update, then on its user's next ones as they come in turn.
+
+        ``update`` ``None``: the row is unreadable and only cleared.
+        """
+        row: int | None = row_id
+        current: Update | None = update
+        while row is not None:
+            if current is not None:
+                outcome = await self._run_update(current)
+                if outcome.failures or outcome.unavailable:
+                    # Left in the inbox, held: worked on again when the hold ran out.
+                    _LOGGER.info("update %s stays in the inbox for another try", row)
+                    return
+            following = await self._engine.inbox.done(
+                row, platform=PLATFORM, conversation=conversation
+            )
+            row = None if following is None else following.id
+            current = None if following is None else self._stored_update(following)
+
+    def _stored_update(self, row: ClaimedInbox) -> Update | None:
+        """A stored update read back (``None``: unreadable, it is cleared unworked)."""
+        try:
+            data = json.loads(row.body)
+            return self.parse_update(data) if isinstance(data, dict) else None
+        except (ValueError, RecursionError, MalformedUpdateError):
+            _LOGGER.warning("an unreadable update in the inbox is dropped")
+            return None
+
+    async def recover_inbox(self) -> None:
+        """The inbox's recovery loop: work on updates a dead worker had stored."""
+        await self._engine.inbox.recover(self.name, self.work_on_stored)
+
+    async def work_on_stored(self, row: ClaimedInbox) -> None:
+        """Work on an update this worker took over from the inbox (and its user's next ones)."""
+        await self._work_from(row.id, self._stored_update(row), row.conversation)
+
+    async def drain(self, *, timeout: float = 10.0) -> None:
+        """Wait until no stored update is being worked on (at most ``timeout`` seconds)."""
+        deadline = time.monotonic() + timeout
+        while self._inflight and time.monotonic() < deadline:
+            await asyncio.wait(set(self._inflight), timeout=deadline - time.monotonic())
 
     # ------------------------------------------------------------------ sending
 
@@ -429,6 +560,12 @@ class TelegramChannel:
         if outcome is not None and error is not None:
             outcome.failures.append(error)
         _LOGGER.error("update %s failed: %s", update_id, type(error).__name__, exc_info=error)
+
+
+def _sender(update: Update) -> str | None:
+    """Whose update it is (its user's updates are worked on in order)."""
+    user = update.effective_user
+    return None if user is None else str(user.id)
 
 
 CHANNEL: ChannelFactory = TelegramChannel  # mypy checks the class against the contract

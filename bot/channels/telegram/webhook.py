@@ -3,13 +3,16 @@
 Telegram sends the secret token given to ``setWebhook`` in the
 ``X-Telegram-Bot-Api-Secret-Token`` header of every request. A request
 without it, or with another value, is refused with 403 before anything is
-read. An accepted update is processed completely before the answer: 200 when
-it went through, 500 when it failed — Telegram then delivers it again and the
-engine's update-id dedupe makes sure it is applied once.
+read. An accepted update is stored in the inbox and answered 200 as soon as
+that insert committed (issue 13); it is worked on afterwards, from the inbox
+(a worker that dies first leaves it to another worker). Telegram's redelivery
+of an update still stored is answered 200 at once; the engine's update-id dedupe
+makes sure each update is applied once.
 
-An update that met a database outage was answered "temporarily unavailable"
-but not applied: the handler answers 503, so Telegram delivers it again — the
-one place that turns an outage into a redelivery.
+When the inbox cannot store it (the database is down), the update is processed
+at once, as before the inbox: 200 when it went through, 500 when it failed, and
+503 when the user was only told "temporarily unavailable" — Telegram then
+delivers it again, the one place that turns an outage into a redelivery.
 
 A request with the right secret whose body is not an update of the shape
 Telegram sends (JSON nested too deep, ``message: "hi"``, a chat id ``"abc"`` …)
@@ -119,7 +122,8 @@ def webhook_handler(channel: TelegramChannel, *, secret: str) -> WebhookHandler:
             _LOGGER.warning("webhook request refused: wrong or missing secret token")
             return web.Response(status=403, text="forbidden")
         try:
-            data = await request.json()
+            body = await request.text()
+            data = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             return web.Response(status=400, text="not JSON")
         if not isinstance(data, dict) or not _is_int(data.get("update_id")):
@@ -128,10 +132,15 @@ def webhook_handler(channel: TelegramChannel, *, secret: str) -> WebhookHandler:
             _LOGGER.info("webhook update %s refused: malformed", data["update_id"])
             return web.Response(status=400, text="not an update")
         try:
-            applied = await channel.process_webhook_update(data)
+            update = channel.parse_update(data)
         except MalformedUpdateError:
             _LOGGER.info("webhook update %s refused: PTB cannot read it", data["update_id"])
             return web.Response(status=400, text="not an update")
+        if await channel.store([(update, body)]):
+            return web.Response(text="ok")
+        # Not stored (the database is down): processed now, Telegram told how it went.
+        try:
+            applied = await channel.process_now(update)
         except Exception as error:
             _LOGGER.warning(
                 "webhook update %s failed (%s); Telegram will deliver it again",
