@@ -124,6 +124,12 @@ class Metrics:
             "Requests stored and acknowledged but not yet worked on (all workers).",
             registry=self.registry,
         )
+        self.inbox_duplicates = Counter(
+            "rejection_coach_inbox_duplicates",
+            "Deliveries of a request still in the inbox: acknowledged, not stored again.",
+            ("platform",),
+            registry=self.registry,
+        )
         self.inbox_oldest_seconds = Gauge(
             "rejection_coach_inbox_oldest_pending_seconds",
             "Age of the oldest request in the inbox (0 when none), at the last scrape.",
@@ -189,6 +195,10 @@ class Metrics:
         self.outbox_sends.labels(platform=platform, outcome=outcome).inc()
         if outcome == "retry":
             self.outbox_retries.labels(platform=platform).inc()
+
+    def inbox_duplicate(self, *, platform: str) -> None:
+        """Count a delivery of a request the inbox holds already."""
+        self.inbox_duplicates.labels(platform=platform).inc()
 
     async def refresh(self, *, now: datetime | None = None) -> None:
         """Read the outbox's and inbox's depth and age for the gauges (a scrape); never raises."""

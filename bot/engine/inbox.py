@@ -24,6 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from bot.engine.outbox import Outbox
 from storage import DATABASE_ERRORS, Storage
@@ -65,6 +66,14 @@ class Arrival:
     sender: str | None = None
 
 
+class InboxObserver(Protocol):
+    """Watches the inbox (the worker's metrics); must not raise."""
+
+    def inbox_duplicate(self, *, platform: str) -> None:
+        """A delivery of a request still stored was acknowledged, not stored again."""
+        ...
+
+
 class Inbox:
     """Stores requests before their ack; takes over the ones of dead workers."""
 
@@ -73,6 +82,8 @@ class Inbox:
         self._outbox = outbox  # the process token, the clock and the lease are shared
         self._key = key
         self.recovery_interval = DEFAULT_RECOVERY_SECONDS
+        #: Told about deliveries of requests still stored (set by ``serve``).
+        self.observer: InboxObserver | None = None
 
     def _hash(self, *parts: str) -> str:
         text = "\x00".join(parts).encode("utf-8", "surrogatepass")
@@ -136,6 +147,9 @@ class Inbox:
         except DATABASE_ERRORS as error:
             _LOGGER.warning("storing a %s request failed: %s", platform, type(error).__name__)
             return None
+        if self.observer is not None:
+            for _ in range(sum(1 for a in accepted if a.duplicate)):
+                self.observer.inbox_duplicate(platform=platform)
         return accepted
 
     async def stats(self) -> tuple[int, datetime | None] | None:

@@ -99,8 +99,10 @@ async def test_sigterm_lets_a_request_in_flight_finish(
         assert await post_update(session, worker.url, calm, secret=WEBHOOK_SECRET) == 200
 
         db_proxy.hang()  # the next update stalls inside the worker, waiting for the database
-        in_flight = asyncio.create_task(
-            post_update(session, worker.url, user.message("Acme Ltd"), secret=WEBHOOK_SECRET)
+        in_flight = asyncio.create_task(  # answered once stored; worked on before exit
+            post_update(
+                session, worker.url, user.message("Acme Ltd"), secret=WEBHOOK_SECRET, settle=False
+            )
         )
         await asyncio.sleep(0.5)
         assert not in_flight.done()
