@@ -9,9 +9,12 @@ accepted press is updated to show the answer; the App Home is published after
 every step (:mod:`bot.channels.slack.home`).
 
 Every request is acknowledged first (bolt answers Slack as soon as ``ack()``
-runs, ``process_before_response=False``) and the work happens after. Slack
-retries carry the same ``event_id``: the engine drops the duplicate, across
-restarts and workers, because it remembers processed ids in the database.
+runs, ``process_before_response=False``) and the work happens after. Before
+the ack it is stored in the inbox (issue 13), in HTTP mode and in Socket Mode
+alike (:meth:`SlackChannel._receive`, :mod:`bot.channels.slack.socket_mode`), so
+that another worker works on it if this one dies first. Slack retries carry the
+same ``event_id``: the engine drops the duplicate, across restarts and workers,
+because it remembers processed ids in the database.
 """
 
 from __future__ import annotations

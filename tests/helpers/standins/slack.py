@@ -8,7 +8,11 @@ realistic payloads: ``auth.test``, ``chat.postMessage``, ``chat.update``,
 ``chat.postEphemeral``, ``users.info`` (a configurable ``locale`` per user),
 ``conversations.open``, ``views.publish``, ``apps.connections.open``.
 Posted and updated messages are kept by ``(channel, ts)`` so tests can press
-the buttons the bot really sent.
+the buttons the bot really sent. Socket Mode: ``apps.connections.open`` hands out
+a WebSocket here; :meth:`SlackApiStandIn.send_socket_event` pushes envelopes
+down one connection and the acks are recorded (:attr:`on_socket_ack` sees each
+first). :meth:`SlackApiStandIn.hold` and :meth:`SlackApiStandIn.hang_next` hold
+a method's next call (a worker can be killed meanwhile).
 
 The benchmarks (``bench/slack_api.py``) serve it too, with ``strict=False`` (any token,
 any method answered ``ok``) and hooks that see every call (:attr:`on_request`,
