@@ -9,9 +9,12 @@ accepted press is updated to show the answer; the App Home is published after
 every step (:mod:`bot.channels.slack.home`).
 
 Every request is acknowledged first (bolt answers Slack as soon as ``ack()``
-runs, ``process_before_response=False``) and the work happens after. Slack
-retries carry the same ``event_id``: the engine drops the duplicate, across
-restarts and workers, because it remembers processed ids in the database.
+runs, ``process_before_response=False``) and the work happens after. Before
+the ack it is stored in the inbox (issue 13), in HTTP mode and in Socket Mode
+alike (:meth:`SlackChannel._receive`, :mod:`bot.channels.slack.socket_mode`), so
+that another worker works on it if this one dies first. Slack retries carry the
+same ``event_id``: the engine drops the duplicate, across restarts and workers,
+because it remembers processed ids in the database.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import re
 import time
@@ -30,10 +34,11 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
-from bot.channels.slack import EVENTS_PATH, blocks, inputs, request_checks
+from bot.channels.slack import EVENTS_PATH, blocks, inputs, request_checks, socket_mode
 from bot.channels.slack.blocks import CHOICE_PREFIX, HOME_PREFIX
 from bot.channels.slack.failures import classify
 from bot.channels.slack.home import UNKNOWN, HomePublisher
@@ -141,17 +146,17 @@ class SlackChannel:
             )
             self.client.session = self._session
         # From now on this channel's replies are written to the outbox with their step,
-        # and HTTP requests to the inbox before their ack.
+        # and requests (HTTP or Socket Mode) to the inbox before their ack.
         self._engine.deliver_queued_with(self.name, self.deliver_queued)
-        self._inbox_enabled = self._http_allowed
+        self._inbox_enabled = self._http_allowed or self._app_token is not None
         _LOGGER.info("slack channel ready")
 
     async def run(self) -> None:
         """Receive on its own until cancelled: Socket Mode with an app token, else HTTP mode."""
         if self._app_token is not None:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-            handler = AsyncSocketModeHandler(self.app, self._app_token)
+            handler = socket_mode.InboxSocketModeHandler(
+                self.app, self._app_token, receive=self._receive
+            )
             await handler.connect_async()
             _LOGGER.info("slack: connected in Socket Mode")
             try:
@@ -198,32 +203,20 @@ class SlackChannel:
             if not request_checks.well_formed(body=body, content_type=request.content_type):
                 _LOGGER.info("slack: a signed but malformed request refused")
                 return web.json_response({"error": "malformed payload"}, status=400)
-            headers: dict[str, str | Sequence[str]] = dict(request.headers)
-            # The inbox (issue 13): stored before bolt acks it, so that a worker dying
-            # before the work is done leaves it to another worker.
-            row_id: int | None = None
-            if self._inbox_enabled and not _NOT_WORK.search(body[:300]):
-                accepted = await self._engine.inbox.accept(
-                    platform=self.name, body=body, content_type=request.content_type
-                )
-                if accepted.duplicate:  # the same request is stored already: being worked on
-                    _LOGGER.info("slack: a request already in the inbox acknowledged")
-                    return web.json_response({})
-                row_id = accepted.row_id
-                if row_id is not None:
-                    headers[INBOX_HEADER] = str(row_id)
-            bolt_request = AsyncBoltRequest(
-                body=body,
-                query=request.query_string,
-                headers=headers,
-            )
-            bolt_response = await self.app.async_dispatch(bolt_request)
-            if row_id is not None and (
-                bolt_response.status >= 300 or not bolt_request.context.get(_WORK_FLAG)
-            ):
-                # Bolt answered it itself (its own bot's event, a retry it drops …) or
-                # no listener matched: nothing will work on it.
-                await self._engine.inbox.done(row_id)
+            # The inbox row's header is this app's own: never taken from the sender.
+            headers: socket_mode.Headers = {
+                name: value
+                for name, value in request.headers.items()
+                if name.lower() != INBOX_HEADER
+            }
+            query = request.query_string
+
+            def build(extra: socket_mode.Headers) -> AsyncBoltRequest:
+                return AsyncBoltRequest(body=body, query=query, headers={**headers, **extra})
+
+            bolt_response = await self._receive(body, request.content_type, build)
+            if bolt_response is None:  # the same request is stored already: being worked on
+                return web.json_response({})
             if bolt_response.status >= 500:
                 # Listeners run after the ack, so a 5xx here is bolt failing on the payload.
                 _LOGGER.warning(
@@ -317,20 +310,61 @@ class SlackChannel:
         """The inbox's recovery loop: work on requests a dead worker had acknowledged."""
         await self._engine.inbox.recover(self.name, self._redispatch)
 
-    async def _redispatch(self, row: ClaimedInbox) -> None:
-        """Hand a stored request to bolt again (signed anew: it passed the check before)."""
-        timestamp = str(int(time.time()))
-        signature = self._verifier.generate_signature(timestamp=timestamp, body=row.body) or ""
-        headers: dict[str, str | Sequence[str]] = {
-            "content-type": row.content_type,
-            "x-slack-request-timestamp": timestamp,
-            "x-slack-signature": signature,
-            INBOX_HEADER: str(row.id),
-        }
-        request = AsyncBoltRequest(body=row.body, headers=headers)
+    async def _receive(
+        self, body: str, content_type: str, build: socket_mode.RequestBuilder
+    ) -> BoltResponse | None:
+        """Store a request in the inbox, hand it to bolt, clear the row if nothing works on it.
+
+        Shared by HTTP mode and Socket Mode; runs before the request's ack is sent.
+        ``None``: the same request is stored already (being worked on): ack it, no more.
+        A request that is no work (``ssl_check``, ``url_verification``) is not stored;
+        when storing fails (the database is down) it is dispatched anyway.
+        """
+        # The inbox (issue 13): stored before bolt acks it, so that a worker dying
+        # before the work is done leaves it to another worker.
+        row_id: int | None = None
+        extra: socket_mode.Headers = {}
+        if self._inbox_enabled and not _NOT_WORK.search(body[:300]):
+            accepted = await self._engine.inbox.accept(
+                platform=self.name, body=body, content_type=content_type
+            )
+            if accepted.duplicate:
+                _LOGGER.info("slack: a request already in the inbox acknowledged")
+                return None
+            row_id = accepted.row_id
+            if row_id is not None:
+                extra[INBOX_HEADER] = str(row_id)
+        return await self._dispatch(build(extra), row_id=row_id)
+
+    async def _dispatch(self, request: AsyncBoltRequest, *, row_id: int | None) -> BoltResponse:
+        """Bolt's answer to ``request``; its inbox row is cleared if no listener got it."""
         response = await self.app.async_dispatch(request)
-        if response.status >= 300 or not request.context.get(_WORK_FLAG):
-            await self._engine.inbox.done(row.id)
+        if row_id is not None and (response.status >= 300 or not request.context.get(_WORK_FLAG)):
+            # Bolt answered it itself (its own bot's event, a retry it drops …) or
+            # no listener matched: nothing will work on it.
+            await self._engine.inbox.done(row_id)
+        return response
+
+    async def _redispatch(self, row: ClaimedInbox) -> None:
+        """Hand a stored request to bolt again.
+
+        A Socket Mode payload as Socket Mode (no signature: a worker without a signing
+        secret recovers it too); an HTTP request signed anew (it passed the check before).
+        """
+        marker: socket_mode.Headers = {INBOX_HEADER: str(row.id)}
+        if row.content_type == socket_mode.CONTENT_TYPE:
+            request = socket_mode.bolt_request(json.loads(row.body), headers=marker)
+        else:
+            timestamp = str(int(time.time()))
+            signature = self._verifier.generate_signature(timestamp=timestamp, body=row.body) or ""
+            headers: socket_mode.Headers = {
+                "content-type": row.content_type,
+                "x-slack-request-timestamp": timestamp,
+                "x-slack-signature": signature,
+                **marker,
+            }
+            request = AsyncBoltRequest(body=row.body, headers=headers)
+        await self._dispatch(request, row_id=row.id)
 
     async def _on_error(self, error: Exception) -> None:
         _LOGGER.error("slack listener failed: %s", type(error).__name__)

@@ -8,7 +8,11 @@ realistic payloads: ``auth.test``, ``chat.postMessage``, ``chat.update``,
 ``chat.postEphemeral``, ``users.info`` (a configurable ``locale`` per user),
 ``conversations.open``, ``views.publish``, ``apps.connections.open``.
 Posted and updated messages are kept by ``(channel, ts)`` so tests can press
-the buttons the bot really sent.
+the buttons the bot really sent. Socket Mode: ``apps.connections.open`` hands out
+a WebSocket here; :meth:`SlackApiStandIn.send_socket_event` pushes envelopes
+down one connection and the acks are recorded (:attr:`on_socket_ack` sees each
+first). :meth:`SlackApiStandIn.hold` and :meth:`SlackApiStandIn.hang_next` hold
+a method's next call (a worker can be killed meanwhile).
 
 The benchmarks (``bench/slack_api.py``) serve it too, with ``strict=False`` (any token,
 any method answered ``ok``) and hooks that see every call (:attr:`on_request`,
@@ -21,7 +25,7 @@ import asyncio
 import contextlib
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -84,12 +88,30 @@ class SlackApiStandIn:
     failing: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     #: Channels that are gone: a post there answers ``channel_not_found``.
     gone: set[str] = field(default_factory=set)
+    #: Socket Mode: awaited with an envelope id when its ack arrives, before it is recorded
+    #: (a test looks at the app's database at the moment of the ack).
+    on_socket_ack: Callable[[str], Awaitable[None]] | None = None
+    #: Web API method → an event its next call waits for (then it is answered as usual).
+    held: dict[str, asyncio.Event] = field(default_factory=dict)
 
     def fail_next(
         self, method: str, *, status: int = 500, times: int = 1, delay: float = 0.0
     ) -> None:
         """Answer the next ``times`` calls of ``method`` with ``status`` (after ``delay`` s)."""
         self.failing.setdefault(method, []).extend([(status, delay)] * times)
+
+    def hang_next(self, method: str, *, seconds: float) -> None:
+        """Hold the next call of ``method`` for ``seconds``, then refuse it (nothing posted).
+
+        The twin of the Telegram stand-in's ``hang_next``: a worker killed meanwhile
+        never learns whether Slack took the call (it did not).
+        """
+        self.fail_next(method, status=500, delay=seconds)
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Hold the next call of ``method`` until the returned event is set (then answer it)."""
+        release = self.held[method] = asyncio.Event()
+        return release
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -107,7 +129,9 @@ class SlackApiStandIn:
         self._changed = asyncio.Event()
 
     async def stop(self) -> None:
-        """Stop serving."""
+        """Stop serving (held calls are let go first)."""
+        for release in self.held.values():
+            release.set()
         for socket in list(self.sockets):
             await socket.close()
         if self._runner is not None:
@@ -158,8 +182,13 @@ class SlackApiStandIn:
 
     # ------------------------------------------------------------------ Socket Mode
 
-    async def send_socket_event(self, body: dict[str, Any], *, kind: str = "events_api") -> str:
-        """Push a request to the connected Socket Mode app; return its envelope id."""
+    async def send_socket_event(
+        self, body: dict[str, Any], *, kind: str = "events_api", socket: int = -1
+    ) -> str:
+        """Push a request to a connected Socket Mode app; return its envelope id.
+
+        ``socket``: which connection (in the order they connected; the latest by default).
+        """
         assert self.sockets, "no Socket Mode connection"
         envelope_id = f"env-{next(self._ts)}"
         envelope = {
@@ -170,7 +199,7 @@ class SlackApiStandIn:
             "retry_attempt": 0,
             "retry_reason": "",
         }
-        await self.sockets[-1].send_str(json.dumps(envelope))
+        await self.sockets[socket].send_str(json.dumps(envelope))
         return envelope_id
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
@@ -186,6 +215,8 @@ class SlackApiStandIn:
                     continue
                 data = json.loads(frame.data)
                 if isinstance(data, dict) and "envelope_id" in data:
+                    if self.on_socket_ack is not None:
+                        await self.on_socket_ack(str(data["envelope_id"]))
                     self.socket_acks.append(str(data["envelope_id"]))
                     if self._changed is not None:
                         self._changed.set()
@@ -220,6 +251,9 @@ class SlackApiStandIn:
         self.calls.append(ApiCall(method=method, args=args, token=token))
         if self.on_request is not None:
             self.on_request(method, args)
+        release = self.held.pop(method, None)
+        if release is not None:
+            await release.wait()
         failures = self.failing.get(method)
         if failures:
             status, delay = failures.pop(0)
