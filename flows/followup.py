@@ -102,9 +102,7 @@ def offer_at_done(turn: Turn, text: str) -> None:
     turn.result.effects.append(
         ScheduleReminder(kind=ReminderKind.OUTCOME, delay=DEFAULT_DELAY, case_id=case.id)
     )
-    question = turn.t(
-        "outcome-when-prompt", days=DEFAULT_DELAY.days, where=turn.reminder_where()
-    )
+    question = turn.t("outcome-when-prompt", days=DEFAULT_DELAY.days, where=turn.reminder_where())
     turn.say(f"{text}\n\n{question}", _WHEN_CHOICES)
 
 
