@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, case, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
@@ -70,10 +71,45 @@ class InboxQueries:
         held_by: str,
         held_for: timedelta,
         now: datetime | None = None,
-        conversation: str | None = None,
     ) -> int | None:
         """Store a request, held for ``held_by``; its id, or ``None`` when already stored."""
+        stored = await self.accept_inbox_of(
+            platform=platform,
+            digest=digest,
+            body=body,
+            content_type=content_type,
+            held_by=held_by,
+            held_for=held_for,
+            now=now,
+            conversation=None,
+        )
+        return None if stored is None else stored[0]
+
+    async def accept_inbox_of(
+        self,
+        *,
+        platform: str,
+        digest: str,
+        body: str,
+        content_type: str,
+        held_by: str,
+        held_for: timedelta,
+        conversation: str | None,
+        now: datetime | None = None,
+    ) -> tuple[int, bool] | None:
+        """Store a request of a sender (``conversation``); its id and whether it is deferred.
+
+        Deferred: an older request of the same sender waits, so this one is stored
+        let go (free for the taking) — whoever finishes the older one
+        (:meth:`claim_next_inbox`), or any worker's recovery loop, works on it next.
+        One statement; ``None`` when the request is stored already.
+        """
         moment = now or self._clock()
+        held_until: Any = moment + held_for
+        if conversation is not None:
+            older = aliased(InboxRow)
+            waiting = exists().where(older.platform == platform, older.conversation == conversation)
+            held_until = case((waiting, moment - _RELEASED), else_=moment + held_for)
         statement = (
             self._insert(InboxRow)  # type: ignore[attr-defined]  # StorageTransaction's
             .values(
@@ -83,40 +119,15 @@ class InboxQueries:
                 content_type=content_type[:64],
                 received_at=moment,
                 attempts=1,
-                claimed_until=moment + held_for,
+                claimed_until=held_until,
                 claim_token=held_by,
                 conversation=conversation,
             )
             .on_conflict_do_nothing()
-            .returning(InboxRow.id)
+            .returning(InboxRow.id, (InboxRow.claimed_until < moment).label("deferred"))
         )
         row = (await self._conn.execute(statement)).one_or_none()
-        return None if row is None else int(row[0])
-
-    async def inbox_behind(
-        self, *, row_id: int, platform: str, conversation: str, now: datetime | None = None
-    ) -> bool:
-        """Whether an older row of the same sender waits; if so the row is let go.
-
-        A row let go is free for the taking: whoever finishes the sender's older row
-        (:meth:`claim_next_inbox`), or any worker's recovery loop, works on it next.
-        """
-        older = await self._conn.execute(
-            select(InboxRow.id)
-            .where(
-                InboxRow.platform == platform,
-                InboxRow.conversation == conversation,
-                InboxRow.id < row_id,
-            )
-            .limit(1)
-        )
-        if older.first() is None:
-            return False
-        moment = now or self._clock()
-        await self._conn.execute(
-            update(InboxRow).where(InboxRow.id == row_id).values(claimed_until=moment - _RELEASED)
-        )
-        return True
+        return None if row is None else (int(row[0]), bool(row[1]))
 
     async def claim_next_inbox(
         self,

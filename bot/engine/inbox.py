@@ -126,7 +126,7 @@ class Inbox:
                         if arrival.sender is None
                         else self.conversation_of(platform, arrival.sender)
                     )
-                    row_id = await tx.accept_inbox(
+                    stored = await tx.accept_inbox_of(
                         platform=platform,
                         digest=self._hash(platform, key),
                         body=arrival.body,
@@ -136,14 +136,11 @@ class Inbox:
                         now=now,
                         conversation=conversation,
                     )
-                    deferred = (
-                        row_id is not None
-                        and conversation is not None
-                        and await tx.inbox_behind(
-                            row_id=row_id, platform=platform, conversation=conversation, now=now
-                        )
-                    )
-                    accepted.append(Accepted(row_id, duplicate=row_id is None, deferred=deferred))
+                    if stored is None:
+                        accepted.append(Accepted(None, duplicate=True))
+                        continue
+                    row_id, deferred = stored
+                    accepted.append(Accepted(row_id, deferred=deferred))
         except DATABASE_ERRORS as error:
             _LOGGER.warning("storing a %s request failed: %s", platform, type(error).__name__)
             return None

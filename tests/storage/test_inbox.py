@@ -75,7 +75,7 @@ async def _accept_from(
 ) -> tuple[int | None, bool]:
     """Store a Telegram update of ``sender``; its id and whether it waits behind an older one."""
     async with storage.transaction() as tx:
-        row_id = await tx.accept_inbox(
+        stored = await tx.accept_inbox_of(
             platform="telegram",
             digest=f"d-{body}",
             body=body,
@@ -85,10 +85,8 @@ async def _accept_from(
             now=at,
             conversation=sender,
         )
-        assert row_id is not None
-        behind = await tx.inbox_behind(
-            row_id=row_id, platform="telegram", conversation=sender, now=at
-        )
+    assert stored is not None
+    row_id, behind = stored
     return row_id, behind
 
 

@@ -358,8 +358,17 @@ class TelegramChannel:
     ) -> None:
         """Work on a stored update, then on its user's next ones as they come in turn.
 
-        ``update`` ``None``: the row is unreadable and only cleared.
+        ``update`` ``None``: the row is unreadable and only cleared. Never raises: what
+        could not be done stays in the inbox for another try.
         """
+        try:
+            await self._work_chain(row_id, update, conversation)
+        except Exception as error:
+            _LOGGER.error("working on a stored update failed: %s", type(error).__name__)
+
+    async def _work_chain(
+        self, row_id: int, update: Update | None, conversation: str | None
+    ) -> None:
         row: int | None = row_id
         current: Update | None = update
         while row is not None:
@@ -367,7 +376,7 @@ class TelegramChannel:
                 outcome = await self._run_update(current)
                 if outcome.failures or outcome.unavailable:
                     # Left in the inbox, held: worked on again when the hold ran out.
-                    _LOGGER.info("update %s stays in the inbox for another try", row)
+                    _LOGGER.info("inbox row %s stays for another try", row)
                     return
             following = await self._engine.inbox.done(
                 row, platform=PLATFORM, conversation=conversation
