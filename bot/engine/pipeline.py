@@ -44,7 +44,7 @@ from bot.engine.effects import (
     store_drafts,
     surface_of,
 )
-from bot.engine.inbox import Inbox
+from bot.engine.inbox import ClaimedInbox, Inbox
 from bot.engine.model_calls import ModelCalls, Send
 from bot.engine.outbox import Outbox
 from bot.engine.reminders import ReminderDelivery, ReminderRenderer
@@ -105,6 +105,15 @@ def stored_update_id(platform: str, update_id: str, *, key: bytes) -> str:
     """
     message = f"{platform}\x00{update_id}".encode("utf-8", "surrogatepass")
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _consumed(
+    result: EngineResult, message: IncomingMessage, following: ClaimedInbox | None
+) -> EngineResult:
+    """``result`` of a message whose inbox row went with the step (and the next row)."""
+    result.inbox_cleared = message.inbox is not None
+    result.inbox_next = following
+    return result
 
 
 class Engine:
@@ -405,12 +414,13 @@ class Engine:
             message.user_input,
         )
 
-        # Write phase: everything or nothing.
+        # Write phase: everything or nothing (the inbox row it came from included).
         async with session.transaction() as tx:
+            following = await self._consume_inbox(tx, message)
             if message.update_id is not None and not await tx.mark_processed(
                 platform=key.platform, update_id=self._stored_id(key.platform, message.update_id)
             ):
-                return self._duplicate(found, message)
+                return _consumed(self._duplicate(found, message), message, following)
             if found is None:
                 # A new user (or one who erased their data). Had a concurrent update
                 # created the user and a case meanwhile, saving ours conflicts and the
@@ -428,7 +438,7 @@ class Engine:
                 outgoing += self.coach.after_delete(language=language)
                 _LOGGER.info("erased every row of a %s user", key.platform)
                 row = await self._enqueue(tx, message, user_id=None, outgoing=outgoing)
-                return EngineResult(
+                erased = EngineResult(
                     language=language,
                     outgoing=outgoing,
                     case_known=True,
@@ -436,6 +446,7 @@ class Engine:
                     queued=row is not None,
                     outbox_id=row,
                 )
+                return _consumed(erased, message, following)
             kind = input_kind(message.user_input)
             await save_cases(tx, user_id=user.id, result=result, before=before, kind=kind)
             language, extra = await apply_effects(
@@ -449,7 +460,7 @@ class Engine:
             outgoing += extra
             await store_drafts(tx, user_id=user.id, result=result, outgoing=outgoing)
             row = await self._enqueue(tx, message, user_id=user.id, outgoing=outgoing)
-        return EngineResult(
+        done = EngineResult(
             queued=row is not None,
             outbox_id=row,
             language=language,
@@ -460,6 +471,24 @@ class Engine:
             case_known=True,
             model_calls=[e for e in result.effects if isinstance(e, PolishDraft)],
             outcomes=list(result.outcomes),
+        )
+        return _consumed(done, message, following)
+
+    async def _consume_inbox(
+        self, tx: StorageTransaction, message: IncomingMessage
+    ) -> ClaimedInbox | None:
+        """Delete the message's inbox row; claim its sender's next one (same transaction)."""
+        if message.inbox is None:
+            return None
+        await tx.inbox_done(row_id=message.inbox.row_id)
+        if message.inbox.conversation is None:
+            return None
+        return await tx.claim_next_inbox(
+            platform=message.key.platform,
+            conversation=message.inbox.conversation,
+            held_by=self.outbox.token,
+            held_for=self.outbox.lease,
+            now=self.outbox.now(),
         )
 
     async def _enqueue(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from flows.case import Case
 from flows.io import (
@@ -18,6 +18,9 @@ from flows.io import (
     UserInput,
 )
 from flows.prompts import COMMANDS
+
+if TYPE_CHECKING:
+    from storage.inbox import ClaimedInbox
 
 #: Commands whose name goes into the event log (anything else is just "command"):
 #: the coach's commands, and Slack's ``/coach``.
@@ -39,6 +42,20 @@ class IncomingMessage:
     platform_language: str | None = None
     #: Where the replies go when not the user's direct chat (a Slack channel id).
     reply_to: str | None = None
+    #: The inbox row it came from: deleted in the step's transaction (issue 13).
+    inbox: InboxRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRef:
+    """The inbox row an update was stored in (issue 13), consumed with its step.
+
+    ``conversation``: the stored sender hash; the sender's next waiting row is then
+    claimed for this worker in the same transaction (:attr:`EngineResult.inbox_next`).
+    """
+
+    row_id: int
+    conversation: str | None = None
 
 
 @dataclass(slots=True)
@@ -71,6 +88,10 @@ class EngineResult:
     queued: bool = False
     #: The id of the outbox row written with the step (when ``queued``).
     outbox_id: int | None = None
+    #: The message's inbox row was deleted with the step (duplicates too).
+    inbox_cleared: bool = False
+    #: The sender's next inbox row, claimed for this worker with the step: work on it next.
+    inbox_next: ClaimedInbox | None = field(default=None, repr=False)
 
 
 class EngineObserver(Protocol):

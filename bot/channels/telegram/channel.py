@@ -72,6 +72,7 @@ from bot.channels.telegram.webhook import (
 from bot.engine import Engine, EngineResult, IncomingMessage
 from bot.engine.delivery import Delivery, send_parts
 from bot.engine.inbox import Arrival, ClaimedInbox
+from bot.engine.results import InboxRef
 from flows.i18n import normalise_language, t
 from flows.io import (
     ConversationKey,
@@ -301,9 +302,12 @@ class TelegramChannel:
             raise UpdateFailedError(f"update {update.update_id} failed") from outcome.failures[0]
         return not outcome.unavailable
 
-    async def _run_update(self, update: Update) -> WebhookUpdate:
-        """Run PTB's handlers on ``update`` (one user's in order); what happened."""
-        outcome = self._webhook_updates.setdefault(update.update_id, WebhookUpdate())
+    async def _run_update(self, update: Update, *, inbox: InboxRef | None = None) -> WebhookUpdate:
+        """Run PTB's handlers on ``update`` (one user's in order); what happened.
+
+        ``inbox``: the row it was stored in, consumed by the engine with the step.
+        """
+        outcome = self._webhook_updates.setdefault(update.update_id, WebhookUpdate(inbox=inbox))
         try:
             await self._processor.process_update(update, self._application.process_update(update))
         finally:
@@ -372,15 +376,21 @@ class TelegramChannel:
         row: int | None = row_id
         current: Update | None = update
         while row is not None:
+            following: ClaimedInbox | None = None
+            cleared = False
             if current is not None:
-                outcome = await self._run_update(current)
+                outcome = await self._run_update(current, inbox=InboxRef(row, conversation))
                 if outcome.failures or outcome.unavailable:
                     # Left in the inbox, held: worked on again when the hold ran out.
                     _LOGGER.info("inbox row %s stays for another try", row)
                     return
-            following = await self._engine.inbox.done(
-                row, platform=PLATFORM, conversation=conversation
-            )
+                # The engine deleted the row with the step (and claimed the next one)
+                # unless no step ran (an inline query, a group's /start, an edit).
+                cleared, following = outcome.inbox_cleared, outcome.inbox_next
+            if not cleared:
+                following = await self._engine.inbox.done(
+                    row, platform=PLATFORM, conversation=conversation
+                )
             row = None if following is None else following.id
             current = None if following is None else self._stored_update(following)
 
@@ -515,15 +525,19 @@ class TelegramChannel:
         user = update.effective_user
         assert user is not None
         _LOGGER.debug("update %s: %s", update.update_id, type(user_input).__name__)
+        outcome = self._webhook_updates.get(update.update_id)
+        stored = outcome.inbox if outcome is not None and not outcome.inbox_cleared else None
         result = await self._engine.handle(
             IncomingMessage(
                 key=conversation_key(user.id),
                 user_input=user_input,
                 update_id=str(update.update_id),
                 platform_language=user.language_code,
+                inbox=stored,
             )
         )
-        outcome = self._webhook_updates.get(update.update_id)
+        if outcome is not None and result.inbox_cleared:
+            outcome.inbox_cleared, outcome.inbox_next = True, result.inbox_next
         if result.unavailable and outcome is not None:
             # The user is told; the webhook answers 503 so that Telegram delivers the
             # update again, and the answer is applied once the database is back.

@@ -39,6 +39,8 @@ from aiohttp import web
 
 if TYPE_CHECKING:
     from bot.channels.telegram.channel import TelegramChannel
+    from bot.engine.inbox import ClaimedInbox
+    from bot.engine.results import InboxRef
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -104,6 +106,11 @@ class WebhookUpdate:
 
     failures: list[BaseException] = field(default_factory=list)
     unavailable: bool = False
+    #: The inbox row it came from (stored updates only), handed to the engine.
+    inbox: InboxRef | None = None
+    #: The engine deleted that row with the step; and the sender's next row it claimed.
+    inbox_cleared: bool = False
+    inbox_next: ClaimedInbox | None = None
 
 
 def webhook_handler(channel: TelegramChannel, *, secret: str) -> WebhookHandler:
