@@ -129,6 +129,13 @@ class Metrics:
             "Age of the oldest request in the inbox (0 when none), at the last scrape.",
             registry=self.registry,
         )
+        self.send_budget_fallbacks = Counter(
+            "rejection_coach_send_budget_fallbacks",
+            "Sends this worker paced alone because the shared send budget's store "
+            "(postgresql, redis) failed.",
+            ("store",),
+            registry=self.registry,
+        )
         #: Reads the inbox for the two gauges above (set by ``serve``).
         self.inbox_source: Callable[[], Awaitable[tuple[int, datetime | None] | None]] | None = None
         #: Reads the outbox for the gauges above (set by ``serve``); ``None``: not shown.
@@ -189,6 +196,10 @@ class Metrics:
         self.outbox_sends.labels(platform=platform, outcome=outcome).inc()
         if outcome == "retry":
             self.outbox_retries.labels(platform=platform).inc()
+
+    def send_budget_fell_back(self, store: str) -> None:
+        """Count one send paced locally because the shared budget's ``store`` failed."""
+        self.send_budget_fallbacks.labels(store=store).inc()
 
     async def refresh(self, *, now: datetime | None = None) -> None:
         """Read the outbox's and inbox's depth and age for the gauges (a scrape); never raises."""
