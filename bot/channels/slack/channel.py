@@ -274,7 +274,9 @@ class SlackChannel:
             async with self._inbox_row(request):
                 await self._on_action(ack, body, context)
 
-        async def mark_work(context: AsyncBoltContext, next: Callable[[], Awaitable[None]]) -> None:
+        async def mark_work(
+            context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
+        ) -> None:
             # Runs after bolt's own middleware: the request reaches the listeners.
             context[_WORK_FLAG] = True
             await next()
