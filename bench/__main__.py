@@ -35,6 +35,7 @@ BENCHMARKS: tuple[str, ...] = (
     "memory",
     "scaling",
     "webhook",
+    "send_budget",
 )
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 

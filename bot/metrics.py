@@ -135,6 +135,13 @@ class Metrics:
             "Age of the oldest request in the inbox (0 when none), at the last scrape.",
             registry=self.registry,
         )
+        self.send_budget_fallbacks = Counter(
+            "rejection_coach_send_budget_fallbacks",
+            "Sends this worker paced alone because the shared send budget's store "
+            "(postgresql, redis) failed.",
+            ("store",),
+            registry=self.registry,
+        )
         #: Reads the inbox for the two gauges above (set by ``serve``).
         self.inbox_source: Callable[[], Awaitable[tuple[int, datetime | None] | None]] | None = None
         #: Reads the outbox for the gauges above (set by ``serve``); ``None``: not shown.
@@ -199,6 +206,10 @@ class Metrics:
     def inbox_duplicate(self, *, platform: str) -> None:
         """Count a delivery of a request the inbox holds already."""
         self.inbox_duplicates.labels(platform=platform).inc()
+
+    def send_budget_fell_back(self, store: str) -> None:
+        """Count one send paced locally because the shared budget's ``store`` failed."""
+        self.send_budget_fallbacks.labels(store=store).inc()
 
     async def refresh(self, *, now: datetime | None = None) -> None:
         """Read the outbox's and inbox's depth and age for the gauges (a scrape); never raises."""

@@ -318,6 +318,7 @@ async def _start(settings: Settings) -> _Worker:
         # The outbox's delivery loop (issue 13): retries, reminders, a dead worker's rows.
         engine.outbox.observer = metrics
         engine.inbox.observer = metrics
+        engine.outbox.pacer.on_fallback = metrics.send_budget_fell_back
         metrics.outbox_source = engine.outbox.stats
         metrics.inbox_source = engine.inbox.stats
         worker.background["outbox"] = engine.outbox.run

@@ -14,8 +14,10 @@ library and no database driver, so building :class:`Settings` stays cheap.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import re
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +36,9 @@ SLACK_API_URL = "https://slack.com/api/"
 
 #: Telegram accepts 1–256 characters A–Z, a–z, 0–9, "_" and "-" as the webhook secret token.
 TELEGRAM_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+#: The URL schemes redis-py connects with (``REDIS_URL``).
+REDIS_URL_SCHEMES = frozenset({"redis", "rediss", "unix"})
 
 #: Every settings field that holds a secret, from the channel registry.
 SECRET_FIELDS: tuple[str, ...] = tuple(name for spec in CHANNELS.values() for name in spec.secrets)
@@ -67,6 +72,10 @@ class Settings(BaseSettings):
     reminder_interval_seconds: float = Field(default=5.0, gt=0)
     #: How long a worker holds an outbox row it is sending before another may take it.
     outbox_lease_seconds: float = Field(default=30.0, gt=0)
+    #: The shared send budgets in Redis instead of PostgreSQL (the ``redis`` extra).
+    redis_url: str | None = None
+    #: The first part of every Redis key: one per deployment sharing a Redis server.
+    redis_key_prefix: str = Field(default="rejection-coach", min_length=1, max_length=100)
 
     # --- Telegram
     telegram_bot_token: SecretStr | None = None
@@ -152,6 +161,28 @@ class Settings(BaseSettings):
             model=self.llm_model,
             timeout_seconds=self.llm_timeout_seconds,
         )
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _empty_redis_is_unset(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_usable(cls, value: str | None) -> str | None:
+        # Never echo the URL: it may hold a password.
+        if value is None:
+            return None
+        if urlsplit(value).scheme not in REDIS_URL_SCHEMES:
+            raise ValueError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+        if importlib.util.find_spec("redis") is None:  # finds it without importing it
+            raise ValueError(
+                "REDIS_URL is set but the redis package is not installed: "
+                "pip install 'rejection-coach[redis]' (or unset REDIS_URL)"
+            )
+        return value
 
     @field_validator("telegram_webhook_url", mode="before")
     @classmethod

@@ -74,7 +74,10 @@ def build_engine(
     observer: EngineObserver | None = None,
     llm_observer: Callable[[str, PolishOutcome], None] | None = None,
 ) -> Engine:
-    """The engine: ``storage`` + the coach, the default language, observers, the AI model."""
+    """The engine: ``storage`` + the coach, the default language, observers, the AI model.
+
+    With ``REDIS_URL`` the send budgets shared by the workers are kept in Redis.
+    """
     engine = Engine(
         storage=storage,
         coach=Coach(),
@@ -85,6 +88,15 @@ def build_engine(
     )
     engine.outbox.lease = timedelta(seconds=settings.outbox_lease_seconds)
     engine.outbox.pacer.platform_rates["telegram"] = Rate(settings.telegram_messages_per_second)
+    if settings.redis_url is not None:
+        # The shared send budgets in Redis instead of PostgreSQL (redis is imported here
+        # only; Engine.aclose closes the client).
+        from bot.engine.pacing_redis import RedisBudgets
+
+        engine.outbox.pacer.shared = RedisBudgets.from_url(
+            settings.redis_url, prefix=settings.redis_key_prefix
+        )
+        _LOGGER.info("shared send budgets in Redis (REDIS_URL)")
     return engine
 
 

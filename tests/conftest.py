@@ -1,4 +1,5 @@
-"""Root fixtures: a fresh database on SQLite and (with TEST_DATABASE_URL) on PostgreSQL."""
+"""Root fixtures: a fresh database on SQLite and (with TEST_DATABASE_URL) on PostgreSQL;
+the local Redis (with TEST_REDIS_URL) under a key prefix of the test's own."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from storage import Storage, upgrade
+from tests.helpers.redis_helpers import delete_keys, redis_server_url, unique_prefix
 from tests.helpers.storage_helpers import POSTGRESQL, SQLITE, fresh_database
 
 
@@ -41,3 +43,19 @@ async def storage(migrated_url: str) -> AsyncIterator[Storage]:
         yield store
     finally:
         await store.dispose()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis server of ``TEST_REDIS_URL``; the test is skipped when it is unset."""
+    return redis_server_url()
+
+
+@pytest.fixture
+async def redis_prefix(redis_url: str) -> AsyncIterator[str]:
+    """A Redis key prefix of this test alone; its keys are deleted afterwards."""
+    prefix = unique_prefix()
+    try:
+        yield prefix
+    finally:
+        await delete_keys(redis_url, prefix)

@@ -50,3 +50,18 @@ def test_no_banner_when_nothing_was_skipped(tmp_path: Path) -> None:
     out = _run(tmp_path, SAMPLE.split("@pytest.mark.postgres")[0] + "def test_x():\n    pass\n")
     assert "SKIPPED" not in out
     assert "1 passed" in out
+
+
+def test_skipped_redis_tests_get_their_own_banner(tmp_path: Path) -> None:
+    source = (
+        "import pytest\n\n"
+        "def test_on_redis():\n"
+        "    pytest.skip('TEST_REDIS_URL is not set: the Redis send-budget tests need it')\n\n"
+        "def test_plain():\n"
+        "    assert True\n"
+    )
+    lines = _run(tmp_path, source).rstrip().splitlines()
+    banner = next(i for i, line in enumerate(lines) if "1 Redis tests were SKIPPED" in line)
+    assert any("TEST_REDIS_URL=redis://" in line for line in lines[banner:])
+    assert not any("PostgreSQL tests were SKIPPED" in line for line in lines)
+    assert lines[-1].startswith("1 passed, 1 skipped")

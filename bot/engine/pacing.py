@@ -1,12 +1,15 @@
 """One send rate for every worker (issue 13): Telegram per bot token, Slack per channel.
 
 Each send of the outbox first reserves a slot of its budgets — a GCRA "theoretical
-arrival time" per budget. On PostgreSQL the slot is reserved in the shared
-``rate_limits`` row (one upsert under the row's lock), so N workers together keep
-to one rate; on SQLite (one process) an in-process copy of the same algorithm is
-enough. The platform's own limits stay in front as well (PTB's ``AIORateLimiter``
-per process, slack_sdk's retry of a 429), and a 429 that still comes is waited
-out by the outbox (``retry_after``).
+arrival time" per budget. The budgets every worker shares (:class:`SharedBudgets`)
+are kept in the PostgreSQL ``rate_limits`` row (one upsert under the row's lock), or
+in Redis when ``REDIS_URL`` is set (:mod:`bot.engine.pacing_redis`, one Lua script),
+so N workers together keep to one rate; on SQLite without Redis (one process) an
+in-process copy of the same algorithm is enough. When the shared store fails, each
+worker paces alone (the in-process copy) and tries the store again a second later.
+The platform's own limits stay in front as well (PTB's ``AIORateLimiter`` per
+process, slack_sdk's retry of a 429), and a 429 that still comes is waited out by
+the outbox (``retry_after``).
 """
 
 from __future__ import annotations
@@ -15,12 +18,18 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from storage import DATABASE_ERRORS, Storage
 from storage.outbox import reserve_send_slot
 
 _LOGGER = logging.getLogger(__name__)
+
+#: After the shared store failed, budgets are kept in the process for this long (seconds)
+#: before the store is tried again: an outage costs one failed call a second, not one a send.
+SHARED_RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +64,43 @@ def _budget_name(platform: str, target: str) -> str:
     return f"{platform}:{digest}"
 
 
+class SharedBudgets(Protocol):
+    """Budgets every worker reserves its sends from (PostgreSQL rows, Redis keys)."""
+
+    #: Where they are kept, for logs and ``/metrics``: ``postgresql`` or ``redis``.
+    store: str
+    #: What the store raises when it is unreachable or broken (then: pace locally).
+    errors: tuple[type[BaseException], ...]
+
+    async def reserve(self, name: str, rate: Rate) -> float:
+        """Reserve one send of budget ``name``; the seconds to wait before it (<= 0: now)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release the store's connections; idempotent."""
+        ...
+
+
+class PostgresBudgets:
+    """The shared budgets as rows of ``rate_limits`` (:func:`storage.outbox.reserve_send_slot`)."""
+
+    store = "postgresql"
+    errors = DATABASE_ERRORS
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+
+    async def reserve(self, name: str, rate: Rate) -> float:
+        """Reserve one send in the budget's row (one upsert under its lock)."""
+        async with self._storage.transaction() as tx:
+            return await reserve_send_slot(
+                tx.connection, name=name, period=rate.period, tolerance=rate.tolerance
+            )
+
+    async def aclose(self) -> None:
+        """Nothing to release: the storage's pool is the storage's."""
+
+
 class Pacer:
     """Waits before a send until the budgets of its platform and destination allow it.
 
@@ -62,6 +108,8 @@ class Pacer:
         storage: the repository; on PostgreSQL the budgets are shared rows.
         platform_rates: one budget per platform (all workers together).
         target_rates: one budget per destination, by platform.
+        shared: where the shared budgets are kept; by default the PostgreSQL rows
+            (on SQLite: none, in the process). Replaceable later (:attr:`shared`).
     """
 
     def __init__(
@@ -70,13 +118,23 @@ class Pacer:
         storage: Storage,
         platform_rates: dict[str, Rate] | None = None,
         target_rates: dict[str, Rate] | None = None,
+        shared: SharedBudgets | None = None,
     ) -> None:
-        self._storage = storage
-        self._shared = storage.dialect == "postgresql"
+        if shared is None and storage.dialect == "postgresql":
+            shared = PostgresBudgets(storage)
+        #: The budgets all workers share (``None``: this process alone, SQLite).
+        self.shared: SharedBudgets | None = shared
         self.platform_rates = dict(PLATFORM_RATES if platform_rates is None else platform_rates)
         self.target_rates = dict(TARGET_RATES if target_rates is None else target_rates)
-        #: The in-process budgets (SQLite, or PostgreSQL unreachable): name -> arrival time.
+        #: Told the store's name for each send paced locally because the store failed.
+        self.on_fallback: Callable[[str], None] | None = None
+        #: How long after a failure of the shared store it is tried again (seconds).
+        self.retry_shared_after = SHARED_RETRY_SECONDS
+        #: The in-process budgets (SQLite, or the shared store unreachable): name -> arrival.
         self._local: dict[str, float] = {}
+        #: Until when (monotonic) the shared store is skipped after a failure.
+        self._shared_down_until = 0.0
+        self._shared_down = False
 
     async def pace(self, platform: str, target: str) -> None:
         """Wait until one more send of ``platform`` to ``target`` is within every budget."""
@@ -90,17 +148,39 @@ class Pacer:
             if wait > 0:
                 await asyncio.sleep(wait)
 
+    @property
+    def degraded(self) -> bool:
+        """Whether the last try of the shared store failed (the budgets are local now)."""
+        return self._shared_down
+
+    async def aclose(self) -> None:
+        """Close the shared store's connections (a Redis client); idempotent."""
+        if self.shared is not None:
+            await self.shared.aclose()
+
     async def _reserve(self, name: str, rate: Rate) -> float:
-        if self._shared:
+        shared = self.shared
+        if shared is None:
+            return self._reserve_locally(name, rate)
+        if time.monotonic() >= self._shared_down_until:
             try:
-                async with self._storage.transaction() as tx:
-                    return await reserve_send_slot(
-                        tx.connection, name=name, period=rate.period, tolerance=rate.tolerance
+                wait = await shared.reserve(name, rate)
+            except shared.errors as error:
+                self._shared_down_until = time.monotonic() + self.retry_shared_after
+                if not self._shared_down:
+                    self._shared_down = True
+                    _LOGGER.warning(
+                        "the shared send budget (%s) failed (%s); pacing locally",
+                        shared.store,
+                        type(error).__name__,
                     )
-            except DATABASE_ERRORS as error:
-                _LOGGER.warning(
-                    "the shared send budget failed (%s); pacing locally", type(error).__name__
-                )
+            else:
+                if self._shared_down:
+                    self._shared_down = False
+                    _LOGGER.info("the shared send budget (%s) is back", shared.store)
+                return wait
+        if self.on_fallback is not None:
+            self.on_fallback(shared.store)
         return self._reserve_locally(name, rate)
 
     def _reserve_locally(self, name: str, rate: Rate) -> float:

@@ -235,8 +235,14 @@ class Engine:
         await self._models.wait()
 
     async def aclose(self) -> None:
-        """Let the model calls in flight finish (a few seconds), close the client; idempotent."""
-        await self._models.aclose()
+        """Let the model calls in flight finish (a few seconds), close the clients; idempotent.
+
+        The model calls' client, then the shared send budgets' (Redis, when configured).
+        """
+        try:
+            await self._models.aclose()
+        finally:
+            await self.outbox.pacer.aclose()
 
     async def _answer_model(self, message: IncomingMessage, call: PolishDraft) -> EngineResult:
         answer = await self._models.answer(message.key, call)
