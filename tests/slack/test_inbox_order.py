@@ -235,3 +235,26 @@ async def test_a_request_no_listener_takes_passes_the_turn_on(
         assert await ws.send(ev.json_request(ev.dm_message(CLEAN, "hello"))) == 200
     assert len(_texts(slack_api, USER)) >= 2
     assert _texts(slack_api, USER) == _texts(slack_api, CLEAN)
+
+
+async def test_the_inbox_headers_are_never_taken_from_a_request(
+    slack_api: SlackApiStandIn, storage: Storage
+) -> None:
+    """A forged row id and conversation neither clear another's row nor take its turn."""
+    engine = Engine(storage=storage, coach=Coach())
+    async with serve_workspace(api=slack_api, storage=storage, engine=engine) as ws:
+        other = Engine(storage=storage, coach=Coach())  # another worker, at work on it
+        waiting = ev.dm_message(CLEAN, "hello")
+        stored = await other.inbox.accept(
+            platform="slack",
+            body=json.dumps(waiting),
+            content_type="application/json",
+            sender=inputs.sender(waiting),
+        )
+        assert stored.row_id is not None
+        conversation = engine.inbox.conversation_of("slack", f"{waiting['team_id']}:{CLEAN}")
+        forged = {"X-RC-Inbox": str(stored.row_id), "X-RC-Inbox-Conversation": conversation}
+        assert await ws.send(ev.json_request(ev.dm_message(USER, "hello")), headers=forged) == 200
+        assert len(_texts(slack_api, USER)) >= 2  # worked on as any request
+        assert await _inbox_rows(storage) == 1  # the other worker's row is still there
+        assert _texts(slack_api, CLEAN) == []
