@@ -30,6 +30,7 @@ from flows.io import ConversationKey
 from storage import Storage, upgrade
 from tests.helpers import slack_events as ev
 from tests.helpers.standins.slack import (
+    APP_TOKEN,
     BOT_TOKEN,
     TEAM_ID,
     SlackApiStandIn,
@@ -266,6 +267,36 @@ async def serve_workspace(
         await session.close()
         await adapter.stop()
         await runner.cleanup()
+
+
+@contextlib.asynccontextmanager
+async def socket_mode_channel(
+    api: SlackApiStandIn, engine: Engine
+) -> AsyncIterator[tuple[SlackChannel, asyncio.Task[None]]]:
+    """A started Socket Mode channel (no signing secret) connected to the stand-in.
+
+    Several may be connected at once (workers): each is the stand-in's latest socket
+    when it is yielded (``api.sockets[-1]``).
+    """
+    engine.outbox.pacer.target_rates.pop("slack", None)  # no person answers this fast
+    channel = SlackChannel(
+        engine=engine,
+        token=BOT_TOKEN,
+        signing_secret="",
+        api_url=api.base_url,
+        app_token=APP_TOKEN,
+    )
+    connected = len(api.sockets)
+    await channel.start()
+    task = asyncio.create_task(channel.run())
+    try:
+        await api.wait_for(lambda a: len(a.sockets) > connected, timeout=30)
+        yield channel, task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await channel.stop()
 
 
 @pytest.fixture

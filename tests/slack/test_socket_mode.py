@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 from bot.channels.slack import socket_mode
-from bot.channels.slack.channel import SlackChannel, run
+from bot.channels.slack.channel import run
 from bot.engine import Engine
 from bot.settings import Settings
 from flows.coach import Coach
@@ -18,7 +17,7 @@ from storage import Storage
 from tests.helpers import slack_events as ev
 from tests.helpers.standins.slack import APP_TOKEN, BOT_TOKEN, SlackApiStandIn, dm_channel
 from tests.helpers.storage_helpers import sqlite_url, table_row_counts
-from tests.slack.conftest import FakeClock
+from tests.slack.conftest import FakeClock, socket_mode_channel
 
 USER = "U0SOCKET"
 CLEAN = "U0SOCKCLEAN"
@@ -77,31 +76,6 @@ def _form(body: str) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------------- the inbox (issue 13)
 
 
-@contextlib.asynccontextmanager
-async def _socket_mode(
-    api: SlackApiStandIn, engine: Engine
-) -> AsyncIterator[tuple[SlackChannel, asyncio.Task[None]]]:
-    """A started Socket Mode channel (no signing secret) connected to the stand-in."""
-    engine.outbox.pacer.target_rates.pop("slack", None)  # no person answers this fast
-    channel = SlackChannel(
-        engine=engine,
-        token=BOT_TOKEN,
-        signing_secret="",
-        api_url=api.base_url,
-        app_token=APP_TOKEN,
-    )
-    await channel.start()
-    task = asyncio.create_task(channel.run())
-    try:
-        await api.wait_for(lambda a: bool(a.sockets), timeout=30)
-        yield channel, task
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await channel.stop()
-
-
 async def _inbox_rows(storage: Storage) -> int:
     return (await table_row_counts(storage))["inbox"]
 
@@ -122,7 +96,8 @@ async def test_an_envelope_is_stored_before_its_ack_and_cleared_after_the_reply(
         rows_at_ack[envelope_id] = await _inbox_rows(storage)
 
     slack_api.on_socket_ack = count_rows
-    async with _socket_mode(slack_api, Engine(storage=storage, coach=Coach())) as (channel, _):
+    engine = Engine(storage=storage, coach=Coach())
+    async with socket_mode_channel(slack_api, engine) as (channel, _):
         # The reply is held at the Web API: the work is surely not done at the ack.
         release = slack_api.hold("chat.postMessage")
         hello = ev.dm_message(USER, "hello")
@@ -138,7 +113,8 @@ async def test_an_envelope_is_stored_before_its_ack_and_cleared_after_the_reply(
         await channel.drain(timeout=20.0)
         assert await _inbox_rows(storage) == 0
     # The redelivery was dropped before the engine: the user saw one hello's replies.
-    async with _socket_mode(slack_api, Engine(storage=storage, coach=Coach())) as (channel, _):
+    engine = Engine(storage=storage, coach=Coach())  # a new process
+    async with socket_mode_channel(slack_api, engine) as (channel, _):
         await slack_api.send_socket_event(ev.dm_message(CLEAN, "hello"))
         await slack_api.wait_for(lambda api: len(api.posted(dm_channel(CLEAN))) >= 2, timeout=30)
         await channel.drain(timeout=20.0)
@@ -150,7 +126,7 @@ async def test_a_socket_mode_worker_without_signing_secret_recovers_a_dead_worke
 ) -> None:
     clean, orphan = CLEAN, "U0SOCKORPHAN"
     engine = Engine(storage=storage, coach=Coach(), clock=clock)
-    async with _socket_mode(slack_api, engine) as (channel, _):
+    async with socket_mode_channel(slack_api, engine) as (channel, _):
         envelope = await slack_api.send_socket_event(ev.dm_message(clean, "hello"))
         await slack_api.wait_for(
             lambda api: envelope in api.socket_acks and len(api.posted(dm_channel(clean))) >= 2,

@@ -14,7 +14,10 @@ the ack it is stored in the inbox (issue 13), in HTTP mode and in Socket Mode
 alike (:meth:`SlackChannel._receive`, :mod:`bot.channels.slack.socket_mode`), so
 that another worker works on it if this one dies first. Slack retries carry the
 same ``event_id``: the engine drops the duplicate, across restarts and workers,
-because it remembers processed ids in the database.
+because it remembers processed ids in the database. One user's requests are worked
+on one at a time, oldest first, across workers: a request stored behind an older one
+of the same user is acked at once and worked on when that one's listener ended, by
+the worker that worked on it (:meth:`SlackChannel._inbox_row`).
 """
 
 from __future__ import annotations
@@ -60,6 +63,10 @@ _LOGGER = logging.getLogger(__name__)
 PLATFORM = "slack"
 #: The header that carries a request's inbox row id to its listener (issue 13).
 INBOX_HEADER = "x-rc-inbox"
+#: The header beside it: the row's sender as stored (a keyed hash), to pass the turn on.
+CONVERSATION_HEADER = "x-rc-inbox-conversation"
+#: The app's own headers: never taken from the sender of a request.
+_OWN_HEADERS = frozenset({INBOX_HEADER, CONVERSATION_HEADER})
 #: Requests that are no work of a listener (bolt answers them itself): not stored.
 _WORK_FLAG = "rc_reaches_listeners"
 _NOT_WORK = re.compile(r'^ssl_check=|"type"\s*:\s*"url_verification"')
@@ -203,11 +210,11 @@ class SlackChannel:
             if not request_checks.well_formed(body=body, content_type=request.content_type):
                 _LOGGER.info("slack: a signed but malformed request refused")
                 return web.json_response({"error": "malformed payload"}, status=400)
-            # The inbox row's header is this app's own: never taken from the sender.
+            # The inbox row's headers are this app's own: never taken from the sender.
             headers: socket_mode.Headers = {
                 name: value
                 for name, value in request.headers.items()
-                if name.lower() != INBOX_HEADER
+                if name.lower() not in _OWN_HEADERS
             }
             query = request.query_string
 
@@ -287,11 +294,11 @@ class SlackChannel:
     async def _inbox_row(self, request: AsyncBoltRequest) -> AsyncIterator[None]:
         """Clear the request's inbox row once its listener ended (done, ignored or failed).
 
-        The listener counts as work in flight (:meth:`drain`) until the row is cleared.
+        The listener counts as work in flight (:meth:`drain`) until the row is cleared;
+        then its user's next stored request, if one waits, is worked on (:meth:`_clear`).
         """
         task = asyncio.current_task()
-        values = request.headers.get(INBOX_HEADER) or []
-        row = int(values[0]) if values and values[0].isdigit() else None
+        row, conversation = _inbox_marks(request)
         if task is not None and row is not None:
             self._inflight.add(task)
         try:
@@ -301,10 +308,32 @@ class SlackChannel:
                 if task is not None:
                     self._inflight.add(task)  # _tracked() inside let go of it
                 try:
-                    await self._engine.inbox.done(row)
+                    await self._clear(row, conversation)
                 finally:
                     if task is not None:
                         self._inflight.discard(task)
+
+    async def _clear(self, row_id: int, conversation: str | None) -> None:
+        """Delete a worked-on inbox row; start on its user's next request if one waits.
+
+        The next one is claimed for this worker in the same transaction and handed to
+        bolt as a tracked task (its own listener clears it and passes the turn on).
+        """
+        following = await self._engine.inbox.done(
+            row_id, platform=PLATFORM, conversation=conversation
+        )
+        if following is None:
+            return
+        task = asyncio.create_task(self._work_on_next(following))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+
+    async def _work_on_next(self, row: ClaimedInbox) -> None:
+        """Hand a user's next stored request to bolt (never raises: it stays stored)."""
+        try:
+            await self._redispatch(row)
+        except Exception as error:  # the recovery loop takes it over once its hold ran out
+            _LOGGER.warning("slack: the next stored request failed: %s", type(error).__name__)
 
     async def recover_inbox(self) -> None:
         """The inbox's recovery loop: work on requests a dead worker had acknowledged."""
@@ -317,6 +346,8 @@ class SlackChannel:
 
         Shared by HTTP mode and Socket Mode; runs before the request's ack is sent.
         ``None``: the same request is stored already (being worked on): ack it, no more.
+        A request stored behind an older one of the same user is acked at once (an empty
+        200, as bolt acks) and not dispatched now: it is worked on after that one.
         A request that is no work (``ssl_check``, ``url_verification``) is not stored;
         when storing fails (the database is down) it is dispatched anyway.
         """
@@ -325,24 +356,33 @@ class SlackChannel:
         row_id: int | None = None
         extra: socket_mode.Headers = {}
         if self._inbox_enabled and not _NOT_WORK.search(body[:300]):
+            sender = _sender(body, content_type)
             accepted = await self._engine.inbox.accept(
-                platform=self.name, body=body, content_type=content_type
+                platform=self.name, body=body, content_type=content_type, sender=sender
             )
             if accepted.duplicate:
                 _LOGGER.info("slack: a request already in the inbox acknowledged")
                 return None
+            if accepted.deferred:
+                _LOGGER.info("slack: a request stored behind its user's older one")
+                return BoltResponse(status=200, body="")
             row_id = accepted.row_id
             if row_id is not None:
                 extra[INBOX_HEADER] = str(row_id)
-        return await self._dispatch(build(extra), row_id=row_id)
+                if sender is not None:
+                    extra[CONVERSATION_HEADER] = self._engine.inbox.conversation_of(
+                        PLATFORM, sender
+                    )
+        return await self._dispatch(build(extra))
 
-    async def _dispatch(self, request: AsyncBoltRequest, *, row_id: int | None) -> BoltResponse:
+    async def _dispatch(self, request: AsyncBoltRequest) -> BoltResponse:
         """Bolt's answer to ``request``; its inbox row is cleared if no listener got it."""
         response = await self.app.async_dispatch(request)
+        row_id, conversation = _inbox_marks(request)
         if row_id is not None and (response.status >= 300 or not request.context.get(_WORK_FLAG)):
             # Bolt answered it itself (its own bot's event, a retry it drops …) or
-            # no listener matched: nothing will work on it.
-            await self._engine.inbox.done(row_id)
+            # no listener matched: nothing will work on it (its user's next one may).
+            await self._clear(row_id, conversation)
         return response
 
     async def _redispatch(self, row: ClaimedInbox) -> None:
@@ -352,6 +392,8 @@ class SlackChannel:
         secret recovers it too); an HTTP request signed anew (it passed the check before).
         """
         marker: socket_mode.Headers = {INBOX_HEADER: str(row.id)}
+        if row.conversation is not None:
+            marker[CONVERSATION_HEADER] = row.conversation
         if row.content_type == socket_mode.CONTENT_TYPE:
             request = socket_mode.bolt_request(json.loads(row.body), headers=marker)
         else:
@@ -364,7 +406,7 @@ class SlackChannel:
                 **marker,
             }
             request = AsyncBoltRequest(body=row.body, headers=headers)
-        await self._dispatch(request, row_id=row.id)
+        await self._dispatch(request)
 
     async def _on_error(self, error: Exception) -> None:
         _LOGGER.error("slack listener failed: %s", type(error).__name__)
@@ -606,6 +648,22 @@ async def run(settings: Settings, options: argparse.Namespace | None = None) -> 
 
     SPEC.check(settings)
     return await run_standalone(SlackChannel, settings=settings, options=options)
+
+
+def _sender(body: str, content_type: str) -> str | None:
+    """Who sent a stored request (a Socket Mode payload is canonical JSON)."""
+    if content_type == socket_mode.CONTENT_TYPE:
+        return inputs.request_sender(body=body, content_type="application/json")
+    return inputs.request_sender(body=body, content_type=content_type)
+
+
+def _inbox_marks(request: AsyncBoltRequest) -> tuple[int | None, str | None]:
+    """The inbox row id and its sender's conversation a request carries (this app's own)."""
+    rows = request.headers.get(INBOX_HEADER) or []
+    row = int(rows[0]) if rows and rows[0].isdigit() else None
+    conversations = request.headers.get(CONVERSATION_HEADER) or []
+    conversation = conversations[0] if conversations and conversations[0] else None
+    return row, conversation
 
 
 def _key(context: AsyncBoltContext) -> ConversationKey:

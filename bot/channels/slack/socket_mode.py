@@ -5,7 +5,9 @@ acks it; here its documented extension point, :meth:`handle`, hands the envelope
 payload to the channel first (the channel stores it in the inbox, dispatches it to
 bolt and clears the row when nothing will work on it), and only then sends bolt's
 answer as the ack, as bolt does. An envelope already stored (a redelivery of one
-being worked on) is acked without being dispatched again.
+being worked on) is acked without being dispatched again; one stored behind an older
+envelope of the same user is acked with no payload (the channel answers it an empty
+200) and dispatched once that one was worked on.
 
 ``build_headers`` and ``send_async_response`` are bolt's own Socket Mode pieces, from
 its ``internals`` modules: used so the retry headers and the ack (with its payload)

@@ -81,6 +81,8 @@ class SlackApiStandIn:
     #: Socket Mode: open WebSocket connections and the envelope ids the app acknowledged.
     sockets: list[web.WebSocketResponse] = field(default_factory=list)
     socket_acks: list[str] = field(default_factory=list)
+    #: Socket Mode: each acknowledged envelope id → the ack's payload (``None``: none).
+    socket_ack_payloads: dict[str, Any] = field(default_factory=dict)
     #: Web API method → how many of its next calls answer HTTP 429 (``Retry-After: 0``).
     rate_limited: dict[str, int] = field(default_factory=dict)
     #: Web API method → the HTTP status of its next calls (a 5xx with a non-JSON body), each
@@ -218,6 +220,7 @@ class SlackApiStandIn:
                     if self.on_socket_ack is not None:
                         await self.on_socket_ack(str(data["envelope_id"]))
                     self.socket_acks.append(str(data["envelope_id"]))
+                    self.socket_ack_payloads[str(data["envelope_id"])] = data.get("payload")
                     if self._changed is not None:
                         self._changed.set()
         finally:
