@@ -116,8 +116,9 @@ async def post_update(
     """POST ``update`` to ``base_url``/telegram/webhook; return the HTTP status.
 
     The webhook answers once the update is stored (issue 13); with ``settle`` this
-    also waits until it was worked on — the inbox is empty again (the worker's
-    ``/metrics``) — so the replies are there when the next step is built from them.
+    also waits until it was worked on and its replies sent — the inbox and the outbox
+    are empty again (the worker's ``/metrics``) — so the replies are there when the
+    next step is built from them.
     """
     headers = {SECRET_HEADER: secret} if secret is not None else {}
     async with session.post(
@@ -136,15 +137,22 @@ async def post_update(
 async def inbox_settled(
     session: aiohttp.ClientSession, base_url: str, *, timeout: float = 30.0
 ) -> None:
-    """Wait until the worker's ``/metrics`` shows no update waiting in the inbox."""
+    """Wait until the worker's ``/metrics`` shows nothing waiting in the inbox or outbox.
+
+    (The step deletes its inbox row itself, before its replies are sent.)
+    """
     deadline = time.monotonic() + timeout
     while True:
         async with session.get(f"{base_url}/metrics") as response:
             text = await response.text()
-        if _gauge(text, "rejection_coach_inbox_pending") == 0:
+        waiting = [
+            _gauge(text, "rejection_coach_inbox_pending"),
+            _gauge(text, "rejection_coach_outbox_pending"),
+        ]
+        if waiting == [0, 0]:
             return
         if time.monotonic() > deadline:
-            raise AssertionError("the inbox did not empty")
+            raise AssertionError(f"the inbox and outbox did not empty: {waiting}")
         await asyncio.sleep(0.02)
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from tests.helpers.processes import kill_worker
 from tests.helpers.standins.telegram import ThreadedBotApi as BotApiStandIn
-from tests.helpers.webhook_updates import TelegramUser, post_update
+from tests.helpers.webhook_updates import TelegramUser, inbox_settled, post_update
 from tests.serve.conftest import WEBHOOK_SECRET, WorkerFactory
 from tests.serve.test_workers import SCRIPT_EN, _update_for
 
@@ -103,3 +103,72 @@ async def test_a_worker_killed_between_commit_and_send_loses_no_reply(
             assert await post_update(session, second.url, update, secret=WEBHOOK_SECRET) == 200
 
     assert _transcript(bot_api, victim.user_id) == _transcript(bot_api, clean.user_id)
+
+
+async def test_the_one_duplicate_window_a_send_accepted_just_before_the_crash(
+    migrated_pg_url: str, spawn: WorkerFactory, bot_api: BotApiStandIn
+) -> None:
+    """The documented at-least-once window, provoked: the only message shown twice.
+
+    A's ``sendMessage`` reaches the chat, but A is killed before Telegram's answer
+    arrives, so the outbox never learns it went out; B sends it again once A's lease
+    ran out. The user sees that one message twice and everything else exactly once,
+    in order, as a clean user does.
+    """
+    first, second = await asyncio.gather(
+        spawn("a", database_url=migrated_pg_url, api=bot_api, OUTBOX_LEASE_SECONDS=LEASE),
+        spawn("b", database_url=migrated_pg_url, api=bot_api, OUTBOX_LEASE_SECONDS=LEASE),
+    )
+    clean, victim = TelegramUser(user_id=740011), TelegramUser(user_id=740012)
+    async with aiohttp.ClientSession() as session:
+        for action in SCRIPT:
+            update = _update_for(clean, action, bot_api)
+            assert await post_update(session, second.url, update, secret=WEBHOOK_SECRET) == 200
+        for action in SCRIPT[:KILLED_AT]:
+            update = _update_for(victim, action, bot_api)
+            assert await post_update(session, first.url, update, secret=WEBHOOK_SECRET) == 200
+
+        bot_api.api.answer_late_next("sendMessage", seconds=10.0)
+        update = _update_for(victim, SCRIPT[KILLED_AT], bot_api)
+        assert (
+            await post_update(session, first.url, update, secret=WEBHOOK_SECRET, settle=False)
+            == 200
+        )
+        await _wait(
+            lambda: any(
+                c.params.get("_answered_late")
+                for c in bot_api.calls("sendMessage", chat_id=victim.user_id)
+            ),
+            timeout=20.0,
+        )
+        kill_worker(first)  # the message is in the chat; A never heard so
+
+        await inbox_settled(session, second.url, timeout=30.0)
+        late = next(
+            c
+            for c in bot_api.calls("sendMessage", chat_id=victim.user_id)
+            if c.params.get("_answered_late")
+        )
+        await _wait(
+            lambda: (
+                sum(
+                    1
+                    for c in bot_api.calls("sendMessage", chat_id=victim.user_id)
+                    if c.text == late.text
+                )
+                == 2
+            ),
+            timeout=20.0,
+        )
+        for action in SCRIPT[KILLED_AT + 1 :]:
+            update = _update_for(victim, action, bot_api)
+            assert await post_update(session, second.url, update, secret=WEBHOOK_SECRET) == 200
+
+    seen = _transcript(bot_api, victim.user_id)
+    expected = _transcript(bot_api, clean.user_id)
+    # Exactly one message twice, right after itself; without it the chats are the same.
+    messages = seen["sendMessage"]
+    twice = [i for i in range(1, len(messages)) if messages[i] == messages[i - 1]]
+    assert len(twice) == 1 and messages[twice[0]][0] == late.text
+    del messages[twice[0]]
+    assert seen == expected

@@ -156,6 +156,7 @@ class BotApiStandIn:
     _next_message_id: itertools.count[int] | None = None
     _changed: asyncio.Condition | None = None
     _failures: list[_Failure] = field(default_factory=list)
+    _late: list[tuple[str, float]] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     _closing: bool = False
 
@@ -246,6 +247,14 @@ class BotApiStandIn:
         """
         self._failures.append(_Failure(method, 500, "Internal Server Error", None, seconds))
 
+    def answer_late_next(self, method: str, *, seconds: float) -> None:
+        """Carry out the next call of ``method`` (the message IS sent), then hold its answer.
+
+        The bot learns of the success only ``seconds`` later: a bot killed meanwhile
+        never recorded it (the at-least-once window of issue 13).
+        """
+        self._late.append((method, seconds))
+
     async def wait_polled_past(self, update_id: int, *, timeout: float = 10.0) -> None:
         """Wait until the bot confirmed ``update_id`` (asked for a later offset)."""
         assert self._changed is not None
@@ -304,10 +313,16 @@ class BotApiStandIn:
         except ApiError as error:
             self.calls.append(ApiCall(method, params, error.error_code))
             return _error_response(error.error_code, error.description, error.retry_after)
+        late = next((entry for entry in self._late if entry[0] == method), None)
+        if late is not None:
+            self._late.remove(late)
+            params = {**params, "_answered_late": True}
         self.calls.append(ApiCall(method, params, 200, result))
         if self.on_result is not None:
             self.on_result(method, params, result)
         await self._notify()
+        if late is not None:
+            await asyncio.sleep(late[1])
         return web.json_response({"ok": True, "result": result})
 
     # ---------------------------------------------------------------- methods
