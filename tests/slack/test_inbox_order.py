@@ -92,10 +92,15 @@ async def _while_the_first_is_held(
     later: list[ev.SignedRequest],
     idle: Callable[[], Awaitable[None]],
 ) -> None:
-    """``first`` on A (its reply held), ``rest`` on B; B neither works nor calls Slack."""
-    release = api.hold("chat.postMessage")
+    """``first`` on A (held before its step), ``rest`` on B; B neither works nor calls Slack.
+
+    A is held in its ``users.info`` (the user's locale, read before the step): once a
+    step is committed its inbox row is gone with it and the next request's turn has
+    come — the replies then keep their order in the outbox.
+    """
+    release = api.hold("users.info")
     await first()
-    await api.wait_calls("chat.postMessage", 1, timeout=30)  # A is held there
+    await api.wait_calls("users.info", 1, timeout=30)  # A is held there
     calls = len(api.calls)
     await rest()
     await idle()  # B has nothing in flight: the later ones were not dispatched
