@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, update
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
@@ -159,6 +159,73 @@ class OutboxQueries:
             .returning(OutboxRow.id)
         )
         return int(result.scalar_one())
+
+    async def enqueue_claimed(
+        self,
+        *,
+        key: ConversationKey,
+        user_id: int | None,
+        outgoing: Sequence[Outgoing],
+        origin: str,
+        target: str | None,
+        now: datetime,
+        held_by: str,
+        held_for: timedelta,
+        lease: timedelta,
+    ) -> tuple[int, ClaimedOutbox | None]:
+        """Queue a step's messages, claimed at once by their writer when they go out next.
+
+        One statement. When no earlier row of the conversation is pending, the row is
+        written already claimed (a fresh token, ``lease``, attempt 1) and returned as
+        the claim: the writer sends it right after the commit without claiming it.
+        Otherwise it is held for ``held_by`` for ``held_for`` (as
+        :meth:`enqueue_outgoing`) and waits its turn. Returns the id and the claim.
+        """
+        row = OutboxRow
+        earlier = aliased(OutboxRow)
+        waiting = exists().where(
+            earlier.platform == key.platform,
+            earlier.workspace == key.workspace,
+            earlier.chat == key.user_id,
+            earlier.status == PENDING,
+        )
+        token = secrets.token_hex(16)
+        result = await self._conn.execute(
+            insert(row)
+            .values(
+                platform=key.platform,
+                workspace=key.workspace,
+                chat=key.user_id,
+                user_id=user_id,
+                origin=origin,
+                target=target,
+                payload=encode_outgoing(outgoing),
+                parts_sent=0,
+                status=PENDING,
+                attempts=case((waiting, 0), else_=1),
+                last_error=None,
+                created_at=now,
+                next_attempt_at=now,
+                claimed_until=case((waiting, now + held_for), else_=now + lease),
+                claim_token=case((waiting, held_by), else_=token),
+            )
+            .returning(row.id, row.claim_token)
+        )
+        row_id, claimed_by = result.one()
+        if claimed_by != token:
+            return int(row_id), None
+        claim = ClaimedOutbox(
+            id=int(row_id),
+            key=key,
+            origin=origin,
+            target=target,
+            outgoing=list(outgoing),
+            parts_sent=0,
+            attempts=1,
+            token=token,
+            created_at=now,
+        )
+        return int(row_id), claim
 
     async def claim_outbox(
         self,

@@ -50,6 +50,8 @@ DEFAULT_POLL_SECONDS = 0.5
 #: How long a row stays reserved for the worker that wrote it (it delivers the row right
 #: after its commit); past that, any worker's loop takes it (the writer died).
 DEFAULT_HOLD = timedelta(seconds=3)
+#: Claims written with a step and kept for its worker's send (bounded).
+MAX_OWN_CLAIMS = 1000
 #: Conversations the loop delivers to at the same time.
 DEFAULT_CONCURRENCY = 16
 
@@ -102,6 +104,8 @@ class Outbox:
         #: This process's token: rows it writes are held for it (see :meth:`hold`).
         self.token = secrets.token_hex(16)
         self.hold_for = DEFAULT_HOLD
+        #: Rows this worker wrote already claimed (its steps' next replies), by id.
+        self._own: dict[int, ClaimedOutbox] = {}
 
     # ------------------------------------------------------------------ senders
 
@@ -132,6 +136,26 @@ class Outbox:
 
     # ------------------------------------------------------------------ delivering
 
+    def _own_rows(self, key: ConversationKey, up_to: int | None) -> list[ClaimedOutbox]:
+        """Take this worker's claimed rows of ``key`` (up to ``up_to``), oldest first."""
+        if up_to is not None:
+            own = self._own.pop(up_to, None)
+            mine = [] if own is None or own.key != key else [own]
+        else:
+            mine = sorted((c for c in self._own.values() if c.key == key), key=lambda c: c.id)
+            for claim in mine:
+                del self._own[claim.id]
+        # A claim half through its lease is left to the claiming path: never send a row
+        # whose lease may have run out (another worker may hold it by then).
+        fresh = self._clock() - self.lease / 2
+        return [claim for claim in mine if claim.created_at >= fresh]
+
+    def own(self, claim: ClaimedOutbox) -> None:
+        """A committed row written claimed by this worker: :meth:`deliver_now` sends it as is."""
+        self._own[claim.id] = claim
+        while len(self._own) > MAX_OWN_CLAIMS:  # never asked for: its lease runs out
+            self._own.pop(next(iter(self._own)))
+
     async def deliver_now(self, key: ConversationKey, *, up_to: int | None = None) -> int:
         """Deliver ``key``'s due rows, oldest first, until none is left or one failed.
 
@@ -144,6 +168,13 @@ class Outbox:
         if key.platform not in self._senders:
             return 0
         sent = 0
+        # Rows written claimed for this worker (nothing of the conversation before them).
+        for own in self._own_rows(key, up_to):
+            if not await self._deliver(own):
+                return sent
+            sent += 1
+            if own.id == up_to:
+                return sent
         while True:
             try:
                 async with self._storage.transaction() as tx:
@@ -167,6 +198,8 @@ class Outbox:
             if not await self._deliver(claimed[0]):
                 return sent
             sent += 1
+            if claimed[0].id == up_to:  # the caller's own row was the last it asked for
+                return sent
 
     async def run_once(self, *, limit: int = 100) -> int:
         """Claim due heads of every registered platform and deliver them; how many were sent.

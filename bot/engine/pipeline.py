@@ -78,6 +78,7 @@ from storage import (
     StoredUser,
     utc_now,
 )
+from storage.outbox import ClaimedOutbox
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -379,8 +380,13 @@ class Engine:
         return stored_update_id(platform, update_id, key=self._update_id_key)
 
     async def _attempt(self, message: IncomingMessage) -> EngineResult:
+        claims: list[ClaimedOutbox | None] = []
         async with self.storage.session() as session:
-            result = await self._attempt_in(session, message)
+            result = await self._attempt_in(session, message, claims)
+        # Committed: the rows written claimed for this worker are its to send now.
+        for claim in claims:
+            if claim is not None:
+                self.outbox.own(claim)
         if result.erased:
             try:
                 await self.storage.erase_traces()
@@ -390,7 +396,12 @@ class Engine:
                 )
         return result
 
-    async def _attempt_in(self, session: StorageSession, message: IncomingMessage) -> EngineResult:
+    async def _attempt_in(
+        self,
+        session: StorageSession,
+        message: IncomingMessage,
+        claims: list[ClaimedOutbox | None],
+    ) -> EngineResult:
         key = message.key
         # Read phase: one query, no write lock.
         found, case = await session.find_user_and_active_case(key)
@@ -443,7 +454,9 @@ class Engine:
                 await tx.delete_user(user_id=user.id)
                 outgoing += self.coach.after_delete(language=language)
                 _LOGGER.info("erased every row of a %s user", key.platform)
-                row = await self._enqueue(tx, message, user_id=None, outgoing=outgoing)
+                row = await self._enqueue(
+                    tx, message, user_id=None, outgoing=outgoing, claims=claims
+                )
                 erased = EngineResult(
                     language=language,
                     outgoing=outgoing,
@@ -465,7 +478,9 @@ class Engine:
             )
             outgoing += extra
             await store_drafts(tx, user_id=user.id, result=result, outgoing=outgoing)
-            row = await self._enqueue(tx, message, user_id=user.id, outgoing=outgoing)
+            row = await self._enqueue(
+                tx, message, user_id=user.id, outgoing=outgoing, claims=claims
+            )
         done = EngineResult(
             queued=row is not None,
             outbox_id=row,
@@ -504,12 +519,17 @@ class Engine:
         *,
         user_id: int | None,
         outgoing: list[Outgoing],
+        claims: list[ClaimedOutbox | None],
     ) -> int | None:
-        """Write ``outgoing`` to the outbox in the step's transaction; the row id, if queued."""
+        """Write ``outgoing`` to the outbox in the step's transaction; the row id, if queued.
+
+        When it goes out next, the row is written claimed for this worker (``claims``):
+        handed to the outbox once the transaction committed, it is sent without a claim.
+        """
         if not outgoing or not self.outbox.enabled(message.key.platform):
             return None
         origin = MODEL if isinstance(message.user_input, ModelAnswer) else REPLY
-        return await tx.enqueue_outgoing(
+        row_id, claim = await tx.enqueue_claimed(
             key=message.key,
             user_id=user_id,
             outgoing=outgoing,
@@ -518,7 +538,10 @@ class Engine:
             now=self._clock(),
             held_by=self.outbox.token,
             held_for=self.outbox.hold_for,
+            lease=self.outbox.lease,
         )
+        claims.append(claim)
+        return row_id
 
     def _duplicate(self, user: StoredUser | None, message: IncomingMessage) -> EngineResult:
         _LOGGER.info("dropped a duplicate %s update", message.key.platform)

@@ -137,17 +137,18 @@ async def test_an_unclassified_failure_is_retried_a_few_times_then_given_up(
 async def test_a_lease_of_a_dead_worker_runs_out_and_the_row_is_sent(
     engine: Engine, platform: Platform, storage: Storage, clock: Clock
 ) -> None:
-    result = await engine.handle(message(KEY, CommandInput(name="start"), platform_language="en"))
-    async with storage.transaction() as tx:  # a worker claims it and dies
-        assert await tx.claim_outbox(
-            platforms=[KEY.platform],
-            now=clock.now + engine.outbox.hold_for + timedelta(seconds=1),
-            lease=engine.outbox.lease,
-        )
+    # The step's row is written claimed by its worker, which dies before sending it.
+    dead = Engine(storage=storage, coach=engine.coach, clock=clock)
+    dead.deliver_queued_with(KEY.platform, platform.deliver)
+    result = await dead.handle(message(KEY, CommandInput(name="start"), platform_language="en"))
+    assert result.queued
     clock.now += engine.outbox.hold_for + timedelta(seconds=2)
-    assert await engine.outbox.run_once() == 0
-    clock.now += engine.outbox.lease + timedelta(seconds=1)
+    assert await engine.outbox.run_once() == 0  # still its lease
+    clock.now += engine.outbox.lease
     assert await engine.outbox.run_once() == 1
+    assert platform.received == [("reply", result.outgoing)]
+    # Even if the dead worker came back, its stale claim is not sent again.
+    assert await dead.deliver_pending(KEY, up_to=result.outbox_id) == 0
     assert platform.received == [("reply", result.outgoing)]
 
 

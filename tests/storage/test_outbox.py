@@ -166,3 +166,34 @@ async def test_the_prune_job_drops_old_failed_rows_only(storage: Storage) -> Non
         stats = await tx.outbox_stats()
     assert (stats.pending, stats.failed) == (1, 0)
     assert [row for row, _, _ in await _claim(storage, now=utc_now())] == [kept]
+
+
+async def test_a_steps_row_is_written_claimed_when_it_goes_out_next(storage: Storage) -> None:
+    async def write(text: str) -> tuple[int, object]:
+        async with storage.transaction() as tx:
+            return await tx.enqueue_claimed(
+                key=ALICE,
+                user_id=None,
+                outgoing=[Reply(text=text)],
+                origin="reply",
+                target=None,
+                now=T0,
+                held_by="worker-a",
+                held_for=timedelta(seconds=3),
+                lease=LEASE,
+            )
+
+    first_id, first = await write("one")
+    second_id, second = await write("two")
+    # The first goes out next: written claimed (nobody else can claim it during the lease).
+    assert first is not None and first.id == first_id and first.attempts == 1
+    assert [r.text for r in first.outgoing if isinstance(r, Reply)] == ["one"]
+    # The second waits behind it: only held for its writer, claimed the usual way later.
+    assert second is None
+    assert await _claim(storage, now=T0 + timedelta(seconds=10)) == []
+    async with storage.transaction() as tx:
+        assert await tx.outbox_sent(row_id=first_id, token=first.token)
+    [(taken, _, _)] = await _claim(storage, now=T0 + timedelta(seconds=10))
+    assert taken == second_id
+    _, third = await write("three")
+    assert third is None  # the second is still pending (claimed above): the third waits
