@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, bindparam, case, delete, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
@@ -29,14 +30,89 @@ class ClaimedInbox:
 _RELEASED = timedelta(seconds=1)
 
 
+#: Another row of ``inbox`` (an older one of the same sender); built once, with the
+#: statements below (an alias copies the table's columns: not per call).
+_OLDER = aliased(InboxRow)
+_WHEN = InboxRow.__table__.c.claimed_until.type
+
+
 def _first_of_its_conversation() -> ColumnElement[bool]:
     """No older row of the same sender waits (rows without a sender are always first)."""
-    older = aliased(InboxRow)
     return ~exists().where(
-        older.platform == InboxRow.platform,
-        older.conversation == InboxRow.conversation,
-        older.id < InboxRow.id,
+        _OLDER.platform == InboxRow.platform,
+        _OLDER.conversation == InboxRow.conversation,
+        _OLDER.id < InboxRow.id,
     )
+
+
+def _accept_statement(insert_on_conflict: Any) -> Any:
+    """Store a request; let it go at once (deferred) when an older one of its sender waits.
+
+    Parameters: platform, digest, body, content_type, received_at, held, released,
+    claim_token, conversation.
+    """
+    platform = bindparam("platform", type_=InboxRow.__table__.c.platform.type)
+    conversation = bindparam("conversation", type_=InboxRow.__table__.c.conversation.type)
+    received = bindparam("received_at", type_=_WHEN)
+    waiting = exists().where(_OLDER.platform == platform, _OLDER.conversation == conversation)
+    return (
+        insert_on_conflict(InboxRow)
+        .values(
+            platform=platform,
+            digest=bindparam("digest"),
+            body=bindparam("body"),
+            content_type=bindparam("content_type"),
+            received_at=received,
+            attempts=1,
+            claimed_until=case(
+                (waiting, bindparam("released", type_=_WHEN)),
+                else_=bindparam("held", type_=_WHEN),
+            ),
+            claim_token=bindparam("claim_token"),
+            conversation=conversation,
+        )
+        .on_conflict_do_nothing()
+        .returning(InboxRow.id, (InboxRow.claimed_until < received).label("deferred"))
+    )
+
+
+#: Per dialect (see :func:`_accept_statement`).
+_ACCEPT: dict[str, Any] = {
+    "postgresql": _accept_statement(postgresql.insert),
+    "sqlite": _accept_statement(sqlite.insert),
+}
+
+#: A sender's oldest row, locked (platform, conversation).
+_SENDERS_FIRST = (
+    select(InboxRow.id)
+    .where(
+        InboxRow.platform == bindparam("platform"),
+        InboxRow.conversation == bindparam("conversation"),
+    )
+    .order_by(InboxRow.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+#: Claim one row if nobody holds it (row_id, now, held_until, held_by).
+_CLAIM_FREE = (
+    update(InboxRow)
+    .where(
+        InboxRow.id == bindparam("row_id"),
+        InboxRow.claimed_until < bindparam("now", type_=_WHEN),
+    )
+    .values(
+        claimed_until=bindparam("held_until", type_=_WHEN),
+        claim_token=bindparam("held_by"),
+        attempts=InboxRow.attempts + 1,
+    )
+    .returning(
+        InboxRow.id,
+        InboxRow.body,
+        InboxRow.content_type,
+        InboxRow.attempts,
+        InboxRow.conversation,
+    )
+)
 
 
 def _claimed(rows: object) -> list[ClaimedInbox]:
@@ -105,28 +181,19 @@ class InboxQueries:
         One statement; ``None`` when the request is stored already.
         """
         moment = now or self._clock()
-        held_until: Any = moment + held_for
-        if conversation is not None:
-            older = aliased(InboxRow)
-            waiting = exists().where(older.platform == platform, older.conversation == conversation)
-            held_until = case((waiting, moment - _RELEASED), else_=moment + held_for)
-        statement = (
-            self._insert(InboxRow)  # type: ignore[attr-defined]  # StorageTransaction's
-            .values(
-                platform=platform,
-                digest=digest,
-                body=body,
-                content_type=content_type[:64],
-                received_at=moment,
-                attempts=1,
-                claimed_until=held_until,
-                claim_token=held_by,
-                conversation=conversation,
-            )
-            .on_conflict_do_nothing()
-            .returning(InboxRow.id, (InboxRow.claimed_until < moment).label("deferred"))
-        )
-        row = (await self._conn.execute(statement)).one_or_none()
+        statement = _ACCEPT[self._dialect]
+        params = {
+            "platform": platform,
+            "digest": digest,
+            "body": body,
+            "content_type": content_type[:64],
+            "received_at": moment,
+            "held": moment + held_for,
+            "released": moment - _RELEASED,
+            "claim_token": held_by,
+            "conversation": conversation,
+        }
+        row = (await self._conn.execute(statement, params)).one_or_none()
         return None if row is None else (int(row[0]), bool(row[1]))
 
     async def claim_next_inbox(
@@ -140,31 +207,21 @@ class InboxQueries:
     ) -> ClaimedInbox | None:
         """Take the sender's oldest row if no live worker holds it (the next in turn)."""
         moment = now or self._clock()
-        candidate = (
-            select(InboxRow.id, InboxRow.claimed_until)
-            .where(InboxRow.platform == platform, InboxRow.conversation == conversation)
-            .order_by(InboxRow.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        first = (await self._conn.execute(candidate)).first()
+        first = (
+            await self._conn.execute(
+                _SENDERS_FIRST, {"platform": platform, "conversation": conversation}
+            )
+        ).first()
         if first is None:
             return None
         rows = await self._conn.execute(
-            update(InboxRow)
-            .where(InboxRow.id == first.id, InboxRow.claimed_until < moment)
-            .values(
-                claimed_until=moment + held_for,
-                claim_token=held_by,
-                attempts=InboxRow.attempts + 1,
-            )
-            .returning(
-                InboxRow.id,
-                InboxRow.body,
-                InboxRow.content_type,
-                InboxRow.attempts,
-                InboxRow.conversation,
-            )
+            _CLAIM_FREE,
+            {
+                "row_id": first.id,
+                "now": moment,
+                "held_until": moment + held_for,
+                "held_by": held_by,
+            },
         )
         claimed = _claimed(rows)
         return claimed[0] if claimed else None

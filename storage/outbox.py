@@ -17,7 +17,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, text, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
@@ -109,6 +121,60 @@ class OutboxStats:
     oldest_pending: datetime | None
 
 
+_EARLIER = aliased(OutboxRow)  # built once: an alias copies the table's columns
+_WHEN = OutboxRow.__table__.c.claimed_until.type
+
+
+def _enqueue_claimed_statement() -> Any:
+    """A step's row, claimed (``token``, ``leased_until``) when no earlier one of its
+    conversation is pending, else held for ``held_by`` until ``held_until``.
+
+    Parameters: platform, workspace, chat, user_id, origin, target, payload, now,
+    held_until, leased_until, held_by, token.
+    """
+    table = OutboxRow.__table__.c
+    platform = bindparam("platform", type_=table.platform.type)
+    workspace = bindparam("workspace", type_=table.workspace.type)
+    chat = bindparam("chat", type_=table.chat.type)
+    now = bindparam("now", type_=_WHEN)
+    waiting = exists().where(
+        _EARLIER.platform == platform,
+        _EARLIER.workspace == workspace,
+        _EARLIER.chat == chat,
+        _EARLIER.status == PENDING,
+    )
+    return (
+        insert(OutboxRow)
+        .values(
+            platform=platform,
+            workspace=workspace,
+            chat=chat,
+            user_id=bindparam("user_id"),
+            origin=bindparam("origin"),
+            target=bindparam("target"),
+            payload=bindparam("payload"),
+            parts_sent=0,
+            status=PENDING,
+            attempts=case((waiting, 0), else_=1),
+            last_error=None,
+            created_at=now,
+            next_attempt_at=now,
+            claimed_until=case(
+                (waiting, bindparam("held_until", type_=_WHEN)),
+                else_=bindparam("leased_until", type_=_WHEN),
+            ),
+            claim_token=case(
+                (waiting, bindparam("held_by", type_=table.claim_token.type)),
+                else_=bindparam("token", type_=table.claim_token.type),
+            ),
+        )
+        .returning(OutboxRow.id, OutboxRow.claim_token)
+    )
+
+
+_ENQUEUE_CLAIMED = _enqueue_claimed_statement()
+
+
 class OutboxQueries:
     """The outbox half of :class:`storage.StorageTransaction`."""
 
@@ -181,35 +247,23 @@ class OutboxQueries:
         Otherwise it is held for ``held_by`` for ``held_for`` (as
         :meth:`enqueue_outgoing`) and waits its turn. Returns the id and the claim.
         """
-        row = OutboxRow
-        earlier = aliased(OutboxRow)
-        waiting = exists().where(
-            earlier.platform == key.platform,
-            earlier.workspace == key.workspace,
-            earlier.chat == key.user_id,
-            earlier.status == PENDING,
-        )
         token = secrets.token_hex(16)
         result = await self._conn.execute(
-            insert(row)
-            .values(
-                platform=key.platform,
-                workspace=key.workspace,
-                chat=key.user_id,
-                user_id=user_id,
-                origin=origin,
-                target=target,
-                payload=encode_outgoing(outgoing),
-                parts_sent=0,
-                status=PENDING,
-                attempts=case((waiting, 0), else_=1),
-                last_error=None,
-                created_at=now,
-                next_attempt_at=now,
-                claimed_until=case((waiting, now + held_for), else_=now + lease),
-                claim_token=case((waiting, held_by), else_=token),
-            )
-            .returning(row.id, row.claim_token)
+            _ENQUEUE_CLAIMED,
+            {
+                "platform": key.platform,
+                "workspace": key.workspace,
+                "chat": key.user_id,
+                "user_id": user_id,
+                "origin": origin,
+                "target": target,
+                "payload": encode_outgoing(outgoing),
+                "now": now,
+                "held_until": now + held_for,
+                "leased_until": now + lease,
+                "held_by": held_by,
+                "token": token,
+            },
         )
         row_id, claimed_by = result.one()
         if claimed_by != token:
@@ -252,7 +306,7 @@ class OutboxQueries:
             return []
         moment = now or self._clock()
         row = OutboxRow
-        earlier = aliased(OutboxRow)
+        earlier = _EARLIER
         unclaimed = or_(row.claimed_until.is_(None), row.claimed_until < moment)
         if mine is not None:
             unclaimed = or_(unclaimed, row.claim_token == mine)
