@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     telegram_listen_host: str = "127.0.0.1"
     telegram_listen_port: int = Field(default=8443, ge=1, le=65535)
     #: Messages per second for the bot token, all workers together (Telegram allows 30).
-    telegram_messages_per_second: float = Field(default=29.0, gt=0, le=30)
+    telegram_messages_per_second: float = Field(default=28.0, gt=0, le=30)
     telegram_concurrent_updates: int = Field(default=4, ge=1, le=1024)
 
     # --- Slack

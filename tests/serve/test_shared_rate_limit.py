@@ -63,10 +63,10 @@ def _busiest_second(times: list[float]) -> int:
 @pytest.mark.parametrize(
     ("rate", "limit"),
     [
-        (None, 30),  # the default (29/s): Telegram's 30 per second is never exceeded
+        (None, 30),  # the default (28/s): Telegram's 30 per second is never exceeded
         # A budget far below what two workers manage even on a busy machine: it is the
         # budget that paces them, not the machine.
-        # (9 a second: like the default's 29 for 30, one below the limit for network jitter.)
+        # (9 a second: below the limit of 10, as the default's 28 is below 30, for jitter.)
         ("9", 10),
     ],
     ids=["default", "9-per-second"],
