@@ -200,7 +200,7 @@ def _slack(workdir: Path) -> list[Measurement]:
     for round_ in range(ROUNDS):
         ours.append(
             slack_bench.drive(
-                app_args=[PYTHON, "-m", "bot", "slack"],
+                app_args=[PYTHON, "-m", "bench.slack_bot"],
                 app_env=child_env(
                     DATABASE_URL=f"sqlite+aiosqlite:///{workdir / f'sl-samework-{round_}.sqlite3'}",
                     LOG_LEVEL="WARNING",

@@ -3,8 +3,9 @@
 Per run, two processes: the Web API stand-in with the simulated users
 (:mod:`bench.slack_api`, which POSTs signed ``message.im`` events and
 ``block_actions`` presses) and the app under test in HTTP mode — the echo app
-(:mod:`bench.slack_echo`) or ours (``rejection-coach slack`` on a fresh
-SQLite file). Our users walk full scripted conversations; a step of ours is
+(:mod:`bench.slack_echo`) or ours (``rejection-coach slack`` via
+:mod:`bench.slack_bot`, its send budget off, on a fresh SQLite file). Our users
+walk full scripted conversations; a step of ours is
 over when the App Home was refreshed (the last call of every input), a step
 of the echo app when it posted its answer. Figure: inputs handled per second.
 """
@@ -178,7 +179,7 @@ def run() -> list[Measurement]:
             return [not_run(NAME, measure, missing, target=target)]
         try:
             ours = drive(
-                app_args=[PYTHON, "-m", "bot", "slack"],
+                app_args=[PYTHON, "-m", "bench.slack_bot"],
                 app_env=child_env(
                     DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'coach.sqlite3'}",
                     LOG_LEVEL="WARNING",
