@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, case, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, bindparam, case, delete, exists, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
@@ -63,7 +63,7 @@ def _accept_statement(insert_on_conflict: Any) -> Any:
             body=bindparam("body"),
             content_type=bindparam("content_type"),
             received_at=received,
-            attempts=1,
+            attempts=case((waiting, 0), else_=1),  # a deferred one was not tried yet
             claimed_until=case(
                 (waiting, bindparam("released", type_=_WHEN)),
                 else_=bindparam("held", type_=_WHEN),
@@ -82,12 +82,17 @@ _ACCEPT: dict[str, Any] = {
     "sqlite": _accept_statement(sqlite.insert),
 }
 
-#: A sender's oldest row, locked (platform, conversation).
+#: PostgreSQL: a transaction-long lock on one sender (key).
+_SENDER_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+
+#: A sender's oldest row, locked (platform, conversation); none while that one is
+#: locked elsewhere (being consumed or claimed): never the one behind it.
 _SENDERS_FIRST = (
     select(InboxRow.id)
     .where(
         InboxRow.platform == bindparam("platform"),
         InboxRow.conversation == bindparam("conversation"),
+        _first_of_its_conversation(),
     )
     .order_by(InboxRow.id)
     .limit(1)
@@ -181,6 +186,13 @@ class InboxQueries:
         One statement; ``None`` when the request is stored already.
         """
         moment = now or self._clock()
+        if conversation is not None and self._dialect == "postgresql":
+            # One sender's requests are stored one after the other (until this commits),
+            # so each sees the ones before it and the ids follow their order. (SQLite
+            # writes one transaction at a time anyway.)
+            await self._conn.execute(
+                _SENDER_LOCK, {"key": f"inbox:{platform}:{conversation}"}
+            )
         statement = _ACCEPT[self._dialect]
         params = {
             "platform": platform,

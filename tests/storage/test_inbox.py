@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from storage import Storage
@@ -122,6 +123,7 @@ async def test_one_senders_requests_are_worked_on_oldest_first(storage: Storage)
         )
     assert taken is not None
     assert (taken.id, taken.body, taken.conversation) == (second, "u2", "ana")
+    assert taken.attempts == 1  # a deferred row's first try is its first attempt
     async with storage.transaction() as tx:
         # Held now: nobody else takes it, neither next nor as a dead worker's.
         assert (
@@ -158,3 +160,14 @@ async def test_a_dead_workers_row_is_taken_over_before_the_ones_behind_it(
             platform="telegram", held_by="worker-b", held_for=HOLD, now=later
         )
     assert then.id == second
+
+
+async def test_one_senders_requests_stored_at_once_are_stored_in_turn(storage: Storage) -> None:
+    """Stored concurrently (two workers at once), one sender's rows still queue up:
+    exactly one is worked on now, the others wait behind it."""
+    stored = await asyncio.gather(
+        *(_accept_from(storage, f"c{i}", sender="dora", by=f"worker-{i}") for i in range(6))
+    )
+    assert sorted(behind for _, behind in stored) == [False, True, True, True, True, True]
+    first = next(row for row, behind in stored if not behind)
+    assert first == min(row for row, _ in stored if row is not None)

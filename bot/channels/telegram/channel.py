@@ -380,13 +380,13 @@ class TelegramChannel:
             cleared = False
             if current is not None:
                 outcome = await self._run_update(current, inbox=InboxRef(row, conversation))
-                if outcome.failures or outcome.unavailable:
-                    # Left in the inbox, held: worked on again when the hold ran out.
-                    _LOGGER.info("inbox row %s stays for another try", row)
-                    return
                 # The engine deleted the row with the step (and claimed the next one)
                 # unless no step ran (an inline query, a group's /start, an edit).
                 cleared, following = outcome.inbox_cleared, outcome.inbox_next
+                if not cleared and (outcome.failures or outcome.unavailable):
+                    # Left in the inbox, held: worked on again when the hold ran out.
+                    _LOGGER.info("inbox row %s stays for another try", row)
+                    return
             if not cleared:
                 following = await self._engine.inbox.done(
                     row, platform=PLATFORM, conversation=conversation

@@ -11,6 +11,7 @@ the same updates are fetched again after a pause.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -27,6 +28,8 @@ Receive = Callable[[Sequence[tuple[Update, str]]], Awaitable[bool]]
 #: The first pause after a failed ``getUpdates`` or store; doubled up to the cap.
 FIRST_PAUSE_SECONDS = 0.5
 MAX_PAUSE_SECONDS = 30.0
+#: How long a stop waits to confirm the last batch.
+CONFIRM_SECONDS = 5.0
 
 
 def update_json(update: Update) -> str:
@@ -44,6 +47,28 @@ async def poll(
 ) -> None:
     """Fetch updates until cancelled; confirm each batch only once ``receive`` took it."""
     await bot.delete_webhook()
+    offset: list[int | None] = [None]
+    try:
+        await _poll(bot, receive, offset, timeout, poll_interval, allowed_updates)
+    except asyncio.CancelledError:
+        # Confirm the last stored batch (as PTB's updater does on stop): else the
+        # next start fetches it again (applied once, but stored twice).
+        if offset[0] is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(
+                    bot.get_updates(offset=offset[0], limit=1, timeout=0), CONFIRM_SECONDS
+                )
+        raise
+
+
+async def _poll(
+    bot: Bot,
+    receive: Receive,
+    confirmed: list[int | None],
+    timeout: float,
+    poll_interval: float,
+    allowed_updates: Sequence[str],
+) -> None:
     offset: int | None = None
     pause = FIRST_PAUSE_SECONDS
     while True:
@@ -77,7 +102,7 @@ async def poll(
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, MAX_PAUSE_SECONDS)
                 continue
-            offset = updates[-1].update_id + 1
+            offset = confirmed[0] = updates[-1].update_id + 1
         pause = FIRST_PAUSE_SECONDS
         if poll_interval:
             await asyncio.sleep(poll_interval)
