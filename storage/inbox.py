@@ -190,9 +190,7 @@ class InboxQueries:
             # One sender's requests are stored one after the other (until this commits),
             # so each sees the ones before it and the ids follow their order. (SQLite
             # writes one transaction at a time anyway.)
-            await self._conn.execute(
-                _SENDER_LOCK, {"key": f"inbox:{platform}:{conversation}"}
-            )
+            await self._conn.execute(_SENDER_LOCK, {"key": f"inbox:{platform}:{conversation}"})
         statement = _ACCEPT[self._dialect]
         params = {
             "platform": platform,
