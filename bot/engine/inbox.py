@@ -196,16 +196,21 @@ class Inbox:
         except DATABASE_ERRORS as error:
             _LOGGER.warning("claiming %s inbox rows failed: %s", platform, type(error).__name__)
             return 0
-        for row in claimed:
+
+        async def work_on(row: ClaimedInbox) -> None:
             if row.attempts > MAX_INBOX_ATTEMPTS:
                 _LOGGER.warning("a %s request was never worked on; dropped", platform)
                 await self.done(row.id)
-                continue
+                return
             _LOGGER.info("working on a %s request a dead worker had acknowledged", platform)
             try:
                 await redispatch(row)
             except Exception as error:
                 _LOGGER.warning("a recovered %s request failed: %s", platform, type(error).__name__)
+
+        # Side by side (each is a different sender's first row): none waits for the
+        # others while its hold runs down.
+        await asyncio.gather(*(work_on(row) for row in claimed))
         return len(claimed)
 
     async def recover(self, platform: str, redispatch: Redispatch) -> None:

@@ -305,11 +305,15 @@ class SlackChannel:
             self._inflight.add(task)
         stored = _StoredRequest(InboxRef(row, conversation)) if row is not None else None
         token = _CURRENT_REQUEST.set(stored)
+        cancelled = False
         try:
             yield
+        except asyncio.CancelledError:
+            cancelled = True  # stopped before it was done: it stays for another worker
+            raise
         finally:
             _CURRENT_REQUEST.reset(token)
-            if row is not None and stored is not None:
+            if row is not None and stored is not None and not (cancelled and not stored.cleared):
                 if task is not None:
                     self._inflight.add(task)  # _tracked() inside let go of it
                 try:
