@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import contextvars
 import json
 import logging
 import re
@@ -51,7 +50,6 @@ from bot.channels.slack.webapi import build_client, call, library_logger
 from bot.engine import Engine, EngineResult, IncomingMessage
 from bot.engine.delivery import MODEL, REMINDER, Delivery, DeliveryFailed, send_parts
 from bot.engine.inbox import ClaimedInbox
-from bot.engine.results import InboxRef
 from bot.ordering import KeyedLock
 from flows.i18n import t
 from flows.io import ChoiceOutcome, ConversationKey, Outgoing, UserInput
@@ -303,8 +301,6 @@ class SlackChannel:
         row, conversation = _inbox_marks(request)
         if task is not None and row is not None:
             self._inflight.add(task)
-        stored = _StoredRequest(InboxRef(row, conversation)) if row is not None else None
-        token = _CURRENT_REQUEST.set(stored)
         cancelled = False
         try:
             yield
@@ -312,15 +308,13 @@ class SlackChannel:
             cancelled = True  # stopped before it was done: it stays for another worker
             raise
         finally:
-            _CURRENT_REQUEST.reset(token)
-            if row is not None and stored is not None and not (cancelled and not stored.cleared):
+            if cancelled and task is not None:
+                self._inflight.discard(task)
+            if row is not None and not cancelled:
                 if task is not None:
                     self._inflight.add(task)  # _tracked() inside let go of it
                 try:
-                    if stored.cleared:  # deleted with the step; its next one claimed there
-                        self._start_next(stored.following)
-                    else:
-                        await self._clear(row, conversation)
+                    await self._clear(row, conversation)
                 finally:
                     if task is not None:
                         self._inflight.discard(task)
@@ -515,7 +509,6 @@ class SlackChannel:
         pressed: dict[str, Any] | None = None,
     ) -> None:
         """One input through the engine, then render its result (in order, per user)."""
-        stored = _CURRENT_REQUEST.get()
         async with self._order.hold(key):
             platform_language = await self._lookups.locale(key)
             result = await self._engine.handle(
@@ -525,12 +518,8 @@ class SlackChannel:
                     update_id=update_id,
                     platform_language=platform_language,
                     reply_to=channel,
-                    # Its inbox row goes with the step (issue 13), the first step only.
-                    inbox=stored.ref if stored is not None and not stored.cleared else None,
                 )
             )
-            if stored is not None and result.inbox_cleared:
-                stored.cleared, stored.following = True, result.inbox_next
             if result.duplicate:
                 _LOGGER.info("slack: duplicate delivery dropped")
                 return
@@ -676,23 +665,6 @@ def _sender(body: str, content_type: str) -> str | None:
     if content_type == socket_mode.CONTENT_TYPE:
         return inputs.request_sender(body=body, content_type="application/json")
     return inputs.request_sender(body=body, content_type=content_type)
-
-
-class _StoredRequest:
-    """The inbox row of the request a listener works on, and what its step did with it."""
-
-    __slots__ = ("cleared", "following", "ref")
-
-    def __init__(self, ref: InboxRef) -> None:
-        self.ref = ref
-        self.cleared = False
-        self.following: ClaimedInbox | None = None
-
-
-#: The stored request of the listener running in this task (set by ``_inbox_row``).
-_CURRENT_REQUEST: contextvars.ContextVar[_StoredRequest | None] = contextvars.ContextVar(
-    "slack_stored_request", default=None
-)
 
 
 def _inbox_marks(request: AsyncBoltRequest) -> tuple[int | None, str | None]:
