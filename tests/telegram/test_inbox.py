@@ -143,6 +143,25 @@ async def test_one_users_updates_are_worked_on_in_order_behind_each_other(
     assert await _inbox(engine.storage) == (0, None)
 
 
+async def test_a_redelivery_stored_while_the_first_is_still_being_sent_is_worked_on(
+    api: BotApiStandIn, engine: Engine, adapter: TelegramChannel
+) -> None:
+    update = _update(api, 3106, "/start")
+    # The first delivery's step committed (its row deleted with it) and its reply is on
+    # the way when Telegram delivers the update again: stored anew, worked on beside it.
+    api.answer_late_next("sendMessage", seconds=1.0)
+    assert await adapter.store([(adapter.parse_update(update), json.dumps(update))])
+    await api.wait_for_call("sendMessage")
+    assert await _inbox(engine.storage) == (0, None)
+    assert await adapter.store([(adapter.parse_update(update), json.dumps(update))])
+
+    await adapter.drain()
+    # The second run dropped it as a duplicate and deleted its row: none is left held.
+    assert await _inbox(engine.storage) == (0, None)
+    texts = _texts(api, 3106)
+    assert len(texts) == 1 and texts[0].startswith(t("en", "coach-start-prompt"))
+
+
 async def test_polling_confirms_an_offset_only_once_its_update_is_stored(
     api: BotApiStandIn, tmp_path: Path
 ) -> None:

@@ -137,7 +137,7 @@ class TelegramChannel:
         self._webhook_secret = webhook_secret
         self._listen = (listen_host, listen_port)
         self._mounted = False  # routes() handed to serve: start() sets the webhook
-        #: Updates being processed, by update id (what happened to them: _run_update).
+        #: Updates being processed, by the Update object (what happened to them: _run_update).
         self._webhook_updates: dict[int, WebhookUpdate] = {}
         #: Stored updates being worked on (awaited by drain()).
         self._inflight: set[asyncio.Task[None]] = set()
@@ -307,11 +307,14 @@ class TelegramChannel:
 
         ``inbox``: the row it was stored in, consumed by the engine with the step.
         """
-        outcome = self._webhook_updates.setdefault(update.update_id, WebhookUpdate(inbox=inbox))
+        # Keyed by the object, not the update id: a redelivery stored anew while the
+        # first delivery is still being sent runs beside it with its own inbox row.
+        outcome = WebhookUpdate(inbox=inbox)
+        self._webhook_updates[id(update)] = outcome
         try:
             await self._processor.process_update(update, self._application.process_update(update))
         finally:
-            self._webhook_updates.pop(update.update_id, None)
+            self._webhook_updates.pop(id(update), None)
         return outcome
 
     # ------------------------------------------------------------------ the inbox
@@ -525,7 +528,7 @@ class TelegramChannel:
         user = update.effective_user
         assert user is not None
         _LOGGER.debug("update %s: %s", update.update_id, type(user_input).__name__)
-        outcome = self._webhook_updates.get(update.update_id)
+        outcome = self._webhook_updates.get(id(update))
         stored = outcome.inbox if outcome is not None and not outcome.inbox_cleared else None
         result = await self._engine.handle(
             IncomingMessage(
@@ -579,7 +582,7 @@ class TelegramChannel:
         """Log a failed update (never its text) and mark a webhook update as failed."""
         error = context.error
         update_id = update.update_id if isinstance(update, Update) else None
-        outcome = self._webhook_updates.get(update_id) if update_id is not None else None
+        outcome = self._webhook_updates.get(id(update)) if update_id is not None else None
         if outcome is not None and error is not None:
             outcome.failures.append(error)
         _LOGGER.error("update %s failed: %s", update_id, type(error).__name__, exc_info=error)
