@@ -20,7 +20,7 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.channels.telegram.request import AiohttpRequest
+from bot.channels.telegram.request import AiohttpRequest, PollingRequest
 
 
 class _Server:
@@ -131,3 +131,42 @@ async def test_requests_need_initialize_and_reuse_connections(server: _Server) -
     # One keep-alive connection served all three (same client port).
     assert len({str(r["peer"]) for r in server.received}) == 1
     await backend.shutdown()  # idempotent
+
+
+async def test_polling_keeps_each_update_as_telegram_sent_it() -> None:
+    from telegram import Bot
+
+    from bot.channels.telegram.polling import update_json
+    from tests.helpers.standins.telegram import BotApiStandIn
+
+    api = BotApiStandIn()
+    await api.start()
+    request = PollingRequest(connection_pool_size=1)
+    bot = Bot(api.token, base_url=api.base_url, get_updates_request=request)
+    sent = {
+        "update_id": 0,  # the stand-in numbers it
+        "message": {
+            "message_id": 7,
+            "date": 0,
+            "chat": {"id": 42, "type": "private", "first_name": "Мария"},
+            "from": {"id": 42, "is_bot": False, "first_name": "Мария"},
+            "text": "Не е „това“, което исках",
+            "a_field_ptb_does_not_know": {"nested": [1, 2]},
+        },
+    }
+    try:
+        await bot.initialize()
+        api.push_update(sent)
+        (update,) = await bot.get_updates(timeout=0)
+        # Stored as it came (not rebuilt from PTB's objects), and taken once.
+        assert update_json(update, request.take_json) == json.dumps(
+            sent, ensure_ascii=False, separators=(",", ":")
+        )
+        assert request.take_json(update.update_id) is None
+        # Not kept (another answer came meanwhile): rebuilt from PTB's objects, same fields.
+        rebuilt = json.loads(update_json(update, request.take_json))
+        assert rebuilt["message"]["text"] == sent["message"]["text"]
+        assert rebuilt["update_id"] == update.update_id
+    finally:
+        await bot.shutdown()
+        await api.close()

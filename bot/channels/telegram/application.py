@@ -7,6 +7,7 @@ from typing import Any
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, LinkPreviewOptions
 from telegram.constants import UpdateType
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor
+from telegram.request import BaseRequest
 
 from bot.channels.telegram.request import AiohttpRequest
 from flows.case import DEFAULT_LANGUAGE, LANGUAGES
@@ -38,6 +39,7 @@ def build_application(
     base_file_url: str | None = None,
     rate_limit: bool = True,
     max_retries: int = DEFAULT_MAX_RETRIES,
+    get_updates_request: BaseRequest | None = None,
 ) -> PtbApplication:
     """The application: our update processor, aiohttp requests, the rate limiter, no JobQueue.
 
@@ -49,6 +51,8 @@ def build_application(
         rate_limit: keep to Telegram's flood limits (PTB ``AIORateLimiter``);
             a 429 is waited out either way.
         max_retries: how often a 429 is waited out before giving up.
+        get_updates_request: the backend of ``getUpdates`` (default: a one-connection
+            :class:`AiohttpRequest`).
     """
     # Without rate limiting the limiter still waits out a 429 ("retry after").
     limiter = (
@@ -64,7 +68,7 @@ def build_application(
         .job_queue(None)
         # aiohttp instead of PTB's default httpx: a fraction of the CPU per API call.
         .request(AiohttpRequest())
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .get_updates_request(get_updates_request or AiohttpRequest(connection_pool_size=1))
     )
     if base_url:
         builder = builder.base_url(base_url)

@@ -61,6 +61,7 @@ from bot.channels.telegram.polling import poll
 from bot.channels.telegram.presses import on_callback_query
 from bot.channels.telegram.processing import PerUserUpdateProcessor
 from bot.channels.telegram.render import TelegramMessage, escape, render
+from bot.channels.telegram.request import PollingRequest
 from bot.channels.telegram.webhook import (
     MalformedUpdateError,
     UpdateFailedError,
@@ -143,6 +144,8 @@ class TelegramChannel:
         self._inflight: set[asyncio.Task[None]] = set()
         self._polling: asyncio.Task[None] | None = None
         self._processor = PerUserUpdateProcessor(concurrent_updates)
+        #: getUpdates' backend; it keeps each polled update's JSON for the inbox.
+        self._polling_request = PollingRequest(connection_pool_size=1)
         self._application = build_application(
             token=token,
             processor=self._processor,
@@ -150,6 +153,7 @@ class TelegramChannel:
             base_file_url=base_file_url,
             rate_limit=rate_limit,
             max_retries=max_retries,
+            get_updates_request=self._polling_request,
         )
         self._register_handlers()
 
@@ -239,6 +243,7 @@ class TelegramChannel:
                 timeout=timeout,
                 poll_interval=poll_interval,
                 allowed_updates=ALLOWED_UPDATES,
+                fetched_json=self._polling_request.take_json,
             ),
             name="telegram-polling",
         )

@@ -32,8 +32,16 @@ MAX_PAUSE_SECONDS = 30.0
 CONFIRM_SECONDS = 5.0
 
 
-def update_json(update: Update) -> str:
-    """The update as Telegram sent it (PTB keeps the fields it received)."""
+#: The JSON of a fetched update as Telegram sent it, if the request kept it.
+FetchedJson = Callable[[int], str | None]
+
+
+def update_json(update: Update, fetched_json: FetchedJson | None = None) -> str:
+    """The update as Telegram sent it: as fetched, else rebuilt (PTB keeps its fields)."""
+    if fetched_json is not None:
+        fetched = fetched_json(update.update_id)
+        if fetched is not None:
+            return fetched
     return json.dumps(update.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -44,12 +52,16 @@ async def poll(
     timeout: float,
     poll_interval: float,
     allowed_updates: Sequence[str],
+    fetched_json: FetchedJson | None = None,
 ) -> None:
-    """Fetch updates until cancelled; confirm each batch only once ``receive`` took it."""
+    """Fetch updates until cancelled; confirm each batch only once ``receive`` took it.
+
+    ``fetched_json``: the JSON of a fetched update as it came (:class:`PollingRequest`).
+    """
     await bot.delete_webhook()
     offset: list[int | None] = [None]
     try:
-        await _poll(bot, receive, offset, timeout, poll_interval, allowed_updates)
+        await _poll(bot, receive, offset, timeout, poll_interval, allowed_updates, fetched_json)
     except asyncio.CancelledError:
         # Confirm the last stored batch (as PTB's updater does on stop): else the
         # next start fetches it again (applied once, but stored twice).
@@ -68,6 +80,7 @@ async def _poll(
     timeout: float,
     poll_interval: float,
     allowed_updates: Sequence[str],
+    fetched_json: FetchedJson | None,
 ) -> None:
     offset: int | None = None
     pause = FIRST_PAUSE_SECONDS
@@ -97,7 +110,8 @@ async def _poll(
             pause = min(pause * 2, MAX_PAUSE_SECONDS)
             continue
         if updates:
-            if not await receive([(update, update_json(update)) for update in updates]):
+            batch = [(update, update_json(update, fetched_json)) for update in updates]
+            if not await receive(batch):
                 # Not stored (the database is down): fetched again after the pause.
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, MAX_PAUSE_SECONDS)
