@@ -82,6 +82,9 @@ _ACCEPT: dict[str, Any] = {
     "sqlite": _accept_statement(sqlite.insert),
 }
 
+#: Forget one row (row_id); built once.
+_DONE = delete(InboxRow).where(InboxRow.id == bindparam("row_id"))
+
 #: PostgreSQL: a transaction-long lock on one sender (key).
 _SENDER_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
 
@@ -177,16 +180,19 @@ class InboxQueries:
         held_for: timedelta,
         conversation: str | None,
         now: datetime | None = None,
+        exclusive: bool = False,
     ) -> tuple[int, bool] | None:
         """Store a request of a sender (``conversation``); its id and whether it is deferred.
 
         Deferred: an older request of the same sender waits, so this one is stored
         let go (free for the taking) — whoever finishes the older one
         (:meth:`claim_next_inbox`), or any worker's recovery loop, works on it next.
-        One statement; ``None`` when the request is stored already.
+        One statement; ``None`` when the request is stored already. ``exclusive``: the
+        caller is the only one storing this platform's requests (Telegram's long
+        polling: one ``getUpdates`` per bot token), so nobody races it for the order.
         """
         moment = now or self._clock()
-        if conversation is not None and self._dialect == "postgresql":
+        if conversation is not None and self._dialect == "postgresql" and not exclusive:
             # One sender's requests are stored one after the other (until this commits),
             # so each sees the ones before it and the ids follow their order. (SQLite
             # writes one transaction at a time anyway.)
@@ -248,7 +254,7 @@ class InboxQueries:
 
     async def inbox_done(self, *, row_id: int) -> None:
         """The request was worked on: forget it (and its text)."""
-        await self._conn.execute(delete(InboxRow).where(InboxRow.id == row_id))
+        await self._conn.execute(_DONE, {"row_id": row_id})
 
     async def claim_stale_inbox(
         self,

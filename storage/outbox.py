@@ -12,7 +12,7 @@ taken over changes nothing.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -173,6 +173,19 @@ def _enqueue_claimed_statement() -> Any:
 
 
 _ENQUEUE_CLAIMED = _enqueue_claimed_statement()
+
+#: Record a row's progress while its claim holds (row_id, token, parts_sent); built once.
+_PROGRESS = (
+    update(OutboxRow)
+    .where(OutboxRow.id == bindparam("row_id"), OutboxRow.claim_token == bindparam("token"))
+    .values(parts_sent=bindparam("parts_sent"))
+)
+
+#: Delete sent rows still claimed by one of their claims (ids, tokens); built once.
+_DELETE_SENT = delete(OutboxRow).where(
+    OutboxRow.id.in_(bindparam("ids", expanding=True)),
+    OutboxRow.claim_token.in_(bindparam("tokens", expanding=True)),
+)
 
 
 class OutboxQueries:
@@ -376,9 +389,7 @@ class OutboxQueries:
     async def outbox_progress(self, *, row_id: int, token: str, parts_sent: int) -> bool:
         """Record that ``parts_sent`` rendered messages were accepted; False: the lease is lost."""
         result = await self._conn.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == row_id, OutboxRow.claim_token == token)
-            .values(parts_sent=parts_sent)
+            _PROGRESS, {"row_id": row_id, "token": token, "parts_sent": parts_sent}
         )
         return bool(result.rowcount)
 
@@ -388,6 +399,18 @@ class OutboxQueries:
             delete(OutboxRow).where(OutboxRow.id == row_id, OutboxRow.claim_token == token)
         )
         return bool(result.rowcount)
+
+    async def outbox_sent_many(self, sent: Mapping[int, str]) -> int:
+        """Delete rows that were sent (row id → its claim token), as :meth:`outbox_sent`.
+
+        A row whose claim was lost meanwhile (another token) is left; how many went.
+        """
+        if not sent:
+            return 0
+        result = await self._conn.execute(
+            _DELETE_SENT, {"ids": list(sent), "tokens": list(set(sent.values()))}
+        )
+        return int(result.rowcount or 0)
 
     async def outbox_retry(
         self, *, row_id: int, token: str, parts_sent: int, at: datetime, error: str

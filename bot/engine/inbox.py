@@ -17,6 +17,7 @@ whoever finishes the older one takes it next (:meth:`Inbox.done`).
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import hashlib
 import hmac
@@ -84,6 +85,9 @@ class Inbox:
         self.recovery_interval = DEFAULT_RECOVERY_SECONDS
         #: Told about deliveries of requests still stored (set by ``serve``).
         self.observer: InboxObserver | None = None
+        #: Deferred rows this process stored as its platform's only receiver, per
+        #: (platform, conversation): none means none waits behind that sender's row.
+        self._deferred: collections.Counter[tuple[str, str]] = collections.Counter()
 
     def _hash(self, *parts: str) -> str:
         text = "\x00".join(parts).encode("utf-8", "surrogatepass")
@@ -112,9 +116,13 @@ class Inbox:
         return Accepted(None) if stored is None else stored[0]
 
     async def accept_many(
-        self, platform: str, arrivals: Sequence[Arrival]
+        self, platform: str, arrivals: Sequence[Arrival], *, exclusive: bool = False
     ) -> list[Accepted] | None:
-        """Store requests in one transaction, in order; ``None`` on a database error."""
+        """Store requests in one transaction, in order; ``None`` on a database error.
+
+        ``exclusive``: this process alone receives ``platform``'s requests (Telegram's
+        long polling), so one sender's are never stored by two workers at once.
+        """
         now = self._outbox.now()
         accepted: list[Accepted] = []
         try:
@@ -135,11 +143,14 @@ class Inbox:
                         held_for=self._outbox.lease,
                         now=now,
                         conversation=conversation,
+                        exclusive=exclusive,
                     )
                     if stored is None:
                         accepted.append(Accepted(None, duplicate=True))
                         continue
                     row_id, deferred = stored
+                    if deferred and exclusive and conversation is not None:
+                        self._deferred[(platform, conversation)] += 1
                     accepted.append(Accepted(row_id, deferred=deferred))
         except DATABASE_ERRORS as error:
             _LOGGER.warning("storing a %s request failed: %s", platform, type(error).__name__)
@@ -148,6 +159,23 @@ class Inbox:
             for _ in range(sum(1 for a in accepted if a.duplicate)):
                 self.observer.inbox_duplicate(platform=platform)
         return accepted
+
+    def may_wait_behind(self, platform: str, conversation: str, *, exclusive: bool) -> bool:
+        """Whether a row of the sender may wait behind theirs (ask the database then).
+
+        Only for a row stored by its platform's only receiver does this process know
+        (``exclusive``); a miss costs nothing but time: the recovery loop takes such a
+        row within a second.
+        """
+        return not exclusive or self._deferred[(platform, conversation)] > 0
+
+    def taken_next(self, platform: str, conversation: str) -> None:
+        """A waiting row of the sender was taken (see :meth:`may_wait_behind`)."""
+        key = (platform, conversation)
+        if self._deferred[key] > 1:
+            self._deferred[key] -= 1
+        else:
+            self._deferred.pop(key, None)
 
     async def stats(self) -> tuple[int, datetime | None] | None:
         """Requests waiting and the oldest one's arrival (``None`` on a database error)."""
@@ -172,7 +200,7 @@ class Inbox:
                 await tx.inbox_done(row_id=row_id)
                 if conversation is None or platform is None:
                     return None
-                return await tx.claim_next_inbox(
+                following = await tx.claim_next_inbox(
                     platform=platform,
                     conversation=conversation,
                     held_by=self._outbox.token,
@@ -182,6 +210,9 @@ class Inbox:
         except DATABASE_ERRORS as error:
             _LOGGER.warning("clearing an inbox row failed: %s", type(error).__name__)
             return None
+        if following is not None:
+            self.taken_next(platform, conversation)
+        return following
 
     async def recover_once(self, platform: str, redispatch: Redispatch) -> int:
         """Take over the requests of dead workers and work on them; how many."""
@@ -196,6 +227,9 @@ class Inbox:
         except DATABASE_ERRORS as error:
             _LOGGER.warning("claiming %s inbox rows failed: %s", platform, type(error).__name__)
             return 0
+        for row in claimed:
+            if row.conversation is not None:
+                self.taken_next(platform, row.conversation)
 
         async def work_on(row: ClaimedInbox) -> None:
             if row.attempts > MAX_INBOX_ATTEMPTS:

@@ -15,10 +15,13 @@ by two workers and a conversation's messages keep their order:
   the rows of a worker that died holding them (its lease runs out).
 
 A row is deleted once the platform accepted every part, and kept as *failed*
-(the error kind only, its text dropped) after a permanent error. Delivery is
-at least once: a send the platform accepted just before the worker died (or
-whose answer timed out) is sent again by the next attempt — that one part,
-never more (see :func:`bot.engine.delivery.send_parts`).
+(the error kind only, its text dropped) after a permanent error. The delete of
+a sent row rides along with this worker's next transaction on the database (a
+step's, a claim's), or gets its own after :data:`SETTLE_DELAY_SECONDS` — under
+load one commit fewer per message. Delivery is at least once: a send the
+platform accepted just before the worker died (or whose answer timed out, or
+within the settle delay before a SIGKILL) is sent again by the next attempt —
+that one part, never more (see :func:`bot.engine.delivery.send_parts`).
 """
 
 from __future__ import annotations
@@ -28,14 +31,15 @@ import contextlib
 import logging
 import random
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.engine.delivery import DeliverQueued, Delivery, DeliveryFailed
 from bot.engine.pacing import Pacer
 from flows.io import ConversationKey
-from storage import DATABASE_ERRORS, Storage
+from storage import DATABASE_ERRORS, Storage, StorageTransaction
 from storage.outbox import DEFAULT_OUTBOX_LEASE, ClaimedOutbox, OutboxStats
 
 _LOGGER = logging.getLogger(__name__)
@@ -54,6 +58,9 @@ DEFAULT_HOLD = timedelta(seconds=3)
 MAX_OWN_CLAIMS = 1000
 #: Conversations the loop delivers to at the same time.
 DEFAULT_CONCURRENCY = 16
+#: How long a sent row's delete waits for another transaction of this worker to ride
+#: along with before it gets its own.
+SETTLE_DELAY_SECONDS = 0.05
 
 
 class OutboxObserver(Protocol):
@@ -106,6 +113,13 @@ class Outbox:
         self.hold_for = DEFAULT_HOLD
         #: Rows this worker wrote already claimed (its steps' next replies), by id.
         self._own: dict[int, ClaimedOutbox] = {}
+        #: Rows sent whose delete no transaction carries yet: id → (claim token, when sent).
+        self._sent: dict[int, tuple[str, float]] = {}
+        #: Transactions carrying deletes of sent rows, open now (see :meth:`riding`).
+        self._deleting = 0
+        self._deleted = asyncio.Event()
+        self.settle_delay = SETTLE_DELAY_SECONDS
+        self._settling: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ senders
 
@@ -133,6 +147,82 @@ class Outbox:
     def wake(self) -> None:
         """Make the delivery loop look for due rows now."""
         self._wake.set()
+
+    # ------------------------------------------------------------------ settling sent rows
+
+    @asynccontextmanager
+    async def riding(
+        self, opening: AbstractAsyncContextManager[StorageTransaction]
+    ) -> AsyncIterator[StorageTransaction]:
+        """``opening``'s transaction; it also deletes the rows sent since the last one.
+
+        Committed: they are gone. Rolled back: they ride along with the next one.
+        """
+        taken, self._sent = self._sent, {}
+        self._deleting += bool(taken)
+        try:
+            async with opening as tx:
+                if taken:
+                    await tx.outbox_sent_many({row: token for row, (token, _) in taken.items()})
+                yield tx
+        except BaseException:
+            self._sent.update(taken)
+            self._settle_soon()
+            raise
+        finally:
+            if taken:
+                self._deleting -= 1
+                if not self._deleting:
+                    self._deleted.set()
+                    self._deleted = asyncio.Event()
+
+    def transaction(self) -> AbstractAsyncContextManager[StorageTransaction]:
+        """A transaction of the outbox (see :meth:`riding`)."""
+        return self.riding(self._storage.transaction())
+
+    async def _deletes_committed(self) -> None:
+        """Wait (briefly) until no open transaction carries a delete of a sent row.
+
+        A conversation's rows go out oldest first: one sent just now must be gone
+        before the next can be claimed.
+        """
+        if self._deleting:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._deleted.wait(), timeout=self.poll_interval)
+
+    def _settle_soon(self) -> None:
+        if self._sent and (self._settling is None or self._settling.done()):
+            self._settling = asyncio.get_running_loop().create_task(self._settle_later())
+
+    async def _settle_later(self) -> None:
+        """Give the sent rows no transaction took within the settle delay one of their own."""
+        loop = asyncio.get_running_loop()
+        while self._sent:
+            oldest = min(sent_at for _, sent_at in self._sent.values())
+            wait = oldest + self.settle_delay - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+                continue
+            try:
+                async with self.transaction():
+                    pass
+            except DATABASE_ERRORS as error:  # the lease runs out: sent again (the window)
+                _LOGGER.warning("settling sent outbox rows failed: %s", type(error).__name__)
+                await asyncio.sleep(self.poll_interval)
+
+    async def flush(self) -> None:
+        """Delete the rows sent so far now (on stop); never raises."""
+        if self._settling is not None and not self._settling.done():
+            self._settling.cancel()
+            with contextlib.suppress(BaseException):
+                await self._settling
+        if not self._sent:
+            return
+        try:
+            async with self.transaction():
+                pass
+        except DATABASE_ERRORS as error:
+            _LOGGER.warning("settling sent outbox rows failed: %s", type(error).__name__)
 
     # ------------------------------------------------------------------ delivering
 
@@ -175,9 +265,10 @@ class Outbox:
             sent += 1
             if own.id == up_to:
                 return sent
+        await self._deletes_committed()
         while True:
             try:
-                async with self._storage.transaction() as tx:
+                async with self.transaction() as tx:
                     claimed = await tx.claim_outbox(
                         platforms=[key.platform],
                         key=key,
@@ -210,7 +301,7 @@ class Outbox:
         if not self._senders:
             return 0
         try:
-            async with self._storage.transaction() as tx:
+            async with self.transaction() as tx:
                 claimed = await tx.claim_outbox(
                     platforms=self.platforms, limit=limit, lease=self.lease, now=self._clock()
                 )
@@ -265,7 +356,7 @@ class Outbox:
             return False
 
         async def checkpoint(parts_sent: int) -> None:
-            async with self._storage.transaction() as tx:
+            async with self.transaction() as tx:
                 await tx.outbox_progress(row_id=row.id, token=row.token, parts_sent=parts_sent)
 
         delivery = Delivery(
@@ -322,7 +413,7 @@ class Outbox:
     ) -> None:
         at = self._clock() + timedelta(seconds=max(0.0, delay))
         try:
-            async with self._storage.transaction() as tx:
+            async with self.transaction() as tx:
                 await tx.outbox_retry(
                     row_id=row.id, token=row.token, parts_sent=parts_sent, at=at, error=kind
                 )
@@ -331,14 +422,16 @@ class Outbox:
         self._observe(row.key.platform, "retry")
 
     async def _settle(self, row: ClaimedOutbox, outcome: str, kind: str = "") -> None:
-        try:
-            async with self._storage.transaction() as tx:
-                if outcome == "sent":
-                    await tx.outbox_sent(row_id=row.id, token=row.token)
-                else:
+        if outcome == "sent":
+            # Deleted with this worker's next transaction (or on its own, soon).
+            self._sent[row.id] = (row.token, asyncio.get_running_loop().time())
+            self._settle_soon()
+        else:
+            try:
+                async with self.transaction() as tx:
                     await tx.outbox_failed(row_id=row.id, token=row.token, error=kind)
-        except DATABASE_ERRORS as error:  # the lease runs out: sent again (the duplicate window)
-            _LOGGER.warning("settling an outbox row failed: %s", type(error).__name__)
+            except DATABASE_ERRORS as error:  # the lease runs out: tried again
+                _LOGGER.warning("settling an outbox row failed: %s", type(error).__name__)
         self._observe(row.key.platform, outcome)
 
     def _observe(self, platform: str, outcome: str) -> None:

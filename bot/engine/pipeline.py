@@ -238,11 +238,13 @@ class Engine:
     async def aclose(self) -> None:
         """Let the model calls in flight finish (a few seconds), close the clients; idempotent.
 
-        The model calls' client, then the shared send budgets' (Redis, when configured).
+        The model calls' client, then the sent rows' deletes still waiting, then the
+        shared send budgets' (Redis, when configured).
         """
         try:
             await self._models.aclose()
         finally:
+            await self.outbox.flush()  # the sent rows' deletes still waiting
             await self.outbox.pacer.aclose()
 
     async def _answer_model(self, message: IncomingMessage, call: PolishDraft) -> EngineResult:
@@ -431,8 +433,9 @@ class Engine:
             message.user_input,
         )
 
-        # Write phase: everything or nothing (the inbox row it came from included).
-        async with session.transaction() as tx:
+        # Write phase: everything or nothing (the inbox row it came from included; the
+        # rows this worker sent since its last transaction are deleted with it).
+        async with self.outbox.riding(session.transaction()) as tx:
             following = await self._consume_inbox(tx, message)
             if message.update_id is not None and not await tx.mark_processed(
                 platform=key.platform, update_id=self._stored_id(key.platform, message.update_id)
@@ -499,18 +502,25 @@ class Engine:
         self, tx: StorageTransaction, message: IncomingMessage
     ) -> ClaimedInbox | None:
         """Delete the message's inbox row; claim its sender's next one (same transaction)."""
-        if message.inbox is None:
+        stored = message.inbox
+        if stored is None:
             return None
-        await tx.inbox_done(row_id=message.inbox.row_id)
-        if message.inbox.conversation is None:
+        await tx.inbox_done(row_id=stored.row_id)
+        platform = message.key.platform
+        if stored.conversation is None or not self.inbox.may_wait_behind(
+            platform, stored.conversation, exclusive=stored.exclusive
+        ):
             return None
-        return await tx.claim_next_inbox(
-            platform=message.key.platform,
-            conversation=message.inbox.conversation,
+        following = await tx.claim_next_inbox(
+            platform=platform,
+            conversation=stored.conversation,
             held_by=self.outbox.token,
             held_for=self.outbox.lease,
             now=self.outbox.now(),
         )
+        if following is not None:
+            self.inbox.taken_next(platform, stored.conversation)
+        return following
 
     async def _enqueue(
         self,

@@ -56,6 +56,9 @@ class InboxRef:
 
     row_id: int
     conversation: str | None = None
+    #: Stored by the only receiver of its platform (Telegram's long polling): whether
+    #: a row of its sender waits behind it is known without asking the database.
+    exclusive: bool = False
 
 
 @dataclass(slots=True)

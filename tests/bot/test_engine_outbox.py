@@ -7,6 +7,7 @@ reminders go the same way; ``/delete`` leaves no row of the user in any table.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -79,7 +80,40 @@ async def test_replies_are_queued_with_the_step_and_delivered_in_order(
     second = await _send(engine, press(first, "calm"))
 
     assert platform.received == [("reply", first), ("reply", second)]
+    await engine.aclose()  # a stop deletes the sent rows whose delete still waited
     assert (await table_row_counts(storage))["outbox"] == 0  # sent rows are deleted
+
+
+async def _step(engine: Engine, user_input: UserInput) -> list[Outgoing]:
+    """A step and the delivery of its own row, as a channel does it."""
+    result = await engine.handle(message(KEY, user_input, platform_language="en"))
+    assert await engine.deliver_pending(KEY, up_to=result.outbox_id) == 1
+    return result.outgoing
+
+
+async def test_a_sent_rows_delete_rides_along_with_the_next_transaction(
+    engine: Engine, platform: Platform, storage: Storage
+) -> None:
+    engine.outbox.settle_delay = 60.0  # no transaction of its own within this test
+    first = await _step(engine, CommandInput(name="start"))
+    assert (await table_row_counts(storage))["outbox"] == 1  # sent; its delete waits
+    # The next step's transaction deletes it (one commit fewer): its own row goes out
+    # next, so it is written claimed and sent at once.
+    second = await _step(engine, press(first, "calm"))
+    assert platform.received == [("reply", first), ("reply", second)]
+    assert (await table_row_counts(storage))["outbox"] == 1  # the second's, sent
+    await engine.aclose()
+    assert (await table_row_counts(storage))["outbox"] == 0
+
+
+async def test_a_sent_rows_delete_gets_its_own_transaction_soon(
+    engine: Engine, storage: Storage
+) -> None:
+    engine.outbox.settle_delay = 0.01
+    await _send(engine, CommandInput(name="start"))
+    async with asyncio.timeout(5):
+        while (await table_row_counts(storage))["outbox"]:
+            await asyncio.sleep(0.01)
 
 
 async def test_a_retryable_failure_holds_later_replies_back_until_it_went_out(

@@ -19,7 +19,7 @@ LEASE = timedelta(seconds=60)
 async def _enqueue(storage: Storage, key: ConversationKey, text: str) -> int:
     async with storage.transaction() as tx:
         return await tx.enqueue_outgoing(
-            key=key, user_id=None, outgoing=[Reply(text=text)], origin="reply"
+            key=key, user_id=None, outgoing=[Reply(text=text)], origin="reply", now=T0
         )
 
 

@@ -324,18 +324,19 @@ class TelegramChannel:
 
     # ------------------------------------------------------------------ the inbox
 
-    async def store(self, updates: Sequence[tuple[Update, str]]) -> bool:
+    async def store(self, updates: Sequence[tuple[Update, str]], *, polled: bool = False) -> bool:
         """Store updates (with their JSON) in the inbox, in order, and start working on them.
 
         Returns ``False`` when the database could not store them (nothing started).
         An update stored already is being worked on; one behind an older update of
         the same user waits for it (whoever finishes that one takes it next).
+        ``polled``: fetched by long polling, which only one process of a bot does.
         """
         arrivals = [
             Arrival(body, identity=str(update.update_id), sender=_sender(update))
             for update, body in updates
         ]
-        stored = await self._engine.inbox.accept_many(PLATFORM, arrivals)
+        stored = await self._engine.inbox.accept_many(PLATFORM, arrivals, exclusive=polled)
         if stored is None:
             return False
         for (update, _), arrival, accepted in zip(updates, arrivals, stored, strict=True):
@@ -346,7 +347,9 @@ class TelegramChannel:
                 if arrival.sender is None
                 else self._engine.inbox.conversation_of(PLATFORM, arrival.sender)
             )
-            task = asyncio.create_task(self._work_from(accepted.row_id, update, conversation))
+            task = asyncio.create_task(
+                self._work_from(accepted.row_id, update, conversation, polled=polled)
+            )
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
         return True
@@ -357,7 +360,7 @@ class TelegramChannel:
         Returns whether the batch may be confirmed (stored, or every update applied);
         otherwise polling fetches it again later.
         """
-        if await self.store(updates):
+        if await self.store(updates, polled=True):
             return True
         applied = True
         for update, _ in updates:  # the engine tells the user it is unavailable
@@ -366,20 +369,26 @@ class TelegramChannel:
         return applied
 
     async def _work_from(
-        self, row_id: int, update: Update | None, conversation: str | None
+        self,
+        row_id: int,
+        update: Update | None,
+        conversation: str | None,
+        *,
+        polled: bool = False,
     ) -> None:
         """Work on a stored update, then on its user's next ones as they come in turn.
 
         ``update`` ``None``: the row is unreadable and only cleared. Never raises: what
-        could not be done stays in the inbox for another try.
+        could not be done stays in the inbox for another try. ``polled``: stored by
+        this process's long polling (see :attr:`InboxRef.exclusive`).
         """
         try:
-            await self._work_chain(row_id, update, conversation)
+            await self._work_chain(row_id, update, conversation, polled)
         except Exception as error:
             _LOGGER.error("working on a stored update failed: %s", type(error).__name__)
 
     async def _work_chain(
-        self, row_id: int, update: Update | None, conversation: str | None
+        self, row_id: int, update: Update | None, conversation: str | None, polled: bool
     ) -> None:
         row: int | None = row_id
         current: Update | None = update
@@ -387,7 +396,8 @@ class TelegramChannel:
             following: ClaimedInbox | None = None
             cleared = False
             if current is not None:
-                outcome = await self._run_update(current, inbox=InboxRef(row, conversation))
+                stored = InboxRef(row, conversation, exclusive=polled)
+                outcome = await self._run_update(current, inbox=stored)
                 # The engine deleted the row with the step (and claimed the next one)
                 # unless no step ran (an inline query, a group's /start, an edit).
                 cleared, following = outcome.inbox_cleared, outcome.inbox_next
