@@ -182,7 +182,7 @@ _SETTLEMENT_LINES: dict[Outcome, tuple[str, tuple[str, ...]] | None] = {
     Outcome.NOTHING_DUE: ("coach-settle-even", ()),
     Outcome.CONTINUE_UNKNOWN: None,
     Outcome.ABSORB_DEPOSIT: ("coach-settle-absorb", ()),
-    Outcome.ABSORB: ("coach-settle-absorb", ()),
+    Outcome.ABSORB: ("coach-settle-absorb-no-deposit", ()),
     Outcome.ABSORB_UNKNOWN_DEPOSIT: ("coach-settle-absorb-unknown-deposit", ()),
     Outcome.DEDUCT_UNKNOWN: None,
     Outcome.DEDUCT_NO_DEPOSIT: ("coach-settle-deduct-no-deposit", ("unusable",)),

@@ -228,6 +228,7 @@ coach-settle-deduct = The unusable part, { $unusable }, is deducted from the dep
 coach-settle-deduct-invoice = The unusable part, { $unusable }, is more than the { $deposit } deposit: all of the deposit goes towards it, and the remaining { $invoice } can be invoiced.
 coach-settle-deduct-no-deposit = There was no deposit to deduct from, so the unusable part, { $unusable }, can be invoiced.
 coach-settle-absorb = You take the cost of the unused part yourself, and the deposit counts in full towards the new version. A generous move — make sure the client knows it.
+coach-settle-absorb-no-deposit = You take the cost of the unused part yourself, and the new version starts afresh. A generous move — make sure the client knows it.
 coach-settle-refund-keep-deposit = The deposit already covers more than this share. Keeping the whole deposit (option 1) is simpler and fair to you — go /back to choose it, or keep this proposal.
 coach-settle-new-version = The new version costs { $price }; with { $left } of the deposit counted, { $remaining } remains to pay.
 coach-settle-new-version-full = The new version costs { $price }, all of it still to pay.
