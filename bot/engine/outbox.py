@@ -17,8 +17,8 @@ by two workers and a conversation's messages keep their order:
 A row is deleted once the platform accepted every part, and kept as *failed*
 (the error kind only, its text dropped) after a permanent error. The delete of
 a sent row rides along with this worker's next transaction on the database (a
-step's, a claim's), or gets its own after :data:`SETTLE_DELAY_SECONDS` — under
-load one commit fewer per message. Delivery is at least once: a send the
+step's, a claim's), or the delivery loop's, woken :data:`SETTLE_DELAY_SECONDS`
+after the send — under load one commit fewer per message. Delivery is at least once: a send the
 platform accepted just before the worker died (or whose answer timed out, or
 within the settle delay before a SIGKILL) is sent again by the next attempt —
 that one part, never more (see :func:`bot.engine.delivery.send_parts`).
@@ -59,7 +59,7 @@ MAX_OWN_CLAIMS = 1000
 #: Conversations the loop delivers to at the same time.
 DEFAULT_CONCURRENCY = 16
 #: How long a sent row's delete waits for another transaction of this worker to ride
-#: along with before it gets its own.
+#: along with before the delivery loop is woken to take it.
 SETTLE_DELAY_SECONDS = 0.05
 
 
@@ -119,7 +119,7 @@ class Outbox:
         self._deleting = 0
         self._deleted = asyncio.Event()
         self.settle_delay = SETTLE_DELAY_SECONDS
-        self._settling: asyncio.Task[None] | None = None
+        self._settle_timer: asyncio.TimerHandle | None = None
 
     # ------------------------------------------------------------------ senders
 
@@ -166,8 +166,7 @@ class Outbox:
                     await tx.outbox_sent_many({row: token for row, (token, _) in taken.items()})
                 yield tx
         except BaseException:
-            self._sent.update(taken)
-            self._settle_soon()
+            self._sent.update(taken)  # the delivery loop's next round takes them
             raise
         finally:
             if taken:
@@ -191,31 +190,25 @@ class Outbox:
                 await asyncio.wait_for(self._deleted.wait(), timeout=self.poll_interval)
 
     def _settle_soon(self) -> None:
-        if self._sent and (self._settling is None or self._settling.done()):
-            self._settling = asyncio.get_running_loop().create_task(self._settle_later())
+        """Wake the delivery loop after the settle delay: its claim deletes the sent rows.
 
-    async def _settle_later(self) -> None:
-        """Give the sent rows no transaction took within the settle delay one of their own."""
-        loop = asyncio.get_running_loop()
-        while self._sent:
-            oldest = min(sent_at for _, sent_at in self._sent.values())
-            wait = oldest + self.settle_delay - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-                continue
-            try:
-                async with self.transaction():
-                    pass
-            except DATABASE_ERRORS as error:  # the lease runs out: sent again (the window)
-                _LOGGER.warning("settling sent outbox rows failed: %s", type(error).__name__)
-                await asyncio.sleep(self.poll_interval)
+        A timer, not a task of its own: no transaction runs outside the loop (which
+        also deletes them at its next poll anyway).
+        """
+        if self._sent and self._settle_timer is None:
+            loop = asyncio.get_running_loop()
+            self._settle_timer = loop.call_later(self.settle_delay, self._settle_due)
+
+    def _settle_due(self) -> None:
+        self._settle_timer = None
+        if self._sent:
+            self.wake()
 
     async def flush(self) -> None:
         """Delete the rows sent so far now (on stop); never raises."""
-        if self._settling is not None and not self._settling.done():
-            self._settling.cancel()
-            with contextlib.suppress(BaseException):
-                await self._settling
+        if self._settle_timer is not None:
+            self._settle_timer.cancel()
+            self._settle_timer = None
         if not self._sent:
             return
         try:
