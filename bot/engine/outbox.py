@@ -200,8 +200,19 @@ class Outbox:
             self._settle_timer = loop.call_later(self.settle_delay, self._settle_due)
 
     def _settle_due(self) -> None:
+        """Wake the loop once a sent row waited the settle delay; else look again then.
+
+        Under load the steps' transactions take the rows long before: no wake-up.
+        """
         self._settle_timer = None
-        if self._sent:
+        if not self._sent:
+            return
+        loop = asyncio.get_running_loop()
+        oldest = min(sent_at for _, sent_at in self._sent.values())
+        wait = oldest + self.settle_delay - loop.time()
+        if wait > 0:
+            self._settle_timer = loop.call_later(wait, self._settle_due)
+        else:
             self.wake()
 
     async def flush(self) -> None:
