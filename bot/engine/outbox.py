@@ -18,10 +18,11 @@ A row is deleted once the platform accepted every part, and kept as *failed*
 (the error kind only, its text dropped) after a permanent error. The delete of
 a sent row rides along with this worker's next transaction on the database (a
 step's, a claim's), or the delivery loop's, woken :data:`SETTLE_DELAY_SECONDS`
-after the send — under load one commit fewer per message. Delivery is at least once: a send the
-platform accepted just before the worker died (or whose answer timed out, or
-within the settle delay before a SIGKILL) is sent again by the next attempt —
-that one part, never more (see :func:`bot.engine.delivery.send_parts`).
+after the send — under load one commit fewer per message. Delivery is at least
+once: a send the platform accepted just before the worker died (or whose answer
+timed out, or within the settle delay before a SIGKILL) is sent again by the
+next attempt — that one part, never more (see
+:func:`bot.engine.delivery.send_parts`).
 """
 
 from __future__ import annotations
@@ -427,7 +428,7 @@ class Outbox:
 
     async def _settle(self, row: ClaimedOutbox, outcome: str, kind: str = "") -> None:
         if outcome == "sent":
-            # Deleted with this worker's next transaction (or on its own, soon).
+            # Deleted with this worker's next transaction (or by the woken loop, soon).
             self._sent[row.id] = (row.token, asyncio.get_running_loop().time())
             self._settle_soon()
         else:
