@@ -10,12 +10,22 @@ conversations (:mod:`bench.playbook`), against the same stand-ins and the same
 simulated users. The figure is the bot process's CPU time per update (not wall
 time: the machine is shared), ours beside theirs, measured alternately in one
 run (``ROUNDS`` each, the lowest of each side counts). Target: ours ≤ 1.25 × theirs.
+
+Beside the Telegram row, the *floors* (:mod:`bench.floor`) say whether that target
+can be met at all: the target leaves the coach 25 % of the bare bot's CPU per
+update for everything it adds, and these rows measure, each on its own, the pure
+coach with our renderer, and the fewest inbox/outbox statements issue 13's own
+rules allow — through the standard library's ``sqlite3``, and through SQLAlchemy
+(the design card's storage) on each driver. A floor above 0.25 × the bare bot
+means no code on top of it can meet the target.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -23,6 +33,7 @@ from typing import Any
 from bench import slack as slack_bench
 from bench import telegram as telegram_bench
 from bench._common import PYTHON, Measurement, NotAvailable, child_env, not_run
+from bench.scaling import database_url, dedicated_database
 from bench.telegram_api import FIRST_USER_ID
 
 _LOGGER = logging.getLogger(__name__)
@@ -35,6 +46,11 @@ CONCURRENCY = 4
 #: walks most of a conversation inside the window even when ours is slow: both sides
 #: then measure the same mix of steps (a /start costs more than a typed fact).
 USERS = 16
+#: The share of the bare bot's CPU per update that ``ours ≤ 1.25 × theirs`` leaves to
+#: everything the coach does on top of the library, its storage included.
+ROOM = TARGET_RATIO - 1.0
+#: Updates the storage floor (:mod:`bench.floor`) runs per measure.
+FLOOR_UPDATES = 2000
 WARMUP_SECONDS = 1.5
 DURATION_SECONDS = 8.0
 
@@ -162,6 +178,10 @@ def _telegram(workdir: Path) -> list[Measurement]:
         )
     ]
     try:
+        rows.extend(_floors(workdir, _cheapest(theirs)["bot_cpu_ms_per_update"]))
+    except NotAvailable as exc:
+        rows.append(not_run(NAME, "storage floor", str(exc)))
+    try:
         stock = bare("httpx", "tg-bare-httpx")
         base = _cheapest(theirs)["bot_cpu_ms_per_update"]
     except NotAvailable as exc:
@@ -179,6 +199,90 @@ def _telegram(workdir: Path) -> list[Measurement]:
                 ratio=figure / base if figure else None,
                 note="what PTB's default networking would cost for the same calls",
                 details={"run": stock},
+            )
+        )
+    return rows
+
+
+def _floor(workdir: Path, *, url: str, mode: str, driver: str) -> dict[str, Any]:
+    args = [
+        PYTHON,
+        "-m",
+        "bench.floor",
+        "--url",
+        url,
+        "--mode",
+        mode,
+        "--driver",
+        driver,
+        "--users",
+        str(USERS),
+        "--updates",
+        str(FLOOR_UPDATES),
+    ]
+    try:
+        done = subprocess.run(
+            args, env=child_env(), capture_output=True, text=True, timeout=300, check=True
+        )
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError) as exc:
+        raise NotAvailable(
+            f"bench.floor {mode}/{driver} did not run ({type(exc).__name__})"
+        ) from None
+
+
+def _floors(workdir: Path, bare_ms: float) -> list[Measurement]:
+    """The inbox and outbox statements alone (:mod:`bench.floor`), against the room left."""
+    kinds = [
+        ("coach", "none", "the pure coach and the Telegram renderer alone (no storage)"),
+        ("sqlite3", "aiosqlite", "SQLite through the standard library's sqlite3 (no SQLAlchemy)"),
+        ("sqlalchemy", "aiosqlite", "SQLite through SQLAlchemy on aiosqlite (our default)"),
+        ("sqlalchemy", "inloop", "SQLite through SQLAlchemy on the in-loop driver"),
+        ("sqlalchemy", "asyncpg", "PostgreSQL through SQLAlchemy on asyncpg"),
+    ]
+    rows: list[Measurement] = []
+    for mode, driver, label in kinds:
+        measure = (
+            f"floor: {label}"
+            if mode == "coach"
+            else f"storage floor, issue 13's inbox and outbox statements alone: {label}"
+        )
+        target = f"≤ {ROOM:.2f}× bare PTB (the room the {TARGET_RATIO:.2f}× target leaves)"
+        try:
+            if driver == "asyncpg":
+                name = f"rejection_coach_bench_{os.getpid()}_floor"
+                with dedicated_database(database_url(), name) as url:
+                    result = _floor(workdir, url=url, mode=mode, driver="aiosqlite")
+            else:
+                url = f"sqlite+aiosqlite:///{workdir / f'floor-{mode}-{driver}.sqlite3'}"
+                result = _floor(
+                    workdir, url=url, mode=mode, driver="aiosqlite" if mode == "coach" else driver
+                )
+        except Exception as exc:  # the server may be absent: the row says so
+            rows.append(not_run(NAME, measure, f"{type(exc).__name__}: {exc}", target=target))
+            continue
+        figure = float(result["cpu_ms_per_update"])
+        rows.append(
+            Measurement(
+                benchmark=NAME,
+                measure=measure,
+                figure=figure,
+                unit="ms",
+                baseline=bare_ms,
+                baseline_label="bare PTB, same calls (the row above)",
+                ratio=figure / bare_ms,
+                target=target,
+                met=figure / bare_ms <= ROOM,
+                note=(
+                    "the recorded conversations replayed through flows' Coach and "
+                    "bot.channels.telegram.render, no storage, no HTTP"
+                    if mode == "coach"
+                    else f"{result['statements_per_update']:.2f} statements and "
+                    f"{result['commits_per_update']:.2f} commits per update, no coach, no "
+                    "platform library, no HTTP; the process's CPU time over "
+                    f"{FLOOR_UPDATES} updates of {USERS} users"
+                ),
+                details={"run": result},
             )
         )
     return rows
