@@ -31,6 +31,18 @@ _LOGGER = logging.getLogger(__name__)
 #: before the store is tried again: an outage costs one failed call a second, not one a send.
 SHARED_RETRY_SECONDS = 1.0
 
+#: A sender woken this much later than its slot (seconds: a busy event loop, a process
+#: the machine did not schedule) takes a fresh slot instead of sending on the old one.
+#: Its old slot went by while the other workers kept sending on theirs, so sending now
+#: would put its message beside theirs, and a stalled worker's several late sends
+#: would all go out at once: more than the budget in one second. A slot missed by
+#: less than this is still used, so the late sends in any one second stay within
+#: ``rate × LATE_SLOT_SECONDS`` of the budget; a miss costs the budget that one slot.
+LATE_SLOT_SECONDS = 0.2
+#: How many fresh slots a sender takes after late wake-ups before it sends anyway (a
+#: worker that is late every time must still make progress).
+LATE_SLOT_RETRIES = 2
+
 
 @dataclass(frozen=True, slots=True)
 class Rate:
@@ -129,6 +141,8 @@ class Pacer:
         self.target_rates = dict(TARGET_RATES if target_rates is None else target_rates)
         #: Told the store's name for each send paced locally because the store failed.
         self.on_fallback: Callable[[str], None] | None = None
+        #: Slots given up because this process woke too late for them (LATE_SLOT_SECONDS).
+        self.late_slots = 0
         #: How long after a failure of the shared store it is tried again (seconds).
         self.retry_shared_after = SHARED_RETRY_SECONDS
         #: The in-process budgets (SQLite, or the shared store unreachable): name -> arrival.
@@ -145,9 +159,15 @@ class Pacer:
         if (rate := self.target_rates.get(platform)) is not None:
             budgets.append((_budget_name(platform, target), rate))
         for name, rate in budgets:
-            wait = await self._reserve(name, rate)
-            if wait > 0:
+            for _ in range(LATE_SLOT_RETRIES + 1):
+                wait = await self._reserve(name, rate)
+                if wait <= 0:
+                    break
+                due = time.monotonic() + wait
                 await asyncio.sleep(wait)
+                if time.monotonic() - due <= LATE_SLOT_SECONDS:
+                    break
+                self.late_slots += 1  # missed: the next loop takes a fresh one
 
     @property
     def degraded(self) -> bool:
