@@ -80,4 +80,7 @@ async def test_a_sender_woken_too_late_for_its_slot_takes_a_fresh_one(storage: S
 
     assert len(sent) == 30
     assert sum(p.late_slots for p in pacers) >= 5  # the slots that went by in the stall
-    assert _busiest(sent, 1.0) <= 10 + 2  # the budget, and a little jitter of the loop
+    # The budget, plus the sends late by less than LATE_SLOT_SECONDS (they keep their
+    # slots: one or two at the stall's end) and a little jitter of the loop. Sent on
+    # their old slots, the busiest second held 18-19.
+    assert _busiest(sent, 1.0) <= 10 + 3
