@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 from bot.engine.pacing import Pacer, Rate
 from storage import Storage
@@ -20,12 +22,17 @@ def _busiest(times: list[float], window: float) -> int:
     return best
 
 
-async def test_a_platform_budget_paces_many_concurrent_senders(storage: Storage) -> None:
-    # 60 sends wanted at once, 40 per second allowed. On PostgreSQL two pacers (two
-    # workers) share the budget; SQLite runs one process, so one pacer.
+def _senders(
+    storage: Storage, per_second: float, count: int
+) -> tuple[list[Pacer], list[float], list[Coroutine[Any, Any, None]]]:
+    """``count`` Telegram sends at once on one budget; when each went out is appended.
+
+    On PostgreSQL two pacers (two workers) share the budget; SQLite runs one process,
+    so one pacer.
+    """
     workers = 2 if storage.dialect == "postgresql" else 1
     pacers = [
-        Pacer(storage=storage, platform_rates={"telegram": Rate(40.0)}, target_rates={})
+        Pacer(storage=storage, platform_rates={"telegram": Rate(per_second)}, target_rates={})
         for _ in range(workers)
     ]
     sent: list[float] = []
@@ -34,8 +41,15 @@ async def test_a_platform_budget_paces_many_concurrent_senders(storage: Storage)
         await pacer.pace("telegram", "1001")
         sent.append(time.monotonic())
 
+    return pacers, sent, [send(pacers[i % workers]) for i in range(count)]
+
+
+async def test_a_platform_budget_paces_many_concurrent_senders(storage: Storage) -> None:
+    # 60 sends wanted at once, 40 per second allowed.
+    _pacers, sent, sends = _senders(storage, 40.0, 60)
+
     started = time.monotonic()
-    await asyncio.gather(*(send(pacers[i % workers]) for i in range(60)))
+    await asyncio.gather(*sends)
 
     assert time.monotonic() - started >= 59 / 40 * 0.9
     assert _busiest(sent, 0.5) <= 0.5 * 40 + 2  # a little jitter of the event loop
@@ -61,22 +75,13 @@ async def test_a_sender_woken_too_late_for_its_slot_takes_a_fresh_one(storage: S
     # blocked for 0.8 s (a long step; a worker the machine did not schedule): the senders
     # whose slots fell in that time all wake at its end. Sent on their old slots they
     # would go out together, about 18 in the busiest second; each takes a fresh slot.
-    workers = 2 if storage.dialect == "postgresql" else 1
-    pacers = [
-        Pacer(storage=storage, platform_rates={"telegram": Rate(10.0)}, target_rates={})
-        for _ in range(workers)
-    ]
-    sent: list[float] = []
-
-    async def send(pacer: Pacer) -> None:
-        await pacer.pace("telegram", "1001")
-        sent.append(time.monotonic())
+    pacers, sent, sends = _senders(storage, 10.0, 30)
 
     async def stall() -> None:
         await asyncio.sleep(0.5)
         time.sleep(0.8)  # blocks the loop, as CPU-bound work would
 
-    await asyncio.gather(stall(), *(send(pacers[i % workers]) for i in range(30)))
+    await asyncio.gather(stall(), *sends)
 
     assert len(sent) == 30
     assert sum(p.late_slots for p in pacers) >= 5  # the slots that went by in the stall
