@@ -142,6 +142,13 @@ class Metrics:
             ("store",),
             registry=self.registry,
         )
+        self.send_slots_missed = Counter(
+            "rejection_coach_send_slots_missed",
+            "Send-budget slots this worker woke too late for and reserved again: its "
+            "event loop or process was held up (a saturated worker).",
+            ("platform",),
+            registry=self.registry,
+        )
         #: Reads the inbox for the two gauges above (set by ``serve``).
         self.inbox_source: Callable[[], Awaitable[tuple[int, datetime | None] | None]] | None = None
         #: Reads the outbox for the gauges above (set by ``serve``); ``None``: not shown.
@@ -210,6 +217,10 @@ class Metrics:
     def send_budget_fell_back(self, store: str) -> None:
         """Count one send paced locally because the shared budget's ``store`` failed."""
         self.send_budget_fallbacks.labels(store=store).inc()
+
+    def send_slot_missed(self, platform: str) -> None:
+        """Count one send slot of ``platform`` given up because the worker woke too late."""
+        self.send_slots_missed.labels(platform=platform).inc()
 
     async def refresh(self, *, now: datetime | None = None) -> None:
         """Read the outbox's and inbox's depth and age for the gauges (a scrape); never raises."""

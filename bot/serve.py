@@ -319,6 +319,7 @@ async def _start(settings: Settings) -> _Worker:
         engine.outbox.observer = metrics
         engine.inbox.observer = metrics
         engine.outbox.pacer.on_fallback = metrics.send_budget_fell_back
+        engine.outbox.pacer.on_late_slot = metrics.send_slot_missed
         metrics.outbox_source = engine.outbox.stats
         metrics.inbox_source = engine.inbox.stats
         worker.background["outbox"] = engine.outbox.run

@@ -143,6 +143,8 @@ class Pacer:
         self.on_fallback: Callable[[str], None] | None = None
         #: Slots given up because this process woke too late for them (LATE_SLOT_SECONDS).
         self.late_slots = 0
+        #: Told the platform's name for each slot given up that way (a metric).
+        self.on_late_slot: Callable[[str], None] | None = None
         #: How long after a failure of the shared store it is tried again (seconds).
         self.retry_shared_after = SHARED_RETRY_SECONDS
         #: The in-process budgets (SQLite, or the shared store unreachable): name -> arrival.
@@ -168,6 +170,8 @@ class Pacer:
                 if time.monotonic() - due <= LATE_SLOT_SECONDS:
                     break
                 self.late_slots += 1  # missed: the next loop takes a fresh one
+                if self.on_late_slot is not None:
+                    self.on_late_slot(platform)
 
     @property
     def degraded(self) -> bool:

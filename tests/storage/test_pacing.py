@@ -8,6 +8,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from bot.engine.pacing import Pacer, Rate
+from bot.metrics import Metrics
 from storage import Storage
 
 
@@ -76,6 +77,9 @@ async def test_a_sender_woken_too_late_for_its_slot_takes_a_fresh_one(storage: S
     # whose slots fell in that time all wake at its end. Sent on their old slots they
     # would go out together, about 18 in the busiest second; each takes a fresh slot.
     pacers, sent, sends = _senders(storage, 10.0, 30)
+    metrics = Metrics()
+    for pacer in pacers:
+        pacer.on_late_slot = metrics.send_slot_missed
 
     async def stall() -> None:
         await asyncio.sleep(0.5)
@@ -84,7 +88,13 @@ async def test_a_sender_woken_too_late_for_its_slot_takes_a_fresh_one(storage: S
     await asyncio.gather(stall(), *sends)
 
     assert len(sent) == 30
-    assert sum(p.late_slots for p in pacers) >= 5  # the slots that went by in the stall
+    missed = sum(p.late_slots for p in pacers)
+    assert missed >= 5  # the slots that went by in the stall
+    body, _ = metrics.render()
+    assert (
+        f'rejection_coach_send_slots_missed_total{{platform="telegram"}} {missed}.0'.encode()
+        in body
+    )
     # The budget, plus the sends late by less than LATE_SLOT_SECONDS (they keep their
     # slots: one or two at the stall's end) and a little jitter of the loop. Sent on
     # their old slots, the busiest second held 18-19.
