@@ -161,15 +161,15 @@ class Pacer:
         if (rate := self.target_rates.get(platform)) is not None:
             budgets.append((_budget_name(platform, target), rate))
         for name, rate in budgets:
-            for _ in range(LATE_SLOT_RETRIES + 1):
+            for attempt in range(LATE_SLOT_RETRIES + 1):
                 wait = await self._reserve(name, rate)
                 if wait <= 0:
                     break
                 due = time.monotonic() + wait
                 await asyncio.sleep(wait)
-                if time.monotonic() - due <= LATE_SLOT_SECONDS:
+                if time.monotonic() - due <= LATE_SLOT_SECONDS or attempt == LATE_SLOT_RETRIES:
                     break
-                self.late_slots += 1  # missed: the next loop takes a fresh one
+                self.late_slots += 1  # given up: the next loop takes a fresh one
                 if self.on_late_slot is not None:
                     self.on_late_slot(platform)
 
